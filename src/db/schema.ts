@@ -1,0 +1,75 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** A signed-in browser: only the SHA-256 of the cookie's token is stored (issue #2 §2). */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    jid: text("jid").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_jid").on(t.jid)],
+);
+
+/** 1:1 messages of an account (`owner`, a bare JID) with `peer`. `key` dedupes (XEP-0359). */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    owner: text("owner").notNull(),
+    peer: text("peer").notNull(),
+    key: text("key").notNull(),
+    /** The stanza's id attribute, what XEP-0184 receipts refer to. */
+    stanzaId: text("stanza_id"),
+    /** XEP-0313 archive id (our server's XEP-0359 stanza-id), when known. */
+    archiveId: text("archive_id"),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    body: text("body").notNull(),
+    ts: integer("ts").notNull(),
+  },
+  (t) => [
+    uniqueIndex("messages_owner_peer_key").on(t.owner, t.peer, t.key),
+    index("messages_page").on(t.owner, t.peer, t.ts, t.key),
+  ],
+);
+
+/** XEP-0184 receipts, related to messages by (owner, peer, stanza id). */
+export const receipts = sqliteTable(
+  "receipts",
+  {
+    owner: text("owner").notNull(),
+    peer: text("peer").notNull(),
+    stanzaId: text("stanza_id").notNull(),
+    ts: integer("ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.peer, t.stanzaId] })],
+);
+
+/** Last known presence of each resource of each contact, so a resumed stream (which repeats none) has them. */
+export const presences = sqliteTable(
+  "presences",
+  {
+    owner: text("owner").notNull(),
+    jid: text("jid").notNull(),
+    resource: text("resource").notNull(),
+    show: text("show").notNull(),
+    status: text("status").notNull(),
+    priority: integer("priority").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.jid, t.resource] })],
+);
+
+/** One row per conversation: ordering by last activity and unread counts. */
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    owner: text("owner").notNull(),
+    peer: text("peer").notNull(),
+    lastTs: integer("last_ts").notNull(),
+    lastBody: text("last_body").notNull(),
+    unread: integer("unread").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.peer] }), index("conversations_recent").on(t.owner, t.lastTs)],
+);

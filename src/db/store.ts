@@ -1,0 +1,255 @@
+// Queries over the drizzle schema, identical on D1 and libSQL. Writes go in bulk: a JSON array bound as ONE
+// parameter and expanded by SQLite's json_each, so a flush of thousands of rows is a handful of statements and
+// never comes near D1's limit of 100 bound parameters per statement.
+import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { conversations, messages, presences, sessions } from "./schema.ts";
+import { SHOWS, type ChatMessage, type Conversation, type HistoryCursor, type PresenceDelta, type Show } from "../protocol/index.ts";
+
+function toShow(value: string): Show {
+  return SHOWS.find((s) => s === value) ?? "online";
+}
+
+/** Rows per statement. Keeps one bound JSON value well under D1's 2 MB value and 100 KB statement limits. */
+export const ROWS_PER_STATEMENT = 500;
+
+export interface StoredMessage extends ChatMessage {
+  stanzaId: string | null;
+  archiveId: string | null;
+}
+
+export interface ConversationDelta {
+  peer: string;
+  lastTs: number;
+  lastBody: string;
+  unreadDelta: number;
+}
+
+export interface FlushInput {
+  owner: string;
+  presences: PresenceDelta[];
+  messages: StoredMessage[];
+  conversations: ConversationDelta[];
+  receipts: { peer: string; stanzaId: string; ts: number }[];
+}
+
+/** One text column of raw rows (raw SQL results are untyped: check, never cast). */
+function textColumn(rows: unknown[], name: string): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    if (typeof row !== "object" || row === null) continue;
+    const value: unknown = (row as Record<string, unknown>)[name];
+    if (typeof value === "string") out.push(value);
+  }
+  return out;
+}
+
+function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Builds the statements of one flush (exported so tests and benchmarks can count them). */
+export function flushStatements(input: FlushInput, now: number): SQL[] {
+  const { owner } = input;
+  const stmts: SQL[] = [];
+  // Last write per (jid, resource) wins inside one flush.
+  const latest = new Map<string, PresenceDelta>();
+  for (const p of input.presences) latest.set(`${p.jid}\u0000${p.resource}`, p);
+  const available = [...latest.values()].filter((p) => p.available);
+  const gone = [...latest.values()].filter((p) => !p.available);
+  for (const part of chunks(available)) {
+    const json = JSON.stringify(part.map((p) => [p.jid, p.resource, p.show, p.status, p.priority]));
+    stmts.push(sql`INSERT INTO presences (owner, jid, resource, show, status, priority, updated_at)
+      SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+             json_extract(value, '$[3]'), json_extract(value, '$[4]'), ${now}
+      FROM json_each(${json}) WHERE true
+      ON CONFLICT (owner, jid, resource) DO UPDATE SET show = excluded.show, status = excluded.status,
+        priority = excluded.priority, updated_at = excluded.updated_at`);
+  }
+  for (const part of chunks(gone)) {
+    const json = JSON.stringify(part.map((p) => [p.jid, p.resource]));
+    stmts.push(sql`DELETE FROM presences WHERE owner = ${owner} AND (jid, resource) IN
+      (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${json}))`);
+  }
+  for (const part of chunks(input.messages)) {
+    const json = JSON.stringify(
+      part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts]),
+    );
+    stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts)
+      SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+             json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+             json_extract(value, '$[6]')
+      FROM json_each(${json}) WHERE true
+      ON CONFLICT (owner, peer, key) DO NOTHING`);
+  }
+  for (const part of chunks(input.receipts)) {
+    const json = JSON.stringify(part.map((r) => [r.peer, r.stanzaId, r.ts]));
+    stmts.push(sql`INSERT INTO receipts (owner, peer, stanza_id, ts)
+      SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+      FROM json_each(${json}) WHERE true
+      ON CONFLICT (owner, peer, stanza_id) DO NOTHING`);
+  }
+  for (const part of chunks(input.conversations)) {
+    const json = JSON.stringify(part.map((c) => [c.peer, c.lastTs, c.lastBody, c.unreadDelta]));
+    stmts.push(sql`INSERT INTO conversations (owner, peer, last_ts, last_body, unread)
+      SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+             json_extract(value, '$[3]')
+      FROM json_each(${json}) WHERE true
+      ON CONFLICT (owner, peer) DO UPDATE SET
+        last_body = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_body ELSE last_body END,
+        last_ts = max(last_ts, excluded.last_ts),
+        unread = unread + excluded.unread`);
+  }
+  return stmts;
+}
+
+/** Runs statements as one batch (one round trip, one implicit transaction on D1 and libSQL). */
+export async function runBatch(db: Db, stmts: SQL[]): Promise<void> {
+  const [first, ...rest] = stmts.map((s) => db.run(s));
+  if (!first) return;
+  await db.batch([first, ...rest]);
+}
+
+export async function flush(db: Db, input: FlushInput, now = Date.now()): Promise<number> {
+  const stmts = flushStatements(input, now);
+  await runBatch(db, stmts);
+  return stmts.length;
+}
+
+export interface HistoryPage {
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+/**
+ * A page of history, newest first in the query, returned oldest-first. Keyset pagination on (ts, key); the
+ * page's receipts come in one more query, whatever the page size: two queries per page.
+ */
+export async function historyPage(
+  db: Db,
+  owner: string,
+  peer: string,
+  before: HistoryCursor | null,
+  limit: number,
+): Promise<HistoryPage> {
+  const where = and(
+    eq(messages.owner, owner),
+    eq(messages.peer, peer),
+    before ? or(lt(messages.ts, before.ts), and(eq(messages.ts, before.ts), lt(messages.key, before.key))) : undefined,
+  );
+  const rows = await db
+    .select({
+      key: messages.key,
+      stanzaId: messages.stanzaId,
+      direction: messages.direction,
+      body: messages.body,
+      ts: messages.ts,
+    })
+    .from(messages)
+    .where(where)
+    .orderBy(desc(messages.ts), desc(messages.key))
+    .limit(limit + 1);
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit).reverse();
+  const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
+  const received = new Set<string>();
+  if (outIds.length > 0) {
+    const got = await db.all(
+      sql`SELECT stanza_id FROM receipts WHERE owner = ${owner} AND peer = ${peer}
+          AND stanza_id IN (SELECT value FROM json_each(${JSON.stringify(outIds)}))`,
+    );
+    for (const id of textColumn(got, "stanza_id")) received.add(id);
+  }
+  return {
+    hasMore,
+    messages: page.map((r) => ({
+      key: r.key,
+      peer,
+      direction: r.direction,
+      body: r.body,
+      ts: r.ts,
+      receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
+    })),
+  };
+}
+
+/** Which of these keys are stored already (archive catch-up dedupe); one query per 500 keys. */
+export async function existingKeys(db: Db, owner: string, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of chunks(keys)) {
+    const rows = await db.all(
+      sql`SELECT key FROM messages WHERE owner = ${owner} AND key IN (SELECT value FROM json_each(${JSON.stringify(part)}))`,
+    );
+    for (const key of textColumn(rows, "key")) found.add(key);
+  }
+  return found;
+}
+
+/** The oldest archive id stored for a peer: where a history fetch from the server's archive starts. */
+export async function oldestArchiveId(db: Db, owner: string, peer: string): Promise<string | undefined> {
+  const rows = await db
+    .select({ archiveId: messages.archiveId })
+    .from(messages)
+    .where(and(eq(messages.owner, owner), eq(messages.peer, peer), isNotNull(messages.archiveId)))
+    .orderBy(asc(messages.ts))
+    .limit(1);
+  return rows[0]?.archiveId ?? undefined;
+}
+
+export async function listConversations(db: Db, owner: string): Promise<Conversation[]> {
+  const rows = await db
+    .select()
+    .from(conversations)
+    .where(eq(conversations.owner, owner))
+    .orderBy(desc(conversations.lastTs));
+  return rows.map((r) => ({ peer: r.peer, lastTs: r.lastTs, lastBody: r.lastBody, unread: r.unread }));
+}
+
+export async function markRead(db: Db, owner: string, peer: string): Promise<void> {
+  await db
+    .update(conversations)
+    .set({ unread: 0 })
+    .where(and(eq(conversations.owner, owner), eq(conversations.peer, peer)));
+}
+
+export async function loadPresences(db: Db, owner: string): Promise<PresenceDelta[]> {
+  const rows = await db.select().from(presences).where(eq(presences.owner, owner)).orderBy(asc(presences.jid));
+  return rows.map((r) => ({
+    jid: r.jid,
+    resource: r.resource,
+    available: true,
+    show: toShow(r.show),
+    status: r.status,
+    priority: r.priority,
+  }));
+}
+
+export async function clearPresences(db: Db, owner: string): Promise<void> {
+  await db.delete(presences).where(eq(presences.owner, owner));
+}
+
+// ---- sessions ----
+
+export async function createSession(db: Db, tokenHash: string, jid: string, now: number, ttlMs: number): Promise<void> {
+  await db.insert(sessions).values({ tokenHash, jid, createdAt: now, expiresAt: now + ttlMs });
+}
+
+export async function findSession(db: Db, tokenHash: string, now: number): Promise<{ jid: string } | null> {
+  const rows = await db
+    .select({ jid: sessions.jid })
+    .from(sessions)
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
+/** Sign-out ends the one shared XMPP session, so every browser of that account is signed out with it. */
+export async function deleteSessionsOf(db: Db, jid: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.jid, jid));
+}

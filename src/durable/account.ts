@@ -1,0 +1,564 @@
+// The XMPP side of one account: what to do when the link comes up, with each stanza, and with each tab frame.
+import type { Element } from "@xmpp/xml";
+import type { Db } from "../db/client.ts";
+import {
+  clearPresences,
+  existingKeys,
+  flush as flushToDb,
+  historyPage,
+  markRead,
+  oldestArchiveId,
+  type ConversationDelta,
+  type StoredMessage,
+} from "../db/store.ts";
+import {
+  assertNever,
+  HISTORY_PAGE,
+  type ChatMessage,
+  type ClientFrame,
+  type ConnectionState,
+  type Conversation,
+  type PresenceDelta,
+  type RosterEntry,
+  type ServerFrame,
+} from "../protocol/index.ts";
+import { ChatState, RecentKeys } from "./chat-state.ts";
+import { FlushBuffer } from "./buffer.ts";
+import type { Tabs } from "./fanout.ts";
+import { SerialQueue } from "./queue.ts";
+import { XmppLink, type SmState } from "./xmpp-link.ts";
+import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
+import { buildChat, buildEnableCarbons, buildReceipt, messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
+import { buildPresence, buildSubscription, buildUnavailable, parsePresence } from "../xmpp/presence.ts";
+import { buildRosterGet, buildRosterSet, NS_ROSTER, parseRosterItems } from "../xmpp/roster.ts";
+import { buildMamQuery, parseMamFin, parseMamResult, type MamResult } from "../xmpp/mam.ts";
+import { buildPing } from "../xmpp/ping.ts";
+import { XMPPError } from "../xmpp/errors.ts";
+
+export interface AccountInfo {
+  jid: string;
+  service: string;
+  domain: string;
+}
+
+export interface AccountDeps {
+  db: Db;
+  tabs: Tabs;
+  storage: DurableObjectStorage;
+  onLost(reason: string): void;
+}
+
+type Pending =
+  | { kind: "presence"; update: PresenceDelta }
+  | { kind: "message"; message: StoredMessage; countUnread: boolean }
+  | { kind: "receipt"; peer: string; stanzaId: string; ts: number };
+
+/** Flush at most once a second, or at once at this many waiting items (issue #2 §5). */
+const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_MAX_ITEMS = 2_000;
+/** Archive catch-up after a fresh login: at most this many pages of this size (XEP-0313 + XEP-0059). */
+const MAM_PAGE = 100;
+const MAM_MAX_PAGES = 50;
+
+export class Account {
+  readonly state = new ChatState();
+  readonly #recent = new RecentKeys();
+  readonly #queue: SerialQueue;
+  readonly #buffer: FlushBuffer<Pending>;
+  /** Outgoing stanza id -> message key, so XEP-0184 receipts find their message. */
+  readonly #sentKeys = new Map<string, string>();
+  readonly #mamCollectors = new Map<string, MamResult[]>();
+  /** Peers whose server archive has no older messages than what we store. */
+  readonly #archiveExhausted = new Set<string>();
+  #link: XmppLink | null = null;
+  #lastArchiveId: string | undefined;
+  everOnline = false;
+
+  constructor(
+    readonly info: AccountInfo,
+    private readonly deps: AccountDeps,
+  ) {
+    this.#queue = new SerialQueue((err) => console.error("parley: stanza handling failed", err));
+    this.#buffer = new FlushBuffer<Pending>({
+      intervalMs: FLUSH_INTERVAL_MS,
+      maxItems: FLUSH_MAX_ITEMS,
+      flush: (items) => this.#flush(items),
+      onError: (err, items) => {
+        console.error(`parley: storing ${items.length} items failed, will retry`, err);
+        // Keep messages and receipts for the next flush; presences are superseded by newer ones anyway.
+        const retry = items.filter((i) => i.kind !== "presence");
+        if (retry.length < 20_000) this.#buffer.push(...retry);
+      },
+    });
+  }
+
+  get online(): boolean {
+    return this.#link?.online ?? false;
+  }
+
+  restore(saved: {
+    self: ChatState["self"] | undefined;
+    roster: unknown;
+    subscriptionRequests: string[];
+    lastArchiveId: string | undefined;
+    conversations: Conversation[];
+    presences: PresenceDelta[];
+  }): void {
+    if (saved.self) this.state.self = saved.self;
+    if (Array.isArray(saved.roster)) {
+      for (const item of saved.roster as RosterEntry[]) this.state.roster.set(item.jid, item);
+    }
+    for (const jid of saved.subscriptionRequests) this.state.subscriptionRequests.add(jid);
+    this.#lastArchiveId = saved.lastArchiveId;
+    for (const c of saved.conversations) this.state.conversations.set(c.peer, c);
+    for (const p of saved.presences) this.state.applyPresence(p);
+  }
+
+  snapshot(connection: ConnectionState): ServerFrame {
+    return this.state.snapshot(this.info.jid, connection);
+  }
+
+  // ---- connection --------------------------------------------------------------------------------------------
+
+  /** Connects (resuming `resume` if given and still known to the server), then brings the session up to date. */
+  async connect(password: string, resume: SmState | null): Promise<void> {
+    const old = this.#link;
+    const { local } = splitJid(this.info.jid);
+    const link = new XmppLink(
+      {
+        service: this.info.service,
+        domain: this.info.domain,
+        username: local,
+        password,
+        resource: `parley-${crypto.randomUUID().slice(0, 8)}`,
+        resume: resume ?? undefined,
+      },
+      {
+        stanza: (el) => void this.#queue.push(() => this.#onStanza(el)),
+        rosterPush: (el) => void this.#queue.push(() => this.#onRosterPush(el)),
+        lost: (reason) => {
+          if (this.#link === link) this.deps.onLost(reason);
+        },
+      },
+    );
+    const { resumed } = await link.connect();
+    this.#link = link;
+    if (old && old !== link) void old.close();
+    this.everOnline = true;
+    if (resumed) {
+      // XEP-0198 §5: the server re-sends what we had not acknowledged; roster and presences are unchanged.
+      this.#broadcastOnline();
+      await this.#saveSm();
+      return;
+    }
+    await this.#afterLogin(link);
+  }
+
+  async #afterLogin(link: XmppLink): Promise<void> {
+    // A fresh session: contacts' presences will all be sent again, the stored ones are stale.
+    this.state.presences.clear();
+    await clearPresences(this.deps.db, this.info.jid);
+    await link.iq("set", buildEnableCarbons()).catch((err: unknown) => {
+      console.warn("parley: carbons not enabled", err);
+    });
+    const roster = await link.iq("get", buildRosterGet());
+    const frame = this.state.applyRoster(parseRosterItems(roster.getChild("query", NS_ROSTER)), true);
+    await this.#saveRoster();
+    this.#broadcastOnline();
+    if (frame) this.deps.tabs.broadcast(frame);
+    await link.send(buildPresence(this.state.self.show, this.state.self.status));
+    await this.#saveSm();
+    await this.#catchUp(link);
+  }
+
+  #broadcastOnline(): void {
+    this.deps.tabs.broadcast({ type: "connection", state: "online" });
+    this.deps.tabs.broadcast(this.snapshot("online"));
+  }
+
+  async #saveSm(): Promise<void> {
+    const sm = this.#link?.smState;
+    if (sm) await this.deps.storage.put("sm", sm);
+    else await this.deps.storage.delete("sm");
+  }
+
+  async #saveRoster(): Promise<void> {
+    await this.deps.storage.put("roster", [...this.state.roster.values()]);
+  }
+
+  async ping(): Promise<void> {
+    const link = this.#link;
+    if (!link?.online) return;
+    try {
+      await link.iq("get", buildPing(), this.info.domain, 10_000);
+      await this.#saveSm();
+    } catch (err) {
+      // XEP-0199 §4.1: a server that answers with an error is alive; only a timeout means the link is dead.
+      if (err instanceof XMPPError && err.condition !== "timeout" && err.condition !== "service-unavailable") return;
+      await link.abort();
+      this.deps.onLost("the server stopped answering");
+    }
+  }
+
+  /** Ends the XMPP session: unavailable presence, stream closed (so the server drops any resumable state). */
+  async end(): Promise<void> {
+    await this.#buffer.flush();
+    const link = this.#link;
+    this.#link = null;
+    if (link?.online) {
+      await link.send(buildUnavailable()).catch(() => undefined);
+      await link.close();
+    }
+    await this.deps.storage.delete("sm");
+    this.deps.tabs.broadcast({ type: "connection", state: "offline", reason: "session ended" });
+  }
+
+  // ---- incoming stanzas --------------------------------------------------------------------------------------
+
+  async #onStanza(el: Element): Promise<void> {
+    if (el.name === "message") {
+      const mam = parseMamResult(el, this.info.jid);
+      if (mam) {
+        this.#mamCollectors.get(mam.queryId)?.push(mam);
+        return;
+      }
+      await this.#onMessage(el);
+    } else if (el.name === "presence") {
+      this.#onPresence(el);
+    }
+  }
+
+  async #onMessage(el: Element): Promise<void> {
+    const parsed = parseMessage(el, this.info.jid, Date.now());
+    switch (parsed.kind) {
+      case "chat": {
+        const chat = parsed.chat;
+        if (chat.archiveId) await this.#setLastArchiveId(chat.archiveId);
+        this.#acceptChat(chat);
+        if (chat.direction === "in" && chat.requestsReceipt && chat.id) {
+          // XEP-0184 §5.2: acknowledge a message that asked for it (not for archive replays).
+          await this.#link?.send(buildReceipt(chat.from, chat.id)).catch(() => undefined);
+        }
+        return;
+      }
+      case "receipt": {
+        const { peer, id } = parsed.receipt;
+        const ts = Date.now();
+        this.#buffer.push({ kind: "receipt", peer, stanzaId: id, ts });
+        this.deps.tabs.broadcast({ type: "receipt", peer, key: this.#sentKeys.get(id) ?? `o:${id}` });
+        return;
+      }
+      case "ignored":
+        return;
+      default:
+        assertNever(parsed);
+    }
+  }
+
+  /** Records a chat message once (by key) and pushes it to the tabs at once; storage is batched. */
+  #acceptChat(chat: ParsedChat, requestId?: string): ChatMessage | null {
+    const key = messageKey(chat);
+    if (this.#recent.has(key)) return null;
+    this.#recent.add(key);
+    const message: ChatMessage = {
+      key,
+      peer: chat.peer,
+      direction: chat.direction,
+      body: chat.body,
+      ts: chat.ts,
+      receipt: chat.direction === "out" ? "sent" : null,
+    };
+    const conversation = this.state.applyMessage(message, true);
+    this.#buffer.push({
+      kind: "message",
+      message: { ...message, stanzaId: chat.id ?? null, archiveId: chat.archiveId ?? null },
+      countUnread: true,
+    });
+    const frame: ServerFrame = { type: "message", message, conversation };
+    if (requestId) frame.requestId = requestId;
+    this.deps.tabs.broadcast(frame);
+    return message;
+  }
+
+  async #setLastArchiveId(id: string): Promise<void> {
+    if (this.#lastArchiveId === id) return;
+    this.#lastArchiveId = id;
+    await this.deps.storage.put("lastArchiveId", id);
+  }
+
+  #onPresence(el: Element): void {
+    const parsed = parsePresence(el);
+    switch (parsed.kind) {
+      case "update": {
+        if (parsed.update.jid === this.info.jid) return; // our own other resources
+        this.state.applyPresence(parsed.update);
+        this.#buffer.push({ kind: "presence", update: parsed.update });
+        return;
+      }
+      case "subscribe": {
+        // RFC 6121 §3.1.3: a contact we already granted gets an automatic answer from the server.
+        if (this.state.subscriptionRequests.has(parsed.jid)) return;
+        this.state.subscriptionRequests.add(parsed.jid);
+        void this.deps.storage.put("subscriptionRequests", [...this.state.subscriptionRequests]);
+        this.deps.tabs.broadcast({ type: "subscription.request", jid: parsed.jid });
+        return;
+      }
+      case "subscribed":
+      case "unsubscribe":
+      case "unsubscribed":
+      case "ignored":
+        return;
+      default:
+        assertNever(parsed);
+    }
+  }
+
+  async #onRosterPush(el: Element): Promise<void> {
+    const frame = this.state.applyRoster(parseRosterItems(el.getChild("query", NS_ROSTER)));
+    if (!frame) return;
+    await this.#saveRoster();
+    this.deps.tabs.broadcast(frame);
+  }
+
+  // ---- storage flush -----------------------------------------------------------------------------------------
+
+  async #flush(items: Pending[]): Promise<void> {
+    const presences: PresenceDelta[] = [];
+    const messages: StoredMessage[] = [];
+    const receipts: { peer: string; stanzaId: string; ts: number }[] = [];
+    const conversations = new Map<string, ConversationDelta>();
+    for (const item of items) {
+      switch (item.kind) {
+        case "presence":
+          presences.push(item.update);
+          break;
+        case "message": {
+          const m = item.message;
+          messages.push(m);
+          const c = conversations.get(m.peer) ?? { peer: m.peer, lastTs: 0, lastBody: "", unreadDelta: 0 };
+          if (m.ts >= c.lastTs) {
+            c.lastTs = m.ts;
+            c.lastBody = m.body.slice(0, 200);
+          }
+          if (item.countUnread && m.direction === "in") c.unreadDelta += 1;
+          conversations.set(m.peer, c);
+          break;
+        }
+        case "receipt":
+          receipts.push(item);
+          break;
+        default:
+          assertNever(item);
+      }
+    }
+    // A presence flood reaches the tabs as one frame per flush.
+    if (presences.length > 0) this.deps.tabs.broadcast({ type: "presence", updates: presences });
+    await flushToDb(this.deps.db, {
+      owner: this.info.jid,
+      presences,
+      messages,
+      receipts,
+      conversations: [...conversations.values()],
+    });
+  }
+
+  /** For tests and history reads: everything received so far is in storage after this. */
+  async settle(): Promise<void> {
+    await this.#queue.idle();
+    await this.#buffer.flush();
+  }
+
+  // ---- archive (XEP-0313) ------------------------------------------------------------------------------------
+
+  /** Runs one MAM query and returns its results in archive order. */
+  async #mamQuery(link: XmppLink, q: { with?: string; after?: string; before?: string; max: number }) {
+    const queryId = crypto.randomUUID();
+    const results: MamResult[] = [];
+    this.#mamCollectors.set(queryId, results);
+    try {
+      const iq = await link.iq("set", buildMamQuery({ queryId, ...q }), undefined, 30_000);
+      // Results arrive before the iq result; our stanza queue is serial, so let it drain first.
+      await this.#queue.idle();
+      return { results, fin: parseMamFin(iq) };
+    } finally {
+      this.#mamCollectors.delete(queryId);
+    }
+  }
+
+  /**
+   * After a fresh login: everything the archive has after the last archive id we saw, so that a crash between
+   * receive and flush, an eviction or a restart loses nothing. Deduped by key against memory and storage.
+   */
+  async #catchUp(link: XmppLink): Promise<void> {
+    let after = this.#lastArchiveId;
+    for (let page = 0; page < MAM_MAX_PAGES; page++) {
+      const { results, fin } = after
+        ? await this.#mamQuery(link, { after, max: MAM_PAGE })
+        : await this.#mamQuery(link, { before: "", max: MAM_PAGE });
+      await this.#acceptArchived(results);
+      const last = fin.last ?? results.at(-1)?.archiveId;
+      if (last) await this.#setLastArchiveId(last);
+      // The first login only seeds the latest page; later ones walk forward until complete.
+      if (!after || fin.complete || results.length === 0 || !last) break;
+      after = last;
+    }
+  }
+
+  async #acceptArchived(results: MamResult[]): Promise<number> {
+    const now = Date.now();
+    const chats: ParsedChat[] = [];
+    for (const r of results) {
+      const parsed = parseMessage(r.message, this.info.jid, now, r.forwarded);
+      if (parsed.kind !== "chat") continue;
+      chats.push({ ...parsed.chat, archiveId: r.archiveId });
+    }
+    const keys = chats.map((c) => messageKey(c));
+    await this.#buffer.flush();
+    const stored = await existingKeys(this.deps.db, this.info.jid, keys);
+    let added = 0;
+    chats.forEach((chat, i) => {
+      const key = keys[i];
+      if (key === undefined || stored.has(key)) return;
+      if (this.#acceptChat(chat)) added++;
+    });
+    return added;
+  }
+
+  /** History older than what storage has, from the server's archive for one peer. */
+  async #fetchOlder(peer: string, before: string): Promise<void> {
+    const link = this.#link;
+    if (!link?.online || this.#archiveExhausted.has(peer)) return;
+    const { results, fin } = await this.#mamQuery(link, { with: peer, before, max: HISTORY_PAGE });
+    await this.#acceptArchived(results);
+    if (fin.complete || results.length === 0) this.#archiveExhausted.add(peer);
+    await this.#buffer.flush();
+  }
+
+  // ---- tab frames --------------------------------------------------------------------------------------------
+
+  async handleFrame(ws: WebSocket, frame: ClientFrame): Promise<void> {
+    const tabs = this.deps.tabs;
+    switch (frame.type) {
+      case "ping":
+        tabs.send(ws, { type: "pong" });
+        return;
+      case "message.send": {
+        const to = parseBareJid(frame.to);
+        if (!to) {
+          tabs.send(ws, { type: "error", code: "bad-address", message: `not an address: ${frame.to}`, requestId: frame.requestId });
+          return;
+        }
+        const link = this.#link;
+        if (!link?.online) {
+          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected: the message was not sent.", requestId: frame.requestId });
+          return;
+        }
+        const id = crypto.randomUUID();
+        try {
+          await link.send(buildChat(to, frame.body, id));
+        } catch (err) {
+          tabs.send(ws, { type: "error", code: "send-failed", message: `Not sent: ${String(err)}`, requestId: frame.requestId });
+          return;
+        }
+        this.#sentKeys.set(id, `o:${id}`);
+        if (this.#sentKeys.size > 5_000) {
+          const first = this.#sentKeys.keys().next();
+          if (!first.done) this.#sentKeys.delete(first.value);
+        }
+        this.#acceptChat(
+          {
+            peer: to,
+            direction: "out",
+            from: link.entity.jid?.toString() ?? this.info.jid,
+            to,
+            id,
+            originId: id,
+            archiveId: undefined,
+            body: frame.body,
+            ts: Date.now(),
+            requestsReceipt: true,
+          },
+          frame.requestId,
+        );
+        return;
+      }
+      case "presence.set": {
+        this.state.self = { show: frame.show, status: frame.status };
+        await this.deps.storage.put("self", this.state.self);
+        if (this.#link?.online) await this.#link.send(buildPresence(frame.show, frame.status));
+        tabs.broadcast({ type: "self.presence", show: frame.show, status: frame.status });
+        return;
+      }
+      case "roster.add": {
+        const jid = parseBareJid(frame.jid);
+        if (!jid || jid === this.info.jid) {
+          tabs.send(ws, { type: "error", code: "bad-address", message: `not a contact address: ${frame.jid}`, requestId: frame.requestId });
+          return;
+        }
+        const link = this.#link;
+        if (!link?.online) {
+          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected.", requestId: frame.requestId });
+          return;
+        }
+        try {
+          // RFC 6121 §2.3 then §3.1.1: add to the roster, then ask for their presence.
+          await link.iq("set", buildRosterSet(jid, frame.name));
+          await link.send(buildSubscription(jid, "subscribe"));
+          tabs.send(ws, { type: "ack", requestId: frame.requestId });
+        } catch (err) {
+          tabs.send(ws, { type: "error", code: "send-failed", message: String(err), requestId: frame.requestId });
+        }
+        return;
+      }
+      case "subscription.answer": {
+        const jid = bare(frame.jid);
+        const link = this.#link;
+        if (!link?.online) {
+          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected." });
+          return;
+        }
+        if (frame.accept) {
+          // RFC 6121 §3.1.4 approve, and ask back so the subscription is mutual (what users expect).
+          await link.send(buildSubscription(jid, "subscribed"));
+          const item = this.state.roster.get(jid);
+          if (!item || (item.subscription !== "to" && item.subscription !== "both")) {
+            await link.send(buildSubscription(jid, "subscribe"));
+          }
+        } else {
+          await link.send(buildSubscription(jid, "unsubscribed"));
+        }
+        this.state.subscriptionRequests.delete(jid);
+        await this.deps.storage.put("subscriptionRequests", [...this.state.subscriptionRequests]);
+        tabs.broadcast({ type: "subscription.handled", jid });
+        return;
+      }
+      case "history.load": {
+        const peer = bare(frame.peer);
+        try {
+          await this.settle();
+          let page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
+          if (!page.hasMore && page.messages.length < HISTORY_PAGE && !this.#archiveExhausted.has(peer)) {
+            const oldest = await oldestArchiveId(this.deps.db, this.info.jid, peer);
+            await this.#fetchOlder(peer, oldest ?? "");
+            page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
+          }
+          tabs.send(ws, { type: "history", requestId: frame.requestId, peer, messages: page.messages, hasMore: page.hasMore });
+        } catch (err) {
+          tabs.send(ws, { type: "error", code: "history-failed", message: String(err), requestId: frame.requestId });
+        }
+        return;
+      }
+      case "conversation.read": {
+        const peer = bare(frame.peer);
+        const conversation = this.state.markRead(peer);
+        await this.#buffer.flush();
+        await markRead(this.deps.db, this.info.jid, peer);
+        if (conversation) tabs.broadcast({ type: "conversation", conversation });
+        return;
+      }
+      default:
+        assertNever(frame);
+    }
+  }
+
+}

@@ -1,0 +1,119 @@
+// The in-memory state of one account that every tab sees: roster, presences, conversations, pending
+// subscription requests, own presence. Pure: no I/O; the object persists and fans out what it returns.
+import type {
+  ChatMessage,
+  ConnectionState,
+  Contact,
+  Conversation,
+  PresenceDelta,
+  PresenceInfo,
+  RosterEntry,
+  ServerFrame,
+  Show,
+} from "../protocol/index.ts";
+import type { RosterChange } from "../xmpp/roster.ts";
+
+export class ChatState {
+  readonly roster = new Map<string, RosterEntry>();
+  readonly presences = new Map<string, Map<string, PresenceInfo>>();
+  readonly conversations = new Map<string, Conversation>();
+  readonly subscriptionRequests = new Set<string>();
+  self: { show: Show; status: string } = { show: "online", status: "" };
+
+  /** Applies a roster result or push; returns the frame to send, or null when nothing changed. */
+  applyRoster(changes: RosterChange[], replaceAll = false): ServerFrame | null {
+    const removed: string[] = [];
+    if (replaceAll) {
+      const keep = new Set(changes.flatMap((c) => (c.kind === "set" ? [c.item.jid] : [])));
+      for (const jid of this.roster.keys()) if (!keep.has(jid)) removed.push(jid);
+      for (const jid of removed) this.roster.delete(jid);
+    }
+    const items: RosterEntry[] = [];
+    for (const change of changes) {
+      if (change.kind === "remove") {
+        if (this.roster.delete(change.jid)) removed.push(change.jid);
+        this.presences.delete(change.jid);
+      } else {
+        this.roster.set(change.item.jid, change.item);
+        items.push(change.item);
+      }
+    }
+    if (items.length === 0 && removed.length === 0) return null;
+    return { type: "roster", items, removed };
+  }
+
+  applyPresence(update: PresenceDelta): void {
+    let resources = this.presences.get(update.jid);
+    if (update.available) {
+      if (!resources) {
+        resources = new Map();
+        this.presences.set(update.jid, resources);
+      }
+      resources.set(update.resource, {
+        resource: update.resource,
+        show: update.show,
+        status: update.status,
+        priority: update.priority,
+      });
+    } else if (resources) {
+      resources.delete(update.resource);
+      if (resources.size === 0) this.presences.delete(update.jid);
+    }
+  }
+
+  /** Records a message in its conversation; returns the conversation as it now is. */
+  applyMessage(message: ChatMessage, countUnread: boolean): Conversation {
+    const prev = this.conversations.get(message.peer);
+    const newer = !prev || message.ts >= prev.lastTs;
+    const next: Conversation = {
+      peer: message.peer,
+      lastTs: newer ? message.ts : (prev?.lastTs ?? message.ts),
+      lastBody: newer ? message.body.slice(0, 200) : (prev?.lastBody ?? ""),
+      unread: (prev?.unread ?? 0) + (countUnread && message.direction === "in" ? 1 : 0),
+    };
+    this.conversations.set(message.peer, next);
+    return next;
+  }
+
+  markRead(peer: string): Conversation | null {
+    const prev = this.conversations.get(peer);
+    if (!prev || prev.unread === 0) return null;
+    const next = { ...prev, unread: 0 };
+    this.conversations.set(peer, next);
+    return next;
+  }
+
+  snapshot(jid: string, connection: ConnectionState): ServerFrame {
+    const roster: Contact[] = [...this.roster.values()].map((item) => ({
+      ...item,
+      presences: [...(this.presences.get(item.jid)?.values() ?? [])],
+    }));
+    const conversations = [...this.conversations.values()].sort((a, b) => b.lastTs - a.lastTs);
+    return {
+      type: "snapshot",
+      self: { jid, show: this.self.show, status: this.self.status },
+      connection,
+      roster,
+      conversations,
+      subscriptionRequests: [...this.subscriptionRequests],
+    };
+  }
+}
+
+/** A bounded set of recently seen message keys: dedupe before the buffered rows reach storage. */
+export class RecentKeys {
+  #keys = new Set<string>();
+  constructor(private readonly max = 5_000) {}
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  add(key: string): void {
+    this.#keys.add(key);
+    if (this.#keys.size > this.max) {
+      const oldest = this.#keys.values().next();
+      if (!oldest.done) this.#keys.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// One object per user (named by bare JID): holds the XMPP session, keeps the state every tab shares, and fans
+// every event out to all attached tabs. This file is the lifecycle: restore, connect/reconnect, alarm, tabs.
+// The XMPP work lives in ./account.ts, the wire in src/protocol, storage in src/db.
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../db/schema.ts";
+import type { Db } from "../db/client.ts";
+import { listConversations, loadPresences } from "../db/store.ts";
+import { parseClientFrame, type ConnectionState } from "../protocol/index.ts";
+import { seal, unseal, type SealedSecret } from "./credentials.ts";
+import { Tabs } from "./fanout.ts";
+import { Account, type AccountInfo } from "./account.ts";
+import type { SmState } from "./xmpp-link.ts";
+import { XMPPError } from "../xmpp/errors.ts";
+import { SaslError } from "../xmpp/sasl.ts";
+
+/** How often the alarm pings the server; also keeps a local workerd from evicting the object (~2 min idle). */
+export const PING_INTERVAL_MS = 30_000;
+const MAX_BACKOFF_MS = 60_000;
+
+export interface LoginRequest {
+  jid: string;
+  password: string;
+  service: string;
+  domain: string;
+}
+
+export type LoginResult = { ok: true; jid: string } | { ok: false; condition: string; message: string };
+
+interface Stored {
+  account: AccountInfo;
+  creds: SealedSecret;
+  sm: SmState;
+  lastArchiveId: string;
+  self: { show: "online" | "chat" | "away" | "xa" | "dnd"; status: string };
+  roster: unknown;
+  subscriptionRequests: string[];
+  lastTabAt: number;
+  ended: boolean;
+}
+
+export class UserSession extends DurableObject<Env> {
+  readonly #tabs: Tabs;
+  readonly #db: Db;
+  #account: Account | null = null;
+  #connecting: Promise<void> | null = null;
+  #backoffMs = 1_000;
+  #ended = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#tabs = new Tabs(ctx);
+    this.#db = drizzle(env.DB, { schema });
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.#restore();
+    });
+  }
+
+  async #get<K extends keyof Stored>(key: K): Promise<Stored[K] | undefined> {
+    return this.ctx.storage.get<Stored[K]>(key);
+  }
+
+  async #put<K extends keyof Stored>(key: K, value: Stored[K]): Promise<void> {
+    await this.ctx.storage.put(key, value);
+  }
+
+  /** After a restart or an eviction: rebuild the shared state, then reconnect (resuming if we can). */
+  async #restore(): Promise<void> {
+    const info = await this.#get("account");
+    if (!info) return;
+    this.#ended = (await this.#get("ended")) ?? false;
+    const account = this.#newAccount(info);
+    const [self, roster, requests, lastArchiveId, conversations, presences] = await Promise.all([
+      this.#get("self"),
+      this.#get("roster"),
+      this.#get("subscriptionRequests"),
+      this.#get("lastArchiveId"),
+      listConversations(this.#db, info.jid),
+      loadPresences(this.#db, info.jid),
+    ]);
+    account.restore({ self, roster, subscriptionRequests: requests ?? [], lastArchiveId, conversations, presences });
+    this.#account = account;
+    if (!this.#ended) void this.#ensureConnected();
+  }
+
+  #newAccount(info: AccountInfo): Account {
+    return new Account(info, {
+      db: this.#db,
+      tabs: this.#tabs,
+      storage: this.ctx.storage,
+      onLost: (reason) => this.#onLost(reason),
+    });
+  }
+
+  // ---- RPC from the Worker -----------------------------------------------------------------------------------
+
+  /** Signs in: connects with these credentials; on success stores them sealed for later reconnects. */
+  async login(req: LoginRequest): Promise<LoginResult> {
+    const info: AccountInfo = { jid: req.jid, service: req.service, domain: req.domain };
+    const current = this.#account;
+    if (current?.online) {
+      const creds = await this.#get("creds");
+      const known = creds ? await unseal(this.env.PARLEY_SECRET, req.jid, creds) : null;
+      if (known !== null && known === req.password) return { ok: true, jid: req.jid };
+    }
+    const account = current ?? this.#newAccount(info);
+    try {
+      await account.connect(req.password, null);
+    } catch (err) {
+      return { ok: false, ...describeError(err) };
+    }
+    await this.ctx.storage.put({
+      account: info,
+      creds: await seal(this.env.PARLEY_SECRET, req.jid, req.password),
+      ended: false,
+    });
+    this.#account = account;
+    this.#ended = false;
+    this.#backoffMs = 1_000;
+    await this.#scheduleAlarm(PING_INTERVAL_MS);
+    return { ok: true, jid: req.jid };
+  }
+
+  /** Signs out: ends the XMPP session, wipes the stored credentials and state, closes every tab. */
+  async logout(): Promise<void> {
+    const account = this.#account;
+    this.#account = null;
+    this.#ended = true;
+    await account?.end();
+    this.#tabs.closeAll(4001, "signed out");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ---- tabs --------------------------------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket", { status: 426 });
+    const jid = request.headers.get("x-parley-jid");
+    const account = this.#account;
+    if (!account || jid !== account.info.jid) return new Response("not signed in", { status: 403 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    await this.#put("lastTabAt", Date.now());
+    if (this.#ended) {
+      this.#ended = false;
+      await this.#put("ended", false);
+    }
+    this.#tabs.send(pair[1], account.snapshot(this.#connectionState()));
+    void this.#ensureConnected();
+    await this.#scheduleAlarm(PING_INTERVAL_MS);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) {
+      console.warn(`parley: refused frame (${parsed.code}): ${parsed.message}`);
+      this.#tabs.send(ws, { type: "error", code: parsed.code, message: parsed.message });
+      return;
+    }
+    const account = this.#account;
+    if (!account) {
+      this.#tabs.send(ws, { type: "error", code: "not-connected", message: "signed out" });
+      return;
+    }
+    await account.handleFrame(ws, parsed.frame);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    await this.#put("lastTabAt", Date.now());
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(): Promise<void> {
+    await this.#put("lastTabAt", Date.now());
+  }
+
+  // ---- connection lifecycle ----------------------------------------------------------------------------------
+
+  #connectionState(): ConnectionState {
+    const account = this.#account;
+    if (!account) return "offline";
+    if (account.online) return "online";
+    if (this.#ended) return "offline";
+    return account.everOnline ? "reconnecting" : "connecting";
+  }
+
+  /** Connects if we are not: resume the stream when the server still has it, else log in and catch up. */
+  #ensureConnected(): Promise<void> {
+    const account = this.#account;
+    if (!account || account.online || this.#ended) return Promise.resolve();
+    this.#connecting ??= (async () => {
+      try {
+        const creds = await this.#get("creds");
+        const password = creds ? await unseal(this.env.PARLEY_SECRET, account.info.jid, creds) : null;
+        if (password === null) {
+          // The secret changed or nothing is stored: only a new sign-in can help.
+          this.#tabs.broadcast({ type: "connection", state: "offline", reason: "please sign in again" });
+          return;
+        }
+        this.#tabs.broadcast({ type: "connection", state: this.#connectionState() });
+        await account.connect(password, (await this.#get("sm")) ?? null);
+        this.#backoffMs = 1_000;
+      } catch (err) {
+        const { message } = describeError(err);
+        console.warn(`parley: reconnect of ${account.info.jid} failed: ${message}`);
+        this.#tabs.broadcast({ type: "connection", state: "reconnecting", reason: message });
+        await this.#scheduleAlarm(this.#backoffMs);
+        this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
+      } finally {
+        this.#connecting = null;
+      }
+    })();
+    return this.#connecting;
+  }
+
+  #onLost(reason: string): void {
+    if (this.#ended) return;
+    this.#tabs.broadcast({ type: "connection", state: "reconnecting", reason });
+    void this.#scheduleAlarm(Math.min(this.#backoffMs, 1_000));
+  }
+
+  async #scheduleAlarm(inMs: number): Promise<void> {
+    const at = Date.now() + inMs;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    const account = this.#account;
+    if (!account || this.#ended) return;
+    const idleMs = Number(this.env.IDLE_TIMEOUT_SECONDS || "86400") * 1000;
+    if (this.#tabs.count === 0) {
+      const lastTabAt = (await this.#get("lastTabAt")) ?? 0;
+      if (Date.now() - lastTabAt > idleMs) {
+        // Movim's behaviour: no tab for a day ends the XMPP session (unavailable presence, stream closed).
+        this.#ended = true;
+        await this.#put("ended", true);
+        await account.end();
+        return;
+      }
+    }
+    await this.ctx.storage.setAlarm(Date.now() + PING_INTERVAL_MS);
+    if (!account.online) {
+      await this.#ensureConnected();
+      return;
+    }
+    await account.ping();
+  }
+}
+
+/** Maps a connect failure onto a condition and a message a person can act on. */
+export function describeError(err: unknown): { condition: string; message: string } {
+  if (err instanceof SaslError) {
+    if (err.condition === "not-authorized") return { condition: err.condition, message: "Wrong address or password." };
+    return { condition: err.condition, message: `Sign-in failed: ${err.message}` };
+  }
+  if (err instanceof XMPPError) {
+    switch (err.condition) {
+      case "connection-failed":
+      case "timeout":
+      case "remote-server-not-found":
+        return { condition: err.condition, message: "The XMPP server cannot be reached right now." };
+      case "host-unknown":
+        return { condition: err.condition, message: "This XMPP server does not serve that domain." };
+      default:
+        return { condition: err.condition, message: `XMPP error: ${err.message}` };
+    }
+  }
+  return { condition: "internal", message: err instanceof Error ? err.message : String(err) };
+}

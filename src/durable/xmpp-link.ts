@@ -1,0 +1,248 @@
+// One RFC 7395 WebSocket connection to the user's server, assembled from xmpp.js packages (the full
+// @xmpp/client pulls in node:dns). SASL is Parley's own (SCRAM with WebCrypto, src/xmpp/sasl.ts);
+// stream management (XEP-0198) is on with resumption.
+import { Client } from "@xmpp/client-core";
+import xml, { type Element } from "@xmpp/xml";
+import websocket from "@xmpp/websocket";
+import middlewareFactory from "@xmpp/middleware";
+import streamFeaturesFactory from "@xmpp/stream-features";
+import iqCallerFactory, { type IQCaller } from "@xmpp/iq/caller.js";
+import iqCalleeFactory from "@xmpp/iq/callee.js";
+import resourceBinding from "@xmpp/resource-binding";
+import streamManagement, { type StreamManagement } from "@xmpp/stream-management";
+import { createSaslExchange, isPlainAllowed, parseSaslFailure, pickMechanism, SaslError } from "../xmpp/sasl.ts";
+import { XMPPError } from "../xmpp/errors.ts";
+import { NS_PING } from "../xmpp/ping.ts";
+import { isValidRosterPush, NS_ROSTER } from "../xmpp/roster.ts";
+import { bare } from "../xmpp/jid.ts";
+
+const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
+const NS_SM = "urn:xmpp:sm:3";
+const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+export interface SmState {
+  id: string;
+  inbound: number;
+  /** The full JID the stream was bound to (a resumed stream binds nothing new). */
+  jid: string;
+}
+
+export interface LinkOptions {
+  service: string;
+  domain: string;
+  username: string;
+  password: string;
+  resource: string;
+  /** A stream to resume (XEP-0198 §5) after the object was evicted. */
+  resume?: SmState | undefined;
+  timeoutMs?: number;
+}
+
+export interface LinkEvents {
+  stanza(stanza: Element): void;
+  /** A valid roster push (already answered). */
+  rosterPush(stanza: Element): void;
+  /** The connection dropped without close() being called. */
+  lost(reason: string): void;
+}
+
+/** Waits for the next SASL nonza (RFC 6120 §6.4). */
+function nextSaslElement(entity: Client, timeoutMs: number): Promise<Element> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      entity.off("nonza", onNonza);
+      reject(new XMPPError("timeout", "no SASL answer from the server"));
+    }, timeoutMs);
+    function onNonza(el: Element): void {
+      if (el.getNS() !== NS_SASL) return;
+      clearTimeout(timer);
+      entity.off("nonza", onNonza);
+      resolve(el);
+    }
+    entity.on("nonza", onNonza);
+  });
+}
+
+export class XmppLink {
+  readonly entity: Client;
+  readonly sm: StreamManagement;
+  readonly iqCaller: IQCaller;
+  #closing = false;
+  #connected = false;
+
+  constructor(
+    private readonly options: LinkOptions,
+    private readonly events: LinkEvents,
+  ) {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const entity = new Client({ service: options.service, domain: options.domain });
+    entity.timeout = timeoutMs;
+    this.entity = entity;
+    websocket({ entity });
+    const middleware = middlewareFactory({ entity });
+    const streamFeatures = streamFeaturesFactory({ middleware });
+    this.iqCaller = iqCallerFactory({ middleware, entity });
+    const iqCallee = iqCalleeFactory({ middleware, entity });
+    // XEP-0199 §4.2: answer server pings.
+    iqCallee.get(NS_PING, "ping", () => ({}));
+    // RFC 6121 §2.1.6: roster pushes come only from our own account; anything else is ignored (no reply
+    // would leak that we exist, so answer like an unhandled query).
+    iqCallee.set(NS_ROSTER, "query", (ctx) => {
+      if (!isValidRosterPush(ctx.stanza, bare(this.entity.jid?.toString() ?? options.resume?.jid ?? ""))) {
+        return xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS }));
+      }
+      this.events.rosterPush(ctx.stanza);
+      return {};
+    });
+
+    // RFC 6120 §6: SASL, with our SCRAM. PLAIN only over wss: or loopback.
+    streamFeatures.use("mechanisms", NS_SASL, async ({ entity: e }, _next, feature) => {
+      const offered = feature.getChildren("mechanism").map((m) => m.text());
+      const mechanism = pickMechanism(offered, isPlainAllowed(options.service));
+      const exchange = createSaslExchange(mechanism, options.username, options.password);
+      const answer = nextSaslElement(e, timeoutMs);
+      await e.send(xml("auth", { xmlns: NS_SASL, mechanism }, exchange.initial()));
+      let el = await answer;
+      while (el.name === "challenge") {
+        const next = nextSaslElement(e, timeoutMs);
+        await e.send(xml("response", { xmlns: NS_SASL }, await exchange.challenge(el.text())));
+        el = await next;
+      }
+      if (el.name === "failure") {
+        const cond = el.getChildElements().find((c) => c.name !== "text")?.name;
+        throw parseSaslFailure(cond, el.getChildText("text") ?? undefined);
+      }
+      if (el.name !== "success") throw new SaslError("malformed-challenge", `unexpected <${el.name}/>`);
+      await exchange.success(el.text());
+      await e.restart();
+    });
+
+    this.sm = streamManagement({ streamFeatures, entity, middleware });
+    // Our alarm already pings every ~30 s; a shorter SM <r/> interval would only wake the object more often.
+    this.sm.requestAckInterval = 30_000;
+    this.sm.timeout = 60_000;
+    if (options.resume) {
+      this.sm.id = options.resume.id;
+      this.sm.inbound = options.resume.inbound;
+      entity._jid(options.resume.jid);
+    }
+    resourceBinding({ iqCaller: this.iqCaller, streamFeatures }, options.resource);
+
+    entity.on("stanza", (el: Element) => {
+      if (el.name !== "iq") this.events.stanza(el);
+    });
+    entity.on("error", () => {
+      // Errors also surface as a rejected start() or a 'disconnect'; nothing to do here but keep the
+      // EventEmitter from throwing on an unhandled 'error'.
+    });
+    entity.on("disconnect", (info: { clean: boolean; reason?: { reason?: string } } | undefined) => {
+      if (this.#closing || !this.#connected) return;
+      this.events.lost(info?.clean ? "closed by the server" : "connection lost");
+    });
+  }
+
+  /** Connects and authenticates; resolves with whether a previous stream was resumed (XEP-0198 §5). */
+  async connect(): Promise<{ resumed: boolean; jid: string }> {
+    const { entity, sm } = this;
+    const timeoutMs = this.options.timeoutMs ?? 15_000;
+    // entity.start() waits for 'online', which xmpp.js does not emit on resumption: race both ourselves.
+    const outcome = new Promise<{ resumed: boolean; jid: string }>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new XMPPError("timeout", "the server did not answer in time")), timeoutMs);
+      const onOnline = (): void => finish(null, { resumed: false, jid: entity.jid?.toString() ?? "" });
+      const onResumed = (): void => finish(null, { resumed: true, jid: this.options.resume?.jid ?? "" });
+      const onError = (err: unknown): void => finish(err);
+      const onDisconnect = (): void => finish(new XMPPError("connection-failed", "the connection closed"));
+      function finish(err: unknown, value?: { resumed: boolean; jid: string }): void {
+        clearTimeout(timer);
+        entity.off("online", onOnline);
+        entity.off("error", onError);
+        entity.off("disconnect", onDisconnect);
+        sm.off("resumed", onResumed);
+        if (value) resolve(value);
+        else reject(err);
+      }
+      entity.on("online", onOnline);
+      entity.on("error", onError);
+      entity.on("disconnect", onDisconnect);
+      sm.on("resumed", onResumed);
+    });
+    try {
+      await entity.connect(this.options.service);
+      await entity.open({ domain: this.options.domain });
+      const result = await outcome;
+      this.#connected = true;
+      return result;
+    } catch (err) {
+      outcome.catch(() => undefined);
+      await this.abort();
+      throw toXMPPError(err);
+    }
+  }
+
+  get smState(): SmState | null {
+    const jid = this.entity.jid?.toString() ?? this.options.resume?.jid ?? "";
+    return this.sm.enabled && this.sm.id ? { id: this.sm.id, inbound: this.sm.inbound, jid } : null;
+  }
+
+  get online(): boolean {
+    return this.entity.status === "online";
+  }
+
+  async send(el: Element): Promise<void> {
+    if (!this.online) throw new XMPPError("service-unavailable", "not connected");
+    await this.entity.send(el);
+  }
+
+  async iq(type: "get" | "set", child: Element, to?: string, timeoutMs = 20_000): Promise<Element> {
+    if (!this.online) throw new XMPPError("service-unavailable", "not connected");
+    try {
+      return await this.iqCaller.request(xml("iq", { type, to }, child), timeoutMs);
+    } catch (err) {
+      throw toXMPPError(err);
+    }
+  }
+
+  /** XEP-0198 §4: ask the server to acknowledge; a dead link shows up as a failed write or SM timeout. */
+  async requestAck(): Promise<void> {
+    await this.entity.send(xml("r", { xmlns: NS_SM }));
+  }
+
+  /** Ends the stream cleanly (RFC 7395 §3.6): the server then drops the SM session. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    try {
+      await this.entity.stop();
+    } catch {
+      await this.abort();
+    }
+  }
+
+  /**
+   * Drops the socket without closing the stream, so the server keeps the SM session for resumption.
+   * Swallows: the socket already being closed, and a missing socket (never connected).
+   */
+  async abort(): Promise<void> {
+    this.#closing = true;
+    try {
+      const socket = (this.entity as Client & { socket: { end(): void } | null }).socket;
+      socket?.end();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Maps whatever xmpp.js threw onto our typed errors. */
+export function toXMPPError(err: unknown): XMPPError | SaslError {
+  if (err instanceof XMPPError || err instanceof SaslError) return err;
+  if (err instanceof Error) {
+    const condition = (err as Error & { condition?: string }).condition;
+    if (err.name === "SASLError") return new SaslError(condition ?? "not-authorized", err.message);
+    if (err.name === "TimeoutError") return new XMPPError("timeout", err.message);
+    if (/ECONNERROR|WebSocket|network|connect/iu.test(err.message)) {
+      return new XMPPError("connection-failed", err.message);
+    }
+    return new XMPPError("undefined-condition", err.message);
+  }
+  return new XMPPError("undefined-condition", String(err));
+}

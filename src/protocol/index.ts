@@ -1,0 +1,189 @@
+// The tab <-> object wire format, shared by src/durable and web/. A union keyed on `type`; every frame that
+// crosses the socket is parsed (never cast) on the receiving side.
+import { z } from "zod";
+
+/** Frames larger than this are refused with an error frame (issue #2 §3). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** Longest message body a tab may send (XMPP servers commonly cap stanzas around 256 KiB; 10,000 chars is plenty). */
+export const MAX_BODY_CHARS = 10_000;
+export const HISTORY_PAGE = 50;
+
+export const SHOWS = ["online", "chat", "away", "xa", "dnd"] as const;
+export type Show = (typeof SHOWS)[number];
+export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
+export type Subscription = "none" | "to" | "from" | "both";
+
+const show = z.enum(SHOWS);
+const subscription = z.enum(["none", "to", "from", "both"]);
+const connectionState = z.enum(["connecting", "online", "reconnecting", "offline"]);
+
+export const PresenceInfoSchema = z.object({ resource: z.string(), show, status: z.string(), priority: z.number() });
+export type PresenceInfo = z.infer<typeof PresenceInfoSchema>;
+
+const contactBase = z.object({
+  jid: z.string(),
+  name: z.string(),
+  subscription,
+  ask: z.boolean(),
+  groups: z.array(z.string()),
+});
+export const ContactSchema = contactBase.extend({ presences: z.array(PresenceInfoSchema) });
+export type Contact = z.infer<typeof ContactSchema>;
+export type RosterEntry = z.infer<typeof contactBase>;
+
+export const ChatMessageSchema = z.object({
+  /** Dedupe key (origin-id / stanza-id based, see src/xmpp/message.ts). */
+  key: z.string(),
+  peer: z.string(),
+  direction: z.enum(["in", "out"]),
+  body: z.string(),
+  ts: z.number(),
+  /** XEP-0184 state of an outgoing message: sent, or received by the peer's client. */
+  receipt: z.enum(["sent", "received"]).nullable(),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const ConversationSchema = z.object({
+  peer: z.string(),
+  lastTs: z.number(),
+  lastBody: z.string(),
+  unread: z.number(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const PresenceDeltaSchema = z.object({
+  jid: z.string(),
+  resource: z.string(),
+  available: z.boolean(),
+  show,
+  status: z.string(),
+  priority: z.number(),
+});
+export type PresenceDelta = z.infer<typeof PresenceDeltaSchema>;
+
+export interface HistoryCursor {
+  ts: number;
+  key: string;
+}
+
+// ---- tab -> object -------------------------------------------------------------------------------------------
+
+const jid = z.string().min(3).max(3071);
+const requestId = z.string().min(1).max(64);
+
+export const ClientFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("message.send"), requestId, to: jid, body: z.string().min(1).max(MAX_BODY_CHARS) }),
+  z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: z.string().max(1024) }),
+  z.object({ type: z.literal("roster.add"), requestId, jid, name: z.string().max(256).optional() }),
+  z.object({ type: z.literal("subscription.answer"), jid, accept: z.boolean() }),
+  z.object({
+    type: z.literal("history.load"),
+    requestId,
+    peer: jid,
+    before: z.object({ ts: z.number().int(), key: z.string().max(512) }).nullable(),
+  }),
+  z.object({ type: z.literal("conversation.read"), peer: jid }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+// ---- object -> tab -------------------------------------------------------------------------------------------
+
+export const ERROR_CODES = [
+  "frame-too-large",
+  "bad-frame",
+  "unknown-type",
+  "not-connected",
+  "bad-address",
+  "send-failed",
+  "history-failed",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ServerFrameSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("snapshot"),
+    self: z.object({ jid: z.string(), show, status: z.string() }),
+    connection: connectionState,
+    roster: z.array(ContactSchema),
+    conversations: z.array(ConversationSchema),
+    subscriptionRequests: z.array(z.string()),
+  }),
+  z.object({ type: z.literal("connection"), state: connectionState, reason: z.string().optional() }),
+  z.object({ type: z.literal("presence"), updates: z.array(PresenceDeltaSchema) }),
+  z.object({ type: z.literal("self.presence"), show, status: z.string() }),
+  z.object({ type: z.literal("roster"), items: z.array(contactBase), removed: z.array(z.string()) }),
+  z.object({ type: z.literal("subscription.request"), jid: z.string() }),
+  z.object({ type: z.literal("subscription.handled"), jid: z.string() }),
+  z.object({
+    type: z.literal("message"),
+    message: ChatMessageSchema,
+    conversation: ConversationSchema,
+    requestId: z.string().optional(),
+  }),
+  z.object({ type: z.literal("receipt"), peer: z.string(), key: z.string() }),
+  z.object({ type: z.literal("conversation"), conversation: ConversationSchema }),
+  z.object({
+    type: z.literal("history"),
+    requestId: z.string(),
+    peer: z.string(),
+    messages: z.array(ChatMessageSchema),
+    hasMore: z.boolean(),
+  }),
+  z.object({ type: z.literal("ack"), requestId: z.string() }),
+  z.object({ type: z.literal("pong") }),
+  z.object({
+    type: z.literal("error"),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    requestId: z.string().optional(),
+  }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+
+/** Parses a frame from the object (in the tab). Null when it is not one: the tab logs and ignores it. */
+export function parseServerFrame(raw: unknown): ServerFrame | null {
+  if (typeof raw !== "string") return null;
+  try {
+    const parsed = ServerFrameSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export type ParseResult<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
+
+function byteLength(raw: string | ArrayBuffer): number {
+  return typeof raw === "string" ? new TextEncoder().encode(raw).byteLength : raw.byteLength;
+}
+
+/** Parses one frame from a tab: size first (before any decoding work), then JSON, then the schema. */
+export function parseClientFrame(raw: string | ArrayBuffer): ParseResult<ClientFrame> {
+  if (byteLength(raw) > MAX_FRAME_BYTES) {
+    return { ok: false, code: "frame-too-large", message: `frames are limited to ${MAX_FRAME_BYTES} bytes` };
+  }
+  if (typeof raw !== "string") return { ok: false, code: "bad-frame", message: "binary frames are not accepted" };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: "bad-frame", message: "frame is not JSON" };
+  }
+  const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined;
+  if (typeof type !== "string") return { ok: false, code: "bad-frame", message: "frame has no type" };
+  if (!ClientFrameSchema.options.some((o) => o.shape.type.value === type)) {
+    return { ok: false, code: "unknown-type", message: `unknown frame type ${JSON.stringify(type.slice(0, 64))}` };
+  }
+  const parsed = ClientFrameSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, code: "bad-frame", message: `invalid ${type}: ${issue ? `${issue.path.join(".")} ${issue.message}` : "?"}` };
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,45 @@
+// RFC 7622 addresses, kept as strings. Only the parts Parley needs: split, bare, validate.
+
+export interface JidParts {
+  local: string;
+  domain: string;
+  resource: string;
+}
+
+export function splitJid(address: string): JidParts {
+  const slash = address.indexOf("/");
+  const bareAddr = slash === -1 ? address : address.slice(0, slash);
+  const resource = slash === -1 ? "" : address.slice(slash + 1);
+  const at = bareAddr.indexOf("@");
+  return {
+    local: at === -1 ? "" : bareAddr.slice(0, at),
+    domain: (at === -1 ? bareAddr : bareAddr.slice(at + 1)).toLowerCase(),
+    resource,
+  };
+}
+
+export function bare(address: string): string {
+  const { local, domain } = splitJid(address);
+  return local ? `${local.toLowerCase()}@${domain}` : domain;
+}
+
+export function resourceOf(address: string): string {
+  return splitJid(address).resource;
+}
+
+// RFC 7622 §3.3.1: localpart must not contain these; we reject them instead of escaping (XEP-0106).
+const FORBIDDEN_LOCAL = /[\s"&'/:<>@]/u;
+
+/** A bare JID a user typed: `local@domain`, trimmed and lower-cased; null when it is not one. */
+export function parseBareJid(input: string): string | null {
+  const value = input.trim();
+  if (value.length === 0 || value.length > 3071) return null;
+  const at = value.indexOf("@");
+  if (at <= 0 || at !== value.lastIndexOf("@")) return null;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1).toLowerCase();
+  if (FORBIDDEN_LOCAL.test(local) || local.length > 1023) return null;
+  if (!/^[\p{L}\p{N}.-]+$/u.test(domain) || domain.startsWith(".") || domain.endsWith("."))
+    return null;
+  return `${local.toLowerCase()}@${domain}`;
+}

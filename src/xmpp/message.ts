@@ -1,0 +1,133 @@
+import xml, { type Element } from "@xmpp/xml";
+import { bare } from "./jid.ts";
+
+export const NS_CARBONS = "urn:xmpp:carbons:2"; // XEP-0280
+export const NS_FORWARD = "urn:xmpp:forward:0"; // XEP-0297
+export const NS_RECEIPTS = "urn:xmpp:receipts"; // XEP-0184
+export const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
+export const NS_DELAY = "urn:xmpp:delay"; // XEP-0203
+export const NS_HINTS = "urn:xmpp:hints"; // XEP-0334
+
+export interface ParsedChat {
+  /** The other party's bare JID. */
+  peer: string;
+  direction: "in" | "out";
+  from: string;
+  to: string;
+  /** The `id` attribute (what XEP-0184 receipts refer to). */
+  id: string | undefined;
+  originId: string | undefined;
+  /** XEP-0359 stanza-id assigned by our own server (the archive id, XEP-0313 §5). */
+  archiveId: string | undefined;
+  body: string;
+  /** Milliseconds since the epoch: the XEP-0203 delay stamp, else `now`. */
+  ts: number;
+  requestsReceipt: boolean;
+}
+
+export interface ParsedReceipt {
+  peer: string;
+  /** The id of the message being acknowledged. */
+  id: string;
+}
+
+export type IncomingMessage =
+  | { kind: "chat"; chat: ParsedChat }
+  | { kind: "receipt"; receipt: ParsedReceipt }
+  | { kind: "ignored" };
+
+/** The key Parley dedupes on: origin-id, else our server's stanza-id, else sender + id. XEP-0359 §3. */
+export function messageKey(m: Pick<ParsedChat, "originId" | "archiveId" | "id" | "from">): string {
+  if (m.originId) return `o:${m.originId}`;
+  if (m.id) return `i:${bare(m.from)}:${m.id}`;
+  if (m.archiveId) return `a:${m.archiveId}`;
+  return `r:${crypto.randomUUID()}`;
+}
+
+function stampOf(el: Element, now: number): number {
+  const stamp = el.getChild("delay", NS_DELAY)?.attrs.stamp;
+  const t = stamp ? Date.parse(stamp) : Number.NaN;
+  return Number.isFinite(t) ? t : now;
+}
+
+/**
+ * Parses a <message/> for our account `self` (bare). Unwraps XEP-0280 carbons, but only when they come from
+ * our own bare JID (XEP-0280 §11: a carbon from anyone else is a forgery and is ignored).
+ * `delayHost` is the element whose <delay/> applies (the MAM <forwarded/>, say).
+ */
+export function parseMessage(
+  stanza: Element,
+  self: string,
+  now: number,
+  delayHost?: Element,
+): IncomingMessage {
+  const fromAttr = stanza.attrs.from ?? self;
+  for (const dir of ["received", "sent"] as const) {
+    const carbon = stanza.getChild(dir, NS_CARBONS);
+    if (!carbon) continue;
+    if (bare(fromAttr) !== self) return { kind: "ignored" };
+    const forwarded = carbon.getChild("forwarded", NS_FORWARD);
+    const inner = forwarded?.getChild("message");
+    if (!forwarded || !inner) return { kind: "ignored" };
+    return parseMessage(inner, self, now, forwarded);
+  }
+
+  const type = stanza.attrs.type ?? "normal";
+  if (type === "error" || type === "groupchat" || type === "headline") return { kind: "ignored" };
+  const from = stanza.attrs.from ?? self;
+  const to = stanza.attrs.to ?? self;
+  const direction = bare(from) === self ? "out" : "in";
+  const peer = direction === "out" ? bare(to) : bare(from);
+
+  const received = stanza.getChild("received", NS_RECEIPTS);
+  if (received?.attrs.id && direction === "in")
+    return { kind: "receipt", receipt: { peer, id: received.attrs.id } };
+
+  const body = stanza.getChildText("body");
+  if (body === null || body === "") return { kind: "ignored" };
+  const archiveId = stanza
+    .getChildren("stanza-id", NS_SID)
+    .find((s) => s.attrs.by !== undefined && bare(s.attrs.by) === self)?.attrs.id;
+  return {
+    kind: "chat",
+    chat: {
+      peer,
+      direction,
+      from,
+      to,
+      id: stanza.attrs.id,
+      originId: stanza.getChild("origin-id", NS_SID)?.attrs.id,
+      archiveId,
+      body,
+      ts: stampOf(delayHost ?? stanza, now),
+      requestsReceipt: stanza.getChild("request", NS_RECEIPTS) !== undefined,
+    },
+  };
+}
+
+/** A chat message with origin-id (XEP-0359 §4) and a receipt request (XEP-0184 §5.1); id = origin-id. */
+export function buildChat(to: string, body: string, id: string): Element {
+  return xml(
+    "message",
+    { type: "chat", to, id },
+    xml("body", {}, body),
+    xml("origin-id", { xmlns: NS_SID, id }),
+    xml("request", { xmlns: NS_RECEIPTS }),
+    xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
+  );
+}
+
+/** XEP-0184 §5.2: the receipt echoes the message id; no receipt for receipts. */
+export function buildReceipt(to: string, id: string): Element {
+  return xml(
+    "message",
+    { to, id: crypto.randomUUID() },
+    xml("received", { xmlns: NS_RECEIPTS, id }),
+    xml("store", { xmlns: NS_HINTS }),
+  );
+}
+
+/** XEP-0280 §4: the payload of the iq set that enables carbons. */
+export function buildEnableCarbons(): Element {
+  return xml("enable", { xmlns: NS_CARBONS });
+}

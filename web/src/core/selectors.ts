@@ -1,0 +1,58 @@
+// Derived views of AppState used by the UI: ordering, unread totals, names, presence summaries.
+import type { Contact, Conversation, PresenceInfo, Show } from "../../../src/protocol/index.ts";
+import type { AppState, PeerHistory } from "./state.ts";
+
+export const APP_NAME = "Parley";
+
+/** Newest activity first; ties broken by peer so the order is stable. */
+export function sortConversations(conversations: ReadonlyMap<string, Conversation>): Conversation[] {
+  return [...conversations.values()].sort((a, b) => b.lastTs - a.lastTs || a.peer.localeCompare(b.peer));
+}
+
+export function totalUnread(conversations: ReadonlyMap<string, Conversation>): number {
+  let n = 0;
+  for (const c of conversations.values()) n += Math.max(0, c.unread);
+  return n;
+}
+
+export function documentTitle(unread: number): string {
+  return unread > 0 ? `(${unread}) ${APP_NAME}` : APP_NAME;
+}
+
+export function displayName(state: AppState, jid: string): string {
+  const name = state.roster.get(jid)?.name.trim();
+  return name ? name : jid;
+}
+
+const SHOW_RANK: Record<Show, number> = { chat: 5, online: 4, away: 3, xa: 2, dnd: 1 };
+
+/** The presence that represents a contact: highest priority, then the most available show. */
+export function bestPresence(contact: Contact): PresenceInfo | null {
+  let best: PresenceInfo | null = null;
+  for (const p of contact.presences) {
+    if (!best || p.priority > best.priority || (p.priority === best.priority && SHOW_RANK[p.show] > SHOW_RANK[best.show])) {
+      best = p;
+    }
+  }
+  return best;
+}
+
+/** Online contacts first (most available first), then by display name. */
+export function sortRoster(roster: ReadonlyMap<string, Contact>): Contact[] {
+  const rank = (c: Contact): number => {
+    const p = bestPresence(c);
+    return p ? SHOW_RANK[p.show] : 0;
+  };
+  const label = (c: Contact): string => (c.name.trim() || c.jid).toLowerCase();
+  return [...roster.values()].sort((a, b) => rank(b) - rank(a) || label(a).localeCompare(label(b)));
+}
+
+/** On open of a chat: fetch the newest page unless one was already fetched (or is on its way). */
+export function needsInitialLoad(history: PeerHistory | undefined): boolean {
+  return !history || (history.hasMore === null && history.loading === null);
+}
+
+/** Scrolled to the top: fetch an older page only if the server said there is one and none is in flight. */
+export function canLoadOlder(history: PeerHistory | undefined): boolean {
+  return history !== undefined && history.hasMore === true && history.loading === null && history.messages.length > 0;
+}

@@ -1,0 +1,190 @@
+// The tab's view of the session: a pure reducer that applies ServerFrames (and a few local actions) to an
+// immutable AppState. No DOM, no I/O: everything here is unit-tested in web/test/state.test.ts.
+import { assertNever } from "../../../src/protocol/index.ts";
+import type {
+  ChatMessage,
+  ConnectionState,
+  Contact,
+  Conversation,
+  PresenceDelta,
+  RosterEntry,
+  ServerFrame,
+  Show,
+} from "../../../src/protocol/index.ts";
+import { markReceived, mergeMessages } from "./messages.ts";
+
+export interface PeerHistory {
+  /** Sorted oldest first; never two messages with the same key. */
+  readonly messages: readonly ChatMessage[];
+  /** What the last history frame said; null until the first page arrived. */
+  readonly hasMore: boolean | null;
+  /** requestId of the history.load in flight for this peer, if any. */
+  readonly loading: string | null;
+}
+
+export interface SelfState {
+  readonly jid: string;
+  readonly show: Show;
+  readonly status: string;
+}
+
+export interface AppState {
+  /** False until the first snapshot arrived. */
+  readonly ready: boolean;
+  readonly self: SelfState;
+  readonly connection: ConnectionState;
+  readonly roster: ReadonlyMap<string, Contact>;
+  readonly conversations: ReadonlyMap<string, Conversation>;
+  readonly requests: readonly string[];
+  readonly histories: ReadonlyMap<string, PeerHistory>;
+}
+
+export type Action =
+  | { readonly kind: "frame"; readonly frame: ServerFrame }
+  | { readonly kind: "history.requested"; readonly peer: string; readonly requestId: string }
+  | { readonly kind: "read"; readonly peer: string };
+
+export const EMPTY_HISTORY: PeerHistory = { messages: [], hasMore: null, loading: null };
+
+export function initialState(jid = ""): AppState {
+  return {
+    ready: false,
+    self: { jid, show: "online", status: "" },
+    connection: "connecting",
+    roster: new Map(),
+    conversations: new Map(),
+    requests: [],
+    histories: new Map(),
+  };
+}
+
+function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+function historyOf(state: AppState, peer: string): PeerHistory {
+  return state.histories.get(peer) ?? EMPTY_HISTORY;
+}
+
+function setHistory(state: AppState, peer: string, history: PeerHistory): AppState {
+  if (state.histories.get(peer) === history) return state;
+  return { ...state, histories: withEntry(state.histories, peer, history) };
+}
+
+/** Applies presence deltas to the roster (unknown JIDs, e.g. our own other resources, are ignored). */
+export function applyPresence(
+  roster: ReadonlyMap<string, Contact>,
+  updates: readonly PresenceDelta[],
+): ReadonlyMap<string, Contact> {
+  let next: Map<string, Contact> | null = null;
+  for (const u of updates) {
+    const contact = (next ?? roster).get(u.jid);
+    if (!contact) continue;
+    const others = contact.presences.filter((p) => p.resource !== u.resource);
+    const presences = u.available
+      ? [...others, { resource: u.resource, show: u.show, status: u.status, priority: u.priority }]
+      : others;
+    next ??= new Map(roster);
+    next.set(u.jid, { ...contact, presences });
+  }
+  return next ?? roster;
+}
+
+/** Upserts roster items (keeping known presences) and drops removed JIDs. */
+export function applyRoster(
+  roster: ReadonlyMap<string, Contact>,
+  items: readonly RosterEntry[],
+  removed: readonly string[],
+): ReadonlyMap<string, Contact> {
+  const next = new Map(roster);
+  for (const item of items) next.set(item.jid, { ...item, presences: next.get(item.jid)?.presences ?? [] });
+  for (const jid of removed) next.delete(jid);
+  return next;
+}
+
+export function applyFrame(state: AppState, frame: ServerFrame): AppState {
+  switch (frame.type) {
+    case "snapshot":
+      // A snapshot replaces everything, loaded history included (the socket may have missed messages).
+      return {
+        ready: true,
+        self: { ...frame.self },
+        connection: frame.connection,
+        roster: new Map(frame.roster.map((c) => [c.jid, c])),
+        conversations: new Map(frame.conversations.map((c) => [c.peer, c])),
+        requests: [...new Set(frame.subscriptionRequests)],
+        histories: new Map(),
+      };
+    case "connection":
+      return frame.state === state.connection ? state : { ...state, connection: frame.state };
+    case "presence":
+      return { ...state, roster: applyPresence(state.roster, frame.updates) };
+    case "self.presence":
+      return { ...state, self: { ...state.self, show: frame.show, status: frame.status } };
+    case "roster":
+      return { ...state, roster: applyRoster(state.roster, frame.items, frame.removed) };
+    case "subscription.request":
+      return state.requests.includes(frame.jid) ? state : { ...state, requests: [...state.requests, frame.jid] };
+    case "subscription.handled":
+      return state.requests.includes(frame.jid)
+        ? { ...state, requests: state.requests.filter((j) => j !== frame.jid) }
+        : state;
+    case "message": {
+      const { message, conversation } = frame;
+      const withConv = { ...state, conversations: withEntry(state.conversations, conversation.peer, conversation) };
+      const history = historyOf(withConv, message.peer);
+      const messages = mergeMessages(history.messages, [message]);
+      return messages === history.messages ? withConv : setHistory(withConv, message.peer, { ...history, messages });
+    }
+    case "receipt": {
+      const history = state.histories.get(frame.peer);
+      if (!history) return state;
+      const messages = markReceived(history.messages, frame.key);
+      return messages === history.messages ? state : setHistory(state, frame.peer, { ...history, messages });
+    }
+    case "conversation":
+      return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
+    case "history": {
+      const history = historyOf(state, frame.peer);
+      return setHistory(state, frame.peer, {
+        messages: mergeMessages(history.messages, frame.messages),
+        hasMore: frame.hasMore,
+        loading: history.loading === frame.requestId ? null : history.loading,
+      });
+    }
+    case "error": {
+      // A failed history.load must not leave the peer "loading" forever.
+      if (frame.requestId === undefined) return state;
+      for (const [peer, history] of state.histories) {
+        if (history.loading === frame.requestId) return setHistory(state, peer, { ...history, loading: null });
+      }
+      return state;
+    }
+    case "ack":
+    case "pong":
+      return state;
+    default:
+      return assertNever(frame);
+  }
+}
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.kind) {
+    case "frame":
+      return applyFrame(state, action.frame);
+    case "history.requested": {
+      const history = historyOf(state, action.peer);
+      return setHistory(state, action.peer, { ...history, loading: action.requestId });
+    }
+    case "read": {
+      // Optimistic: the object answers conversation.read with a conversation frame anyway.
+      const conv = state.conversations.get(action.peer);
+      if (!conv || conv.unread === 0) return state;
+      return { ...state, conversations: withEntry(state.conversations, action.peer, { ...conv, unread: 0 }) };
+    }
+    default:
+      return assertNever(action);
+  }
+}
