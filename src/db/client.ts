@@ -1,4 +1,3 @@
-import type { SQL } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type * as schema from "./schema.ts";
 
@@ -7,7 +6,6 @@ import type * as schema from "./schema.ts";
  * both drizzle drivers are async SQLite databases with a batch().
  */
 export type Db = BaseSQLiteDatabase<"async", unknown, typeof schema> & {
-  batch(items: [ReturnType<BaseSQLiteDatabase<"async", unknown, typeof schema>["run"]>, ...ReturnType<BaseSQLiteDatabase<"async", unknown, typeof schema>["run"]>[]]): Promise<unknown>;
+  /** The driver's client (a D1Database or a libSQL Client), for batches of raw statements. */
+  readonly $client: unknown;
 };
-
-export type { SQL };

@@ -2,6 +2,7 @@
 // parameter and expanded by SQLite's json_each, so a flush of thousands of rows is a handful of statements and
 // never comes near D1's limit of 100 bound parameters per statement.
 import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { conversations, messages, presences, sessions } from "./schema.ts";
 import { SHOWS, type ChatMessage, type Conversation, type HistoryCursor, type PresenceDelta, type Show } from "../protocol/index.ts";
@@ -105,11 +106,39 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
   return stmts;
 }
 
-/** Runs statements as one batch (one round trip, one implicit transaction on D1 and libSQL). */
+const dialect = new SQLiteAsyncDialect();
+
+interface D1Like {
+  prepare(sql: string): { bind(...values: unknown[]): unknown };
+  batch(statements: unknown[]): Promise<unknown>;
+}
+interface LibsqlLike {
+  execute(q: unknown): Promise<unknown>;
+  batch(statements: { sql: string; args: unknown[] }[], mode: "write"): Promise<unknown>;
+}
+
+function isD1(client: unknown): client is D1Like {
+  return typeof client === "object" && client !== null && "prepare" in client && "batch" in client;
+}
+function isLibsql(client: unknown): client is LibsqlLike {
+  return typeof client === "object" && client !== null && "execute" in client && "batch" in client;
+}
+
+/**
+ * Runs statements as one batch: one round trip, one implicit transaction, on D1 and on libSQL alike.
+ * (drizzle's own batch() cannot take raw statements with parameters on D1, so this goes to the client.)
+ */
 export async function runBatch(db: Db, stmts: SQL[]): Promise<void> {
-  const [first, ...rest] = stmts.map((s) => db.run(s));
-  if (!first) return;
-  await db.batch([first, ...rest]);
+  if (stmts.length === 0) return;
+  const queries = stmts.map((s) => dialect.sqlToQuery(s));
+  const client = db.$client;
+  if (isD1(client)) {
+    await client.batch(queries.map((q) => client.prepare(q.sql).bind(...q.params)));
+  } else if (isLibsql(client)) {
+    await client.batch(queries.map((q) => ({ sql: q.sql, args: q.params })), "write");
+  } else {
+    for (const s of stmts) await db.run(s);
+  }
 }
 
 export async function flush(db: Db, input: FlushInput, now = Date.now()): Promise<number> {

@@ -362,6 +362,12 @@ export class Account {
     });
   }
 
+  async dropForTests(): Promise<void> {
+    await this.settle();
+    await this.#saveSm();
+    await this.#link?.abort();
+  }
+
   /** For tests and history reads: everything received so far is in storage after this. */
   async settle(): Promise<void> {
     await this.#queue.idle();

@@ -132,6 +132,19 @@ export class UserSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
+  /** Test hook: waits until every stanza received so far is handled and stored. */
+  async settleForTests(): Promise<void> {
+    await this.#connecting;
+    await this.#account?.settle();
+  }
+
+  /** Test hook: the XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
+  async dropConnectionForTests(): Promise<void> {
+    this.#ended = true; // keeps #onLost from scheduling a reconnect in this (about to be evicted) instance
+    await this.#account?.dropForTests();
+    await this.ctx.storage.deleteAlarm();
+  }
+
   // ---- tabs --------------------------------------------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
@@ -208,7 +221,7 @@ export class UserSession extends DurableObject<Env> {
         this.#backoffMs = 1_000;
       } catch (err) {
         const { message } = describeError(err);
-        console.warn(`parley: reconnect of ${account.info.jid} failed: ${message}`);
+        console.warn(`parley: reconnect of ${account.info.jid} failed: ${String(err)}`, err instanceof Error ? err.stack : "");
         this.#tabs.broadcast({ type: "connection", state: "reconnecting", reason: message });
         await this.#scheduleAlarm(this.#backoffMs);
         this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);

@@ -150,7 +150,11 @@ export class XmppLink {
       const timer = setTimeout(() => finish(new XMPPError("timeout", "the server did not answer in time")), timeoutMs);
       const onOnline = (): void => finish(null, { resumed: false, jid: entity.jid?.toString() ?? "" });
       const onResumed = (): void => finish(null, { resumed: true, jid: this.options.resume?.jid ?? "" });
-      const onError = (err: unknown): void => finish(err);
+      // A stanza-level error (an error reply, say) is not a failed connection; stream, socket and SASL ones are.
+      const onError = (err: unknown): void => {
+        if (err instanceof Error && err.name === "StanzaError") return;
+        finish(err);
+      };
       const onDisconnect = (): void => finish(new XMPPError("connection-failed", "the connection closed"));
       function finish(err: unknown, value?: { resumed: boolean; jid: string }): void {
         clearTimeout(timer);

@@ -22,7 +22,11 @@ const JSON_HEADERS = { "content-type": "application/json", accept: "application/
 export async function fetchMe(): Promise<MeResult> {
   let res: Response;
   try {
-    res = await fetch("/api/auth/me", { credentials: "same-origin", headers: { accept: "application/json" }, cache: "no-store" });
+    res = await fetch("/api/auth/me", {
+      credentials: "same-origin",
+      headers: { accept: "application/json" },
+      cache: "no-store",
+    });
   } catch {
     return { kind: "error", message: "Cannot reach the server." };
   }

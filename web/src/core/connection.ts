@@ -160,7 +160,10 @@ export class Connection {
     this.#lastFrameAt = this.#now();
     const frame = parseServerFrame(data);
     if (frame === null) {
-      console.warn("parley: ignoring a frame that does not parse", typeof data === "string" ? data.slice(0, 200) : data);
+      console.warn(
+        "parley: ignoring a frame that does not parse",
+        typeof data === "string" ? data.slice(0, 200) : data,
+      );
       return;
     }
     // A snapshot means the object accepted us: start the back-off from scratch next time.

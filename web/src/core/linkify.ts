@@ -1,7 +1,9 @@
 // Splits untrusted message text into plain text and http(s) links. The UI turns segments into text nodes and
 // <a> elements; nothing here ever becomes HTML.
 
-export type Segment = { readonly kind: "text"; readonly text: string } | { readonly kind: "link"; readonly text: string; readonly href: string };
+export type Segment =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "link"; readonly text: string; readonly href: string };
 
 const URL_CANDIDATE = /\bhttps?:\/\/[^\s<>"]+/giu;
 const TRAILING_PUNCTUATION = /[.,;:!?'*_~]$/u;

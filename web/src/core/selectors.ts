@@ -30,7 +30,11 @@ const SHOW_RANK: Record<Show, number> = { chat: 5, online: 4, away: 3, xa: 2, dn
 export function bestPresence(contact: Contact): PresenceInfo | null {
   let best: PresenceInfo | null = null;
   for (const p of contact.presences) {
-    if (!best || p.priority > best.priority || (p.priority === best.priority && SHOW_RANK[p.show] > SHOW_RANK[best.show])) {
+    if (
+      !best ||
+      p.priority > best.priority ||
+      (p.priority === best.priority && SHOW_RANK[p.show] > SHOW_RANK[best.show])
+    ) {
       best = p;
     }
   }

@@ -57,7 +57,11 @@ export function showAlert(host: Element, message: string | null): void {
 export function reconcileChildren(container: Element, wanted: readonly Element[]): void {
   const active = document.activeElement;
   const keep = new Set<Element>(wanted);
-  for (const child of [...container.children]) if (!keep.has(child)) child.remove();
+  // Backwards: `children` is live, and removing while walking forwards would skip elements.
+  for (let i = container.children.length - 1; i >= 0; i--) {
+    const child = container.children[i];
+    if (child && !keep.has(child)) child.remove();
+  }
   wanted.forEach((el, i) => {
     const at = container.children[i];
     if (at !== el) container.insertBefore(el, at ?? null);

@@ -61,7 +61,13 @@ export function createHeader(deps: HeaderDeps): Header {
   const el = h(
     "header",
     { class: "topbar" },
-    h("div", { class: "topbar-row" }, h("span", { class: "brand", "aria-hidden": "true" }, "Parley"), jid, conn, signOut),
+    h(
+      "div",
+      { class: "topbar-row identity-row" },
+      h("span", { class: "brand", "aria-hidden": "true" }, "Parley"),
+      jid,
+      conn,
+    ),
     h(
       "div",
       { class: "topbar-row presence-row" },
@@ -70,6 +76,7 @@ export function createHeader(deps: HeaderDeps): Header {
       h("label", { for: "presence-status", class: "inline-label" }, "Status message"),
       status,
     ),
+    signOut,
   );
 
   return {

@@ -16,6 +16,8 @@ export interface SidebarDeps {
 export interface Sidebar {
   readonly el: HTMLElement;
   update(state: AppState, openPeer: string | null): void;
+  /** Moves focus to the conversation (or contact) link of `peer`. */
+  focus(peer: string): void;
   /** An ack/error for a request this pane sent; false when the requestId is not ours. */
   settle(requestId: string, error: string | null): boolean;
 }
@@ -55,8 +57,12 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
   const convList = h("ul", { class: "conv-list", "aria-labelledby": "conv-heading" });
   const convEmpty = h("p", { class: "empty" }, "No conversations yet.");
   const requestList = h("ul", { class: "request-list" });
-  const requests = h("section", { class: "requests", "aria-labelledby": "requests-heading", hidden: true },
-    h("h2", { id: "requests-heading" }, "Contact requests"), requestList);
+  const requests = h(
+    "section",
+    { class: "requests", "aria-labelledby": "requests-heading", hidden: true },
+    h("h2", { id: "requests-heading" }, "Contact requests"),
+    requestList,
+  );
   const rosterList = h("ul", { class: "roster-list", "aria-labelledby": "contacts-heading" });
   const rosterEmpty = h("p", { class: "empty" }, "No contacts yet.");
 
@@ -72,10 +78,14 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
   const addButton = h("button", { type: "submit" }, "Add contact");
   const addFeedback = h("div", { class: "feedback" });
   const addNote = h("p", { class: "note", "aria-live": "polite" });
-  const addForm = h("form", { class: "add-contact" },
+  const addForm = h(
+    "form",
+    { class: "add-contact" },
     h("label", { for: "add-contact-jid" }, "Contact address"),
     h("div", { class: "inline-form" }, addInput, addButton),
-    addFeedback, addNote);
+    addFeedback,
+    addNote,
+  );
   let pendingAdd: { requestId: string; jid: string; timer: ReturnType<typeof setTimeout> } | null = null;
 
   const finishAdd = (error: string | null): void => {
@@ -161,35 +171,44 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
   const renderConversations = (state: AppState, openPeer: string | null, now: number): void => {
     const convs: Conversation[] = sortConversations(state.conversations);
     for (const peer of convRows.keys()) if (!state.conversations.has(peer)) convRows.delete(peer);
-    reconcileChildren(convList, convs.map((c) => {
-      const row = convRow(c.peer);
-      setText(row.name, displayName(state, c.peer));
-      setText(row.text, preview(c.lastBody));
-      setText(row.time, c.lastTs > 0 ? formatTime(c.lastTs, now) : "");
-      const unread = Math.max(0, c.unread);
-      setText(row.badge, unread > 99 ? "99+" : String(unread));
-      setAttr(row.badge, "aria-label", `${unread} unread`);
-      row.badge.hidden = unread === 0;
-      row.li.classList.toggle("has-unread", unread > 0);
-      setAttr(row.a, "aria-current", c.peer === openPeer ? "page" : null);
-      return row.li;
-    }));
-    convEmpty.hidden = convs.length > 0;
+    reconcileChildren(
+      convList,
+      convs.map((c) => {
+        const row = convRow(c.peer);
+        setText(row.name, displayName(state, c.peer));
+        setText(row.text, preview(c.lastBody));
+        setText(row.time, c.lastTs > 0 ? formatTime(c.lastTs, now) : "");
+        const unread = Math.max(0, c.unread);
+        setText(row.badge, unread > 99 ? "99+" : String(unread));
+        setAttr(row.badge, "aria-label", `${unread} unread`);
+        row.badge.hidden = unread === 0;
+        row.li.classList.toggle("has-unread", unread > 0);
+        setAttr(row.a, "aria-current", c.peer === openPeer ? "page" : null);
+        return row.li;
+      }),
+    );
+    convEmpty.hidden = convs.length > 0 || !state.ready;
   };
 
   const renderRequests = (state: AppState): void => {
     requests.hidden = state.requests.length === 0;
     const items = state.requests.map((jid, i) => {
       const id = `request-${i}`;
-      const answer = (accept: boolean) => (ev: Event): void => {
-        if (!deps.send({ type: "subscription.answer", jid, accept })) return;
-        for (const b of (ev.currentTarget as HTMLElement).parentElement?.querySelectorAll("button") ?? []) b.disabled = true;
-      };
       const accept = h("button", { type: "button", class: "primary", "aria-describedby": id }, "Accept");
       const refuse = h("button", { type: "button", "aria-describedby": id }, "Refuse");
-      accept.addEventListener("click", answer(true));
-      refuse.addEventListener("click", answer(false));
-      return h("li", null, h("span", { id, class: "request-jid" }, jid), h("span", { class: "request-actions" }, accept, refuse));
+      const answer = (value: boolean): void => {
+        if (!deps.send({ type: "subscription.answer", jid, accept: value })) return;
+        accept.disabled = true;
+        refuse.disabled = true;
+      };
+      accept.addEventListener("click", () => answer(true));
+      refuse.addEventListener("click", () => answer(false));
+      return h(
+        "li",
+        null,
+        h("span", { id, class: "request-jid" }, jid),
+        h("span", { class: "request-actions" }, accept, refuse),
+      );
     });
     // Rebuilt only when the list changes (see update), so focus on these buttons is rarely disturbed.
     requestList.replaceChildren(...items);
@@ -198,18 +217,21 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
   const renderRoster = (state: AppState, openPeer: string | null): void => {
     const contacts = sortRoster(state.roster);
     for (const jid of contactRows.keys()) if (!state.roster.has(jid)) contactRows.delete(jid);
-    reconcileChildren(rosterList, contacts.map((c) => {
-      const row = contactRow(c.jid);
-      const p = bestPresence(c);
-      row.dot.className = dotClass(c);
-      setText(row.name, c.name.trim() || c.jid);
-      const pending = c.ask && (c.subscription === "none" || c.subscription === "from") ? " (request pending)" : "";
-      setText(row.status, presenceText(p ? p.show : null, p ? p.status : "") + pending);
-      setAttr(row.a, "title", c.jid);
-      setAttr(row.a, "aria-current", c.jid === openPeer ? "page" : null);
-      return row.li;
-    }));
-    rosterEmpty.hidden = contacts.length > 0;
+    reconcileChildren(
+      rosterList,
+      contacts.map((c) => {
+        const row = contactRow(c.jid);
+        const p = bestPresence(c);
+        row.dot.className = dotClass(c);
+        setText(row.name, c.name.trim() || c.jid);
+        const pending = c.ask && (c.subscription === "none" || c.subscription === "from") ? " (request pending)" : "";
+        setText(row.status, presenceText(p ? p.show : null, p ? p.status : "") + pending);
+        setAttr(row.a, "title", c.jid);
+        setAttr(row.a, "aria-current", c.jid === openPeer ? "page" : null);
+        return row.li;
+      }),
+    );
+    rosterEmpty.hidden = contacts.length > 0 || !state.ready;
   };
 
   let last: { state: AppState; openPeer: string | null } | null = null;
@@ -218,13 +240,21 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
     update(state, openPeer) {
       const now = Date.now();
       const peerChanged = last?.openPeer !== openPeer;
-      if (!last || peerChanged || last.state.conversations !== state.conversations || last.state.roster !== state.roster) {
+      if (
+        !last ||
+        peerChanged ||
+        last.state.conversations !== state.conversations ||
+        last.state.roster !== state.roster
+      ) {
         renderConversations(state, openPeer, now);
       }
       if (!last || last.state.requests !== state.requests) renderRequests(state);
       if (!last || peerChanged || last.state.roster !== state.roster) renderRoster(state, openPeer);
       if (pendingAdd && state.roster.has(pendingAdd.jid)) finishAdd(null);
       last = { state, openPeer };
+    },
+    focus(peer) {
+      (convRows.get(peer)?.a ?? contactRows.get(peer)?.a)?.focus();
     },
     settle(requestId, error) {
       if (pendingAdd?.requestId !== requestId) return false;

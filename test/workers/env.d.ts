@@ -1,0 +1,17 @@
+import type { D1Migration } from "@cloudflare/vitest-plugin";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: D1Migration[];
+    }
+  }
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    prosodyWs: string;
+    prosodyHttpPort: number;
+    appUrl: string;
+  }
+}

@@ -1,0 +1,100 @@
+// Helpers for tests inside workerd: sign in through the Worker, open real tab sockets, and drive a second
+// XMPP account ("bob") with the same link code the object uses.
+import { SELF, env } from "cloudflare:test";
+import xml from "@xmpp/xml";
+import { parseServerFrame, type ClientFrame, type ServerFrame } from "../../src/protocol/index.ts";
+import { XmppLink } from "../../src/durable/xmpp-link.ts";
+
+export const BASE = "http://127.0.0.1:8787";
+
+export async function login(user: string, password = "parley"): Promise<{ status: number; cookie: string; body: unknown }> {
+  const res = await SELF.fetch(`${BASE}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ address: user.includes("@") ? user : `${user}@localhost`, password }),
+  });
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  const cookie = setCookie.split(";")[0] ?? "";
+  return { status: res.status, cookie, body: await res.json() };
+}
+
+export class Tab {
+  readonly frames: ServerFrame[] = [];
+  readonly raw: string[] = [];
+  #waiters: { pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
+  closed = false;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (ev) => {
+      const data = typeof ev.data === "string" ? ev.data : "";
+      this.raw.push(data);
+      const frame = parseServerFrame(data);
+      if (!frame) return;
+      this.frames.push(frame);
+      this.#waiters = this.#waiters.filter((w) => {
+        if (!w.pred(frame)) return true;
+        w.resolve(frame);
+        return false;
+      });
+    });
+    ws.addEventListener("close", () => {
+      this.closed = true;
+    });
+  }
+
+  send(frame: ClientFrame | string): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** Resolves with the first frame (already received or future) matching `pred`; rejects after `timeoutMs`. */
+  waitFor<T extends ServerFrame>(pred: (f: ServerFrame) => f is T, timeoutMs?: number): Promise<T>;
+  waitFor(pred: (f: ServerFrame) => boolean, timeoutMs?: number): Promise<ServerFrame>;
+  waitFor(pred: (f: ServerFrame) => boolean, timeoutMs = 15_000): Promise<ServerFrame> {
+    const seen = this.frames.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got ${this.raw.slice(-5).join(" | ")}`)), timeoutMs);
+      this.#waiters.push({
+        pred,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  close(): void {
+    this.ws.close(1000, "test done");
+  }
+}
+
+export async function openTab(cookie: string, query = ""): Promise<Tab> {
+  const res = await SELF.fetch(`${BASE}/api/socket${query}`, { headers: { Upgrade: "websocket", Cookie: cookie } });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no socket: ${res.status} ${await res.text()}`);
+  ws.accept();
+  return new Tab(ws);
+}
+
+/** A second account driven directly over XMPP (the same link code as the object). */
+export async function peer(user: string): Promise<{ link: XmppLink; send(to: string, body: string, id?: string): Promise<void>; close(): Promise<void> }> {
+  const messages: unknown[] = [];
+  const link = new XmppLink(
+    { service: env.XMPP_WEBSOCKET_URL, domain: "localhost", username: user, password: "parley", resource: `peer-${crypto.randomUUID().slice(0, 6)}` },
+    { stanza: (el) => messages.push(el), rosterPush: () => undefined, lost: () => undefined },
+  );
+  await link.connect();
+  await link.send(xml("presence"));
+  return {
+    link,
+    async send(to, body, id = crypto.randomUUID()) {
+      await link.send(xml("message", { to, type: "chat", id }, xml("body", {}, body)));
+    },
+    close: () => link.close(),
+  };
+}
+
+export function isMessage(body: string) {
+  return (f: ServerFrame): f is Extract<ServerFrame, { type: "message" }> => f.type === "message" && f.message.body === body;
+}

@@ -1,0 +1,63 @@
+// One test command, four projects: pure units (Node), storage on libSQL (Node), the Worker and the object inside
+// workerd (real Prosody), and browser end-to-end tests (real Chromium, real Prosody, wrangler dev).
+import { defineConfig } from "vitest/config";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+
+export default defineConfig({
+  test: {
+    reporters: ["default"],
+    // Starts the test Prosody once for every project (its own ports and data dir) and provides its URL.
+    globalSetup: ["./test/prosody-setup.ts"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: ["test/unit/**/*.test.ts", "web/test/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "libsql",
+          environment: "node",
+          include: ["test/libsql/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                XMPP_WEBSOCKET_URL: inject<string>("prosodyWs"),
+                XMPP_DOMAIN: "localhost",
+                ALLOWED_DOMAINS: "",
+                PARLEY_SECRET: "test-secret-for-vitest-0123456789",
+                IDLE_TIMEOUT_SECONDS: "86400",
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          setupFiles: ["./test/workers/apply-migrations.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["./test/e2e/app-setup.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

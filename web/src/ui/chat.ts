@@ -1,0 +1,240 @@
+// The right pane: peer heading, the message log (history paging, dedupe, receipts) and the composer.
+import { MAX_BODY_CHARS } from "../../../src/protocol/index.ts";
+import type { ChatMessage, ClientFrame } from "../../../src/protocol/index.ts";
+import { presenceText } from "../core/format.ts";
+import { newRequestId } from "../core/ids.ts";
+import { bestPresence, canLoadOlder, displayName } from "../core/selectors.ts";
+import type { AppState } from "../core/state.ts";
+import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
+import { renderMessage, updateMessage } from "./message.ts";
+
+export interface ChatDeps {
+  send(frame: ClientFrame): boolean;
+  loadOlder(peer: string): void;
+  back(): void;
+}
+
+export interface ChatPane {
+  readonly el: HTMLElement;
+  update(state: AppState, openPeer: string | null): void;
+  focusComposer(): void;
+  /** A message/error frame answering a message.send of this tab; false when the requestId is not ours. */
+  settleSend(requestId: string, error: string | null): boolean;
+}
+
+/** Within this many pixels of the top of the log, the next older page is requested. */
+const TOP_THRESHOLD = 48;
+const BOTTOM_STICKY = 64;
+const SEND_TIMEOUT_MS = 30_000;
+
+interface Pending {
+  requestId: string;
+  /** The composer text that was sent (cleared on success only if the user has not edited it since). */
+  raw: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export function createChat(deps: ChatDeps): ChatPane {
+  const drafts = new Map<string, string>();
+  const errors = new Map<string, string>();
+  const pending = new Map<string, Pending>();
+  const rows = new Map<string, { li: HTMLLIElement; msg: ChatMessage }>();
+  let peer: string | null = null;
+  let rendered: readonly ChatMessage[] = [];
+
+  const back = h("button", { type: "button", class: "back", "aria-label": "Back to conversations" }, "‹ Back");
+  const title = h("h2", { id: "chat-title", class: "chat-title" });
+  const subtitle = h("p", { class: "chat-subtitle" });
+  const older = h("button", { type: "button", class: "older" }, "Load older messages");
+  const note = h("p", { class: "log-note", "aria-live": "polite" });
+  const log = h("ol", { class: "log", role: "log", "aria-label": "Messages", "aria-live": "polite", tabindex: 0 });
+  const textarea = h("textarea", {
+    id: "composer-input",
+    "aria-label": "Message",
+    rows: 1,
+    maxlength: MAX_BODY_CHARS,
+    placeholder: "Write a message…",
+    enterkeyhint: "send",
+  });
+  const sendButton = h("button", { type: "submit", class: "primary" }, "Send");
+  const feedback = h("div", { class: "feedback composer-feedback" });
+  const composer = h(
+    "form",
+    { class: "composer" },
+    h("div", { class: "composer-row" }, textarea, sendButton),
+    feedback,
+  );
+  const conversation = h(
+    "div",
+    { class: "chat-body", hidden: true },
+    h("header", { class: "chat-header" }, back, h("div", { class: "chat-heading" }, title, subtitle)),
+    h("div", { class: "log-top" }, older, note),
+    log,
+    composer,
+  );
+  const empty = h(
+    "div",
+    { class: "chat-empty" },
+    h("p", null, "Select a conversation or a contact to start chatting."),
+  );
+  const el = h("main", { class: "chat" }, empty, conversation);
+
+  const setError = (p: string, message: string | null): void => {
+    if (message) errors.set(p, message);
+    else errors.delete(p);
+    if (p === peer) showAlert(feedback, message);
+  };
+
+  const syncSendButton = (): void => {
+    const busy = peer !== null && pending.has(peer);
+    sendButton.disabled = busy;
+    composer.toggleAttribute("aria-busy", busy);
+  };
+
+  const finish = (p: string, error: string | null): void => {
+    const entry = pending.get(p);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    pending.delete(p);
+    if (error === null) {
+      if (p === peer && textarea.value === entry.raw) textarea.value = "";
+      else if (drafts.get(p) === entry.raw) drafts.delete(p);
+    }
+    setError(p, error);
+    syncSendButton();
+  };
+
+  const submit = (): void => {
+    if (peer === null || pending.has(peer)) return;
+    const raw = textarea.value;
+    const body = raw.trim();
+    if (body === "") return;
+    if (body.length > MAX_BODY_CHARS) {
+      setError(peer, `Messages are limited to ${MAX_BODY_CHARS} characters.`);
+      return;
+    }
+    const requestId = newRequestId();
+    if (!deps.send({ type: "message.send", requestId, to: peer, body })) {
+      setError(peer, "Not connected. Your message was not sent; try again in a moment.");
+      return;
+    }
+    const p = peer;
+    const timer = setTimeout(
+      () => finish(p, "No answer from the server. The message may not have been sent."),
+      SEND_TIMEOUT_MS,
+    );
+    pending.set(p, { requestId, raw, timer });
+    setError(p, null);
+    syncSendButton();
+  };
+
+  composer.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    submit();
+  });
+  textarea.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && !ev.isComposing) {
+      ev.preventDefault();
+      submit();
+    }
+  });
+  back.addEventListener("click", () => deps.back());
+  conversation.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !ev.defaultPrevented && window.matchMedia("(max-width: 719px)").matches) deps.back();
+  });
+  older.addEventListener("click", () => {
+    if (peer !== null) deps.loadOlder(peer);
+  });
+  log.addEventListener(
+    "scroll",
+    () => {
+      if (peer !== null && log.scrollTop <= TOP_THRESHOLD) deps.loadOlder(peer);
+    },
+    { passive: true },
+  );
+
+  const switchPeer = (next: string | null): void => {
+    if (peer !== null) {
+      if (textarea.value) drafts.set(peer, textarea.value);
+      else drafts.delete(peer);
+    }
+    peer = next;
+    rows.clear();
+    rendered = [];
+    log.replaceChildren();
+    textarea.value = next === null ? "" : (drafts.get(next) ?? "");
+    showAlert(feedback, next === null ? null : (errors.get(next) ?? null));
+    empty.hidden = next !== null;
+    conversation.hidden = next === null;
+    syncSendButton();
+  };
+
+  const renderLog = (messages: readonly ChatMessage[]): void => {
+    if (messages === rendered) return;
+    const hadAny = rendered.length > 0;
+    const prevFirst = rendered[0]?.key;
+    const prevLast = rendered.at(-1)?.key;
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < BOTTOM_STICKY;
+    const now = Date.now();
+    const live = new Set<string>();
+    const items = messages.map((m) => {
+      live.add(m.key);
+      const row = rows.get(m.key);
+      if (!row) {
+        const li = renderMessage(m, now);
+        rows.set(m.key, { li, msg: m });
+        return li;
+      }
+      if (row.msg !== m) {
+        updateMessage(row.li, m);
+        row.msg = m;
+      }
+      return row.li;
+    });
+    for (const key of rows.keys()) if (!live.has(key)) rows.delete(key);
+    reconcileChildren(log, items);
+    rendered = messages;
+    const last = messages.at(-1);
+    if (!hadAny || (last?.key !== prevLast && (atBottom || last?.direction === "out"))) {
+      log.scrollTop = log.scrollHeight;
+    } else if (messages[0]?.key !== prevFirst) {
+      // Older page prepended: keep what the user was looking at in place.
+      log.scrollTop = log.scrollHeight - fromBottom;
+    }
+  };
+
+  return {
+    el,
+    update(state, openPeer) {
+      if (openPeer !== peer) switchPeer(openPeer);
+      if (peer === null) return;
+      const name = displayName(state, peer);
+      setText(title, name);
+      const contact = state.roster.get(peer);
+      const p = contact ? bestPresence(contact) : null;
+      const status = contact ? presenceText(p ? p.show : null, p ? p.status : "") : "Not in your contacts";
+      setText(subtitle, name === peer ? status : `${peer} · ${status}`);
+      const history = state.histories.get(peer);
+      older.hidden = !canLoadOlder(history) && !(history?.loading && history.messages.length > 0);
+      older.disabled = Boolean(history?.loading);
+      setText(older, history?.loading ? "Loading older messages…" : "Load older messages");
+      const loadingFirst = history?.loading && history.hasMore === null;
+      const noneYet = history?.hasMore === false && history.messages.length === 0;
+      setText(note, loadingFirst ? "Loading messages…" : noneYet ? "No messages yet. Say hello!" : "");
+      renderLog(history?.messages ?? []);
+    },
+    focusComposer() {
+      textarea.focus();
+    },
+    settleSend(requestId, error) {
+      for (const [p, entry] of pending) {
+        if (entry.requestId === requestId) {
+          finish(p, error);
+          return true;
+        }
+      }
+      return false;
+    },
+  };
+}
