@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// `npm start`: Prosody (loopback, demo accounts) + local D1 + Parley in workerd, on http://127.0.0.1:8787.
+// Ctrl-C stops everything it started; a second run keeps the data (.parley/ and .wrangler/).
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ensureDebianPackages, requireNode22 } from "./env.mjs";
+import { startProsody } from "./prosody.mjs";
+
+requireNode22();
+const root = path.resolve(import.meta.dirname, "..");
+process.chdir(root);
+const PORT = Number(process.env.PORT ?? 8787);
+const ACCOUNTS = ["alice", "bob", "carol"];
+
+ensureDebianPackages([["prosody", "/usr/bin/prosody"]], "The local XMPP server");
+
+if (!existsSync(".dev.vars")) {
+  // The key that seals stored XMPP credentials (see README, Security). Kept across runs.
+  writeFileSync(".dev.vars", `PARLEY_SECRET="${randomBytes(32).toString("base64url")}"\n`, { mode: 0o600 });
+}
+
+console.log("Starting Prosody on 127.0.0.1:5222 / ws://127.0.0.1:5280/xmpp-websocket …");
+const prosody = await startProsody({
+  dataDir: path.join(root, ".parley/prosody-dev"),
+  c2sPort: 5222,
+  httpPort: 5280,
+  accounts: ACCOUNTS.map((u) => [u, "parley"]),
+});
+
+console.log("Building the web app …");
+execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });
+console.log("Applying D1 migrations (local) …");
+execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+  stdio: ["ignore", "ignore", "inherit"],
+  env: { ...process.env, CI: "true" },
+});
+
+const wrangler = spawn(
+  "npx",
+  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--var", `XMPP_WEBSOCKET_URL:${prosody.wsUrl}`],
+  { stdio: ["ignore", "pipe", "inherit"], detached: true, env: { ...process.env, CI: "true" } },
+);
+let announced = false;
+wrangler.stdout.on("data", (chunk) => {
+  const text = String(chunk);
+  if (process.env.PARLEY_VERBOSE) process.stdout.write(text);
+  if (!announced && text.includes("Ready on")) {
+    announced = true;
+    console.log(`\nParley is running: http://127.0.0.1:${PORT}`);
+    console.log(`Demo accounts: ${ACCOUNTS.map((u) => `${u}@localhost`).join(", ")} (password: parley)`);
+    console.log("Ctrl-C stops Parley and Prosody.\n");
+  }
+});
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    process.kill(-wrangler.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  await prosody.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+wrangler.on("exit", (code) => {
+  if (!stopping) console.error(`wrangler dev exited (${code})`);
+  void stop(code ?? 1);
+});

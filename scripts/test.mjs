@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite (unit, libSQL storage, Worker + object inside workerd against a private Prosody,
+// browser end to end in Debian's Chromium). Works while `npm start` is running: other ports, other data dirs.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ensureDebianPackages, requireNode22 } from "./env.mjs";
+
+requireNode22();
+const root = path.resolve(import.meta.dirname, "..");
+process.chdir(root);
+
+ensureDebianPackages(
+  [
+    ["prosody", "/usr/bin/prosody"],
+    ["chromium", "/usr/bin/chromium"],
+  ],
+  "The test suite",
+);
+
+console.log("Building the web app …");
+execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });
+
+mkdirSync(".parley", { recursive: true });
+const report = path.join(root, ".parley/vitest-report.json");
+const args = ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, PARLEY_SKIP_WEB_BUILD: "1" } });
+
+try {
+  const summary = JSON.parse(readFileSync(report, "utf8"));
+  const skipped = summary.numPendingTests + summary.numTodoTests;
+  // The plain closing line CI reads.
+  console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  if (summary.numTotalTests === 0) process.exit(1);
+} catch {
+  console.log("\ntests: no report was written");
+}
+process.exit(run.status ?? 1);
