@@ -6,8 +6,6 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 export default defineConfig({
   test: {
     reporters: ["default"],
-    // Starts the test Prosody once for every project (its own ports and data dir) and provides its URL.
-    globalSetup: ["./test/prosody-setup.ts"],
     projects: [
       {
         test: {
@@ -43,6 +41,8 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["./test/workers/apply-migrations.ts"],
+          // A private Prosody for this project (its own ports and data dir); provides its URL.
+          globalSetup: ["./test/prosody-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -52,7 +52,7 @@ export default defineConfig({
           name: "e2e",
           environment: "node",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["./test/e2e/app-setup.ts"],
+          globalSetup: ["./test/prosody-setup.ts", "./test/e2e/app-setup.ts"],
           testTimeout: 90_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -6,10 +6,12 @@ import { startProsody } from "../scripts/prosody.mjs";
 export const TEST_ACCOUNTS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const c2sPort = Number(process.env.PARLEY_TEST_C2S_PORT ?? 15222);
-  const httpPort = Number(process.env.PARLEY_TEST_HTTP_PORT ?? 15280);
+  // Each project that needs XMPP gets its own Prosody, so projects can run in parallel (and beside `npm start`).
+  const offset = project.name === "e2e" ? 1000 : 0;
+  const c2sPort = 15222 + offset;
+  const httpPort = 15280 + offset;
   const prosody = await startProsody({
-    dataDir: path.resolve(".parley/prosody-test"),
+    dataDir: path.resolve(`.parley/prosody-test-${project.name}`),
     c2sPort,
     httpPort,
     accounts: TEST_ACCOUNTS.map((u) => [u, "parley"]),

@@ -80,7 +80,8 @@ export class UserSession extends DurableObject<Env> {
     ]);
     account.restore({ self, roster, subscriptionRequests: requests ?? [], lastArchiveId, conversations, presences });
     this.#account = account;
-    if (!this.#ended) void this.#ensureConnected();
+    // Reconnect from the alarm, not from here: I/O started inside blockConcurrencyWhile() belongs to it.
+    if (!this.#ended) await this.ctx.storage.setAlarm(Date.now());
   }
 
   #newAccount(info: AccountInfo): Account {

@@ -23,6 +23,8 @@ const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 export interface SmState {
   id: string;
   inbound: number;
+  /** Our sent-stanza count the server acknowledged; <resumed h> is compared with it (XEP-0198 §5). */
+  outbound: number;
   /** The full JID the stream was bound to (a resumed stream binds nothing new). */
   jid: string;
 }
@@ -124,9 +126,20 @@ export class XmppLink {
     if (options.resume) {
       this.sm.id = options.resume.id;
       this.sm.inbound = options.resume.inbound;
+      // What the server acknowledged before the eviction; stanzas it had not are gone with the old instance.
+      this.sm.outbound = options.resume.outbound;
       entity._jid(options.resume.jid);
     }
     resourceBinding({ iqCaller: this.iqCaller, streamFeatures }, options.resource);
+    // XEP-0198 §5: <resumed h> counts what the server got from the *previous* instance, whose unacknowledged
+    // queue died with it. xmpp.js would walk that (empty) queue and fail the resumption, so align the counter
+    // first (this listener runs before the one xmpp.js adds while resuming).
+    entity.on("nonza", (el: Element) => {
+      if (el.is("resumed", NS_SM)) {
+        const h = Number(el.attrs.h);
+        if (Number.isSafeInteger(h) && h >= 0) this.sm.outbound = h;
+      }
+    });
 
     entity.on("stanza", (el: Element) => {
       if (el.name !== "iq") this.events.stanza(el);
@@ -185,7 +198,8 @@ export class XmppLink {
 
   get smState(): SmState | null {
     const jid = this.entity.jid?.toString() ?? this.options.resume?.jid ?? "";
-    return this.sm.enabled && this.sm.id ? { id: this.sm.id, inbound: this.sm.inbound, jid } : null;
+    const { enabled, id, inbound, outbound } = this.sm;
+    return enabled && id ? { id, inbound, outbound, jid } : null;
   }
 
   get online(): boolean {

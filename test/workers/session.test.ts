@@ -50,18 +50,14 @@ describe("the shared session", () => {
       await instance.dropConnectionForTests();
     });
     await evictDurableObject(stub, { webSockets: "close" });
-    console.log("T aborted");
 
     const heidi = await peer("heidi");
     const body = `while you were away ${crypto.randomUUID()}`;
     await heidi.send("grace@localhost", body);
-    console.log("T sent");
 
     // A new tab wakes the object: it resumes (XEP-0198) or logs in again and catches up (XEP-0313).
     const tab2 = await openTab(grace.cookie);
-    console.log("T tab2");
     const got = await tab2.waitFor(isMessage(body), 20_000);
-    console.log("T got");
     expect(got.message.peer).toBe("heidi@localhost");
     await runInDurableObject(stub, async (instance: UserSession) => {
       await instance.settleForTests();
@@ -76,5 +72,45 @@ describe("the shared session", () => {
     expect(tab2.frames.filter(isMessage(body)).length).toBe(1);
     tab2.close();
     await heidi.close();
+  });
+
+  it("when the stream cannot be resumed, logs in again and catches up from the archive, exactly once", async () => {
+    const carol = await login("carol");
+    expect(carol.status).toBe(200);
+    const stub = env.USER_SESSION.getByName("carol@localhost");
+    const tab = await openTab(carol.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const dave = await peer("dave");
+    const first = `before ${crypto.randomUUID()}`;
+    await dave.send("carol@localhost", first);
+    await tab.waitFor(isMessage(first));
+    tab.close();
+    await runInDurableObject(stub, async (instance: UserSession, state) => {
+      await instance.dropConnectionForTests();
+      // The server forgot the stream (hibernation timeout, server restart): resumption will fail.
+      await state.storage.put("sm", { id: "gone", inbound: 0, outbound: 0, jid: "carol@localhost/gone" });
+    });
+    await evictDurableObject(stub, { webSockets: "close" });
+
+    const missed = `missed ${crypto.randomUUID()}`;
+    await dave.send("carol@localhost", missed);
+    const tab2 = await openTab(carol.cookie);
+    const got = await tab2.waitFor(isMessage(missed), 20_000);
+    expect(got.message.peer).toBe("dave@localhost");
+    await runInDurableObject(stub, async (instance: UserSession) => {
+      await instance.settleForTests();
+    });
+    for (const body of [first, missed]) {
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE owner = ? AND body = ?")
+        .bind("carol@localhost", body)
+        .first<{ n: number }>();
+      expect(row?.n).toBe(1);
+    }
+    tab2.send({ type: "ping" });
+    await tab2.waitFor((f) => f.type === "pong");
+    expect(tab2.frames.filter(isMessage(missed)).length).toBe(1);
+    expect(tab2.frames.filter(isMessage(first)).length).toBe(0);
+    tab2.close();
+    await dave.close();
   });
 });
