@@ -2,7 +2,7 @@
 // @xmpp/client pulls in node:dns). SASL is Parley's own (SCRAM with WebCrypto, src/xmpp/sasl.ts);
 // stream management (XEP-0198) is on with resumption.
 import { Client } from "@xmpp/client-core";
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import websocket from "@xmpp/websocket";
 import middlewareFactory from "@xmpp/middleware";
 import streamFeaturesFactory from "@xmpp/stream-features";

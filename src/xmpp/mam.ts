@@ -1,4 +1,4 @@
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { NS_FORWARD } from "./message.ts";
 
 export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313

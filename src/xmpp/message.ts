@@ -1,4 +1,4 @@
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { bare } from "./jid.ts";
 
 export const NS_CARBONS = "urn:xmpp:carbons:2"; // XEP-0280

@@ -1,4 +1,4 @@
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 
 export const NS_PING = "urn:xmpp:ping"; // XEP-0199
 

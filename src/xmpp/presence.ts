@@ -1,4 +1,4 @@
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { bare, resourceOf } from "./jid.ts";
 
 export type Show = "online" | "chat" | "away" | "xa" | "dnd";

@@ -1,4 +1,4 @@
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { bare } from "./jid.ts";
 
 export const NS_ROSTER = "jabber:iq:roster"; // RFC 6121 §2

@@ -77,6 +77,10 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
   let waiters: { pred: (m: ReceivedMessage) => boolean; resolve: (m: ReceivedMessage) => void }[] = [];
   const errors: string[] = [];
 
+  if (process.env.PARLEY_PEER_DEBUG === "1") {
+    xmpp.on("element", (el) => process.stderr.write(`[${username} <<] ${el.toString()}\n`));
+    xmpp.on("send", (el) => process.stderr.write(`[${username} >>] ${el.toString()}\n`));
+  }
   xmpp.on("error", (err) => {
     errors.push(String(err));
   });

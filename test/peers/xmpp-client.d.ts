@@ -16,6 +16,7 @@ declare module "@xmpp/client" {
     on(event: "offline" | "disconnect", listener: () => void): this;
     on(event: "error", listener: (err: Error) => void): this;
     on(event: "status", listener: (status: string) => void): this;
+    on(event: "element" | "send", listener: (element: Element) => void): this;
     iqCaller: { request(stanza: Element, timeoutMs?: number): Promise<Element> };
     reconnect: { stop(): void; delay: number };
   }

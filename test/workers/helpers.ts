@@ -1,7 +1,7 @@
 // Helpers for tests inside workerd: sign in through the Worker, open real tab sockets, and drive a second
 // XMPP account ("bob") with the same link code the object uses.
 import { SELF, env } from "cloudflare:test";
-import xml from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import { parseServerFrame, type ClientFrame, type ServerFrame } from "../../src/protocol/index.ts";
 import { XmppLink } from "../../src/durable/xmpp-link.ts";
 
