@@ -70,6 +70,8 @@ export class Account {
   readonly #mamCollectors = new Map<string, MamResult[]>();
   /** Peers whose server archive has no older messages than what we store. */
   readonly #archiveExhausted = new Set<string>();
+  /** Latest message time seen per peer (ordering of same-second stamps). */
+  readonly #lastTs = new Map<string, number>();
   #link: XmppLink | null = null;
   #lastArchiveId: string | undefined;
   everOnline = false;
@@ -245,7 +247,7 @@ export class Account {
         const { peer, id } = parsed.receipt;
         const ts = Date.now();
         this.#buffer.push({ kind: "receipt", peer, stanzaId: id, ts });
-        this.deps.tabs.broadcast({ type: "receipt", peer, key: this.#sentKeys.get(id) ?? `o:${id}` });
+        this.deps.tabs.broadcast({ type: "receipt", peer, key: this.#sentKeys.get(id) ?? `o:${this.info.jid}:${id}` });
         return;
       }
       case "ignored":
@@ -260,12 +262,17 @@ export class Account {
     const key = messageKey(chat);
     if (this.#recent.has(key)) return null;
     this.#recent.add(key);
+    // XEP-0203 stamps often have whole seconds only: within one second, keep arrival (= archive) order.
+    let ts = chat.ts;
+    const last = this.#lastTs.get(chat.peer);
+    if (ts % 1000 === 0 && last !== undefined && last >= ts && last < ts + 1000) ts = last + 1;
+    this.#lastTs.set(chat.peer, Math.max(ts, last ?? ts));
     const message: ChatMessage = {
       key,
       peer: chat.peer,
       direction: chat.direction,
       body: chat.body,
-      ts: chat.ts,
+      ts,
       receipt: chat.direction === "out" ? "sent" : null,
     };
     const conversation = this.state.applyMessage(message, true);
@@ -466,7 +473,7 @@ export class Account {
           tabs.send(ws, { type: "error", code: "send-failed", message: `Not sent: ${String(err)}`, requestId: frame.requestId });
           return;
         }
-        this.#sentKeys.set(id, `o:${id}`);
+        this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
         if (this.#sentKeys.size > 5_000) {
           const first = this.#sentKeys.keys().next();
           if (!first.done) this.#sentKeys.delete(first.value);

@@ -68,13 +68,19 @@ export interface HistoryCursor {
 
 // ---- tab -> object -------------------------------------------------------------------------------------------
 
-const jid = z.string().min(3).max(3071);
+// XML 1.0 §2.2 Char: anything else cannot travel in a stanza (the server ends the stream as not-well-formed).
+// Lone surrogates are let through: the UTF-8 encoder sends them as U+FFFD.
+const XML_ILLEGAL = /[^\t\n\r\u{20}-\u{FFFD}\u{10000}-\u{10FFFF}]/u;
+/** Text that ends up in a stanza. */
+const xmlText = () => z.string().refine((v) => !XML_ILLEGAL.test(v), "contains characters XML cannot carry");
+
+const jid = xmlText().min(3).max(3071);
 const requestId = z.string().min(1).max(64);
 
 export const ClientFrameSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("message.send"), requestId, to: jid, body: z.string().min(1).max(MAX_BODY_CHARS) }),
-  z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: z.string().max(1024) }),
-  z.object({ type: z.literal("roster.add"), requestId, jid, name: z.string().max(256).optional() }),
+  z.object({ type: z.literal("message.send"), requestId, to: jid, body: xmlText().min(1).max(MAX_BODY_CHARS) }),
+  z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: xmlText().max(1024) }),
+  z.object({ type: z.literal("roster.add"), requestId, jid, name: xmlText().max(256).optional() }),
   z.object({ type: z.literal("subscription.answer"), jid, accept: z.boolean() }),
   z.object({
     type: z.literal("history.load"),

@@ -28,7 +28,8 @@ export function resourceOf(address: string): string {
 }
 
 // RFC 7622 §3.3.1: localpart must not contain these; we reject them instead of escaping (XEP-0106).
-const FORBIDDEN_LOCAL = /[\s"&'/:<>@]/u;
+// Control characters are disallowed by PRECIS (RFC 8264 §9.12), and most cannot even be written in XML.
+const FORBIDDEN_LOCAL = /[\s\p{Cc}"&'/:<>@]/u;
 
 /** A bare JID a user typed: `local@domain`, trimmed and lower-cased; null when it is not one. */
 export function parseBareJid(input: string): string | null {

@@ -36,9 +36,12 @@ export type IncomingMessage =
   | { kind: "receipt"; receipt: ParsedReceipt }
   | { kind: "ignored" };
 
-/** The key Parley dedupes on: origin-id, else our server's stanza-id, else sender + id. XEP-0359 §3. */
+/**
+ * The key Parley dedupes on: the sender's origin-id, else sender + id, else our server's archive id.
+ * XEP-0359 §4 makes an origin-id unique per sender only, so the sender is part of the key.
+ */
 export function messageKey(m: Pick<ParsedChat, "originId" | "archiveId" | "id" | "from">): string {
-  if (m.originId) return `o:${m.originId}`;
+  if (m.originId) return `o:${bare(m.from)}:${m.originId}`;
   if (m.id) return `i:${bare(m.from)}:${m.id}`;
   if (m.archiveId) return `a:${m.archiveId}`;
   return `r:${crypto.randomUUID()}`;

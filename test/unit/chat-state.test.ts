@@ -42,7 +42,11 @@ describe("ChatState.applyRoster", () => {
     const s = new ChatState();
     s.applyRoster([set("bob@x"), set("carol@x")]);
     s.applyPresence(presence("bob@x", "phone"));
-    expect(s.applyRoster([{ kind: "remove", jid: "bob@x" }])).toEqual({ type: "roster", items: [], removed: ["bob@x"] });
+    expect(s.applyRoster([{ kind: "remove", jid: "bob@x" }])).toEqual({
+      type: "roster",
+      items: [],
+      removed: ["bob@x"],
+    });
     expect(s.roster.has("bob@x")).toBe(false);
     expect(s.presences.has("bob@x")).toBe(false);
   });
@@ -83,7 +87,12 @@ describe("ChatState.applyPresence", () => {
     s.applyPresence(presence("bob@x", "phone", { show: "away", priority: 1 }));
     s.applyPresence(presence("bob@x", "laptop", { show: "dnd", status: "busy" }));
     expect([...(s.presences.get("bob@x")?.keys() ?? [])].sort()).toEqual(["laptop", "phone"]);
-    expect(s.presences.get("bob@x")?.get("laptop")).toEqual({ resource: "laptop", show: "dnd", status: "busy", priority: 0 });
+    expect(s.presences.get("bob@x")?.get("laptop")).toEqual({
+      resource: "laptop",
+      show: "dnd",
+      status: "busy",
+      priority: 0,
+    });
 
     s.applyPresence(presence("bob@x", "phone", { show: "chat" }));
     expect(s.presences.get("bob@x")?.get("phone")?.show).toBe("chat");

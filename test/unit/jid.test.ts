@@ -41,6 +41,11 @@ describe("parseBareJid", () => {
     "alice@exa_mple.com",
     "alice@example.com:5222",
     "alice\t@example.com",
+    "al\u0000ice@example.com",
+    "\u001b[31malice@example.com",
+    "alice\u007f@example.com",
+    "alice\u0085@example.com",
+    "alice@exam\u0000ple.com",
   ])("rejects %j", (input) => {
     expect(parseBareJid(input)).toBeNull();
   });
@@ -62,7 +67,11 @@ describe("splitJid", () => {
 
   it("a resource may contain @ and / (RFC 7622 §3.4)", () => {
     expect(splitJid("alice@example.com/a@b/c")).toEqual({ local: "alice", domain: "example.com", resource: "a@b/c" });
-    expect(splitJid("example.com/bob@evil.example")).toEqual({ local: "", domain: "example.com", resource: "bob@evil.example" });
+    expect(splitJid("example.com/bob@evil.example")).toEqual({
+      local: "",
+      domain: "example.com",
+      resource: "bob@evil.example",
+    });
   });
 
   it("keeps the local part's case (bare() lower-cases it)", () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { NS_MAM, NS_RSM, buildMamQuery, parseMamFin, parseMamResult } from "../../src/xmpp/mam.ts";
 import { NS_FORWARD, parseMessage } from "../../src/xmpp/message.ts";
 import { parseXml } from "./xml-helpers.ts";
@@ -17,7 +17,10 @@ describe("buildMamQuery (XEP-0313 §4, XEP-0059)", () => {
     const q = buildMamQuery({ queryId: "q1", max: 50 });
     expect(q.name).toBe("query");
     expect(q.attrs).toEqual({ xmlns: NS_MAM, queryid: "q1" });
-    const formType = q.getChild("x", "jabber:x:data")?.getChildren("field").find((f) => f.attrs.var === "FORM_TYPE");
+    const formType = q
+      .getChild("x", "jabber:x:data")
+      ?.getChildren("field")
+      .find((f) => f.attrs.var === "FORM_TYPE");
     expect(formType?.attrs.type).toBe("hidden");
     expect(formFields(q)).toEqual(new Map([["FORM_TYPE", NS_MAM]]));
     const set = q.getChild("set", NS_RSM);
@@ -128,7 +131,11 @@ describe("parseMamFin", () => {
   });
 
   it("complete defaults to false; an empty page has no first/last", () => {
-    const iq = xml("iq", { type: "result" }, xml("fin", { xmlns: NS_MAM }, xml("set", { xmlns: NS_RSM }, xml("count", {}, "0"))));
+    const iq = xml(
+      "iq",
+      { type: "result" },
+      xml("fin", { xmlns: NS_MAM }, xml("set", { xmlns: NS_RSM }, xml("count", {}, "0"))),
+    );
     expect(parseMamFin(iq)).toEqual({ complete: false, first: undefined, last: undefined });
     const notTrue = xml("iq", { type: "result" }, xml("fin", { xmlns: NS_MAM, complete: "1" }));
     expect(parseMamFin(notTrue).complete).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import xml, { type Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import {
   NS_CARBONS,
   NS_FORWARD,
@@ -32,7 +32,12 @@ function carbon(dir: "received" | "sent", from: string, inner: Element, delay?: 
     xml(
       dir,
       { xmlns: NS_CARBONS },
-      xml("forwarded", { xmlns: NS_FORWARD }, delay ? xml("delay", { xmlns: "urn:xmpp:delay", stamp: delay }) : null, inner),
+      xml(
+        "forwarded",
+        { xmlns: NS_FORWARD },
+        delay ? xml("delay", { xmlns: "urn:xmpp:delay", stamp: delay }) : null,
+        inner,
+      ),
     ),
   );
 }
@@ -78,7 +83,9 @@ describe("parseMessage: chats", () => {
   });
 
   it("a message with no from is ours (RFC 6120 §8.1.2.1)", () => {
-    const chat = chatOf(parseMessage(xml("message", { to: "bob@example.com", type: "chat" }, xml("body", {}, "x")), SELF, NOW));
+    const chat = chatOf(
+      parseMessage(xml("message", { to: "bob@example.com", type: "chat" }, xml("body", {}, "x")), SELF, NOW),
+    );
     expect(chat.direction).toBe("out");
     expect(chat.from).toBe(SELF);
     expect(chat.peer).toBe("bob@example.com");
@@ -304,7 +311,11 @@ describe("parseMessage: XEP-0184 receipts", () => {
   });
 
   it("parses a receipt arriving as a received carbon", () => {
-    const inner = xml("message", { from: "bob@example.com/phone", to: `${SELF}/m` }, xml("received", { xmlns: NS_RECEIPTS, id: "m-7" }));
+    const inner = xml(
+      "message",
+      { from: "bob@example.com/phone", to: `${SELF}/m` },
+      xml("received", { xmlns: NS_RECEIPTS, id: "m-7" }),
+    );
     expect(parseMessage(carbon("received", SELF, inner), SELF, NOW)).toEqual({
       kind: "receipt",
       receipt: { peer: "bob@example.com", id: "m-7" },
@@ -312,7 +323,11 @@ describe("parseMessage: XEP-0184 receipts", () => {
   });
 
   it("ignores our own receipts (sent carbons) and receipts without an id", () => {
-    const ours = xml("message", { from: `${SELF}/m`, to: "bob@example.com" }, xml("received", { xmlns: NS_RECEIPTS, id: "m-1" }));
+    const ours = xml(
+      "message",
+      { from: `${SELF}/m`, to: "bob@example.com" },
+      xml("received", { xmlns: NS_RECEIPTS, id: "m-1" }),
+    );
     expect(parseMessage(carbon("sent", SELF, ours), SELF, NOW)).toEqual({ kind: "ignored" });
     const noId = xml("message", { from: "bob@example.com" }, xml("received", { xmlns: NS_RECEIPTS }));
     expect(parseMessage(noId, SELF, NOW)).toEqual({ kind: "ignored" });
@@ -330,8 +345,8 @@ describe("parseMessage: XEP-0184 receipts", () => {
 
 describe("messageKey", () => {
   const from = "Bob@Example.com/phone";
-  it("prefers origin-id", () => {
-    expect(messageKey({ originId: "o1", id: "i1", archiveId: "a1", from })).toBe("o:o1");
+  it("prefers origin-id, scoped by the bare sender (XEP-0359 §4)", () => {
+    expect(messageKey({ originId: "o1", id: "i1", archiveId: "a1", from })).toBe("o:bob@example.com:o1");
   });
   it("falls back to the bare sender plus id", () => {
     expect(messageKey({ originId: undefined, id: "i1", archiveId: "a1", from })).toBe("i:bob@example.com:i1");
@@ -357,8 +372,10 @@ describe("messageKey", () => {
     const sent = buildChat("bob@example.com", "hi", "uuid-1");
     sent.attrs.from = `${SELF}/web`;
     const live = chatOf(parseMessage(sent, SELF, NOW));
-    const viaCarbon = chatOf(parseMessage(carbon("sent", SELF, buildChat("bob@example.com", "hi", "uuid-1")), SELF, NOW));
-    expect(messageKey(live)).toBe("o:uuid-1");
+    const viaCarbon = chatOf(
+      parseMessage(carbon("sent", SELF, buildChat("bob@example.com", "hi", "uuid-1")), SELF, NOW),
+    );
+    expect(messageKey(live)).toBe(`o:${SELF}:uuid-1`);
     expect(messageKey(viaCarbon)).toBe(messageKey(live));
   });
 });

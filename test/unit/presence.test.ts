@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import xml from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import {
   buildPresence,
   buildSubscription,
@@ -80,12 +80,15 @@ describe("parsePresence", () => {
     expect(update.status).toHaveLength(1024);
   });
 
-  it.each(["subscribe", "subscribed", "unsubscribe", "unsubscribed"] as const)("parses type=%s with a bare JID", (type) => {
-    expect(parsePresence(xml("presence", { from: "Bob@Example.com/res", type }))).toEqual({
-      kind: type,
-      jid: "bob@example.com",
-    });
-  });
+  it.each(["subscribe", "subscribed", "unsubscribe", "unsubscribed"] as const)(
+    "parses type=%s with a bare JID",
+    (type) => {
+      expect(parsePresence(xml("presence", { from: "Bob@Example.com/res", type }))).toEqual({
+        kind: type,
+        jid: "bob@example.com",
+      });
+    },
+  );
 
   it("ignores error and probe presences and unknown types", () => {
     for (const type of ["error", "probe", "bogus"]) {

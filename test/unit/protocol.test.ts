@@ -48,7 +48,9 @@ describe("parseClientFrame", () => {
 
   it("passes an HTML body through unchanged (rendering is inert elsewhere)", () => {
     const body = `<script>alert("x")</script><img src=x onerror=alert(1)> &amp; 💬`;
-    const frame = ok(parseClientFrame(JSON.stringify({ type: "message.send", requestId: "r", to: "bob@example.com", body })));
+    const frame = ok(
+      parseClientFrame(JSON.stringify({ type: "message.send", requestId: "r", to: "bob@example.com", body })),
+    );
     expect(frame.type === "message.send" && frame.body).toBe(body);
   });
 
@@ -75,7 +77,10 @@ describe("parseClientFrame", () => {
   });
 
   it("refuses binary frames: bad-frame, or frame-too-large when huge", () => {
-    expect(failure(new TextEncoder().encode('{"type":"ping"}').buffer).code).toBe("bad-frame");
+    const json = new TextEncoder().encode('{"type":"ping"}');
+    const binary = new ArrayBuffer(json.byteLength);
+    new Uint8Array(binary).set(json);
+    expect(failure(binary).code).toBe("bad-frame");
     expect(failure(new ArrayBuffer(MAX_FRAME_BYTES + 1)).code).toBe("frame-too-large");
   });
 
@@ -90,9 +95,12 @@ describe("parseClientFrame", () => {
     },
   );
 
-  it.each(["message.delete", "PING", "", "toString", "__proto__", "constructor"])("refuses type %j with unknown-type", (type) => {
-    expect(failure(JSON.stringify({ type })).code).toBe("unknown-type");
-  });
+  it.each(["message.delete", "PING", "", "toString", "__proto__", "constructor"])(
+    "refuses type %j with unknown-type",
+    (type) => {
+      expect(failure(JSON.stringify({ type })).code).toBe("unknown-type");
+    },
+  );
 
   it("bounds the echoed unknown type in the message", () => {
     const { code, message } = failure(JSON.stringify({ type: "z".repeat(5000) }));
@@ -103,26 +111,85 @@ describe("parseClientFrame", () => {
   it.each([
     ["message.send without body", { type: "message.send", requestId: "r", to: "bob@example.com" }],
     ["message.send with empty body", { type: "message.send", requestId: "r", to: "bob@example.com", body: "" }],
-    ["message.send with body too long", { type: "message.send", requestId: "r", to: "bob@example.com", body: "b".repeat(MAX_BODY_CHARS + 1) }],
+    [
+      "message.send with body too long",
+      { type: "message.send", requestId: "r", to: "bob@example.com", body: "b".repeat(MAX_BODY_CHARS + 1) },
+    ],
     ["message.send without requestId", { type: "message.send", to: "bob@example.com", body: "x" }],
     ["message.send with empty requestId", { type: "message.send", requestId: "", to: "bob@example.com", body: "x" }],
-    ["message.send with long requestId", { type: "message.send", requestId: "r".repeat(65), to: "bob@example.com", body: "x" }],
+    [
+      "message.send with long requestId",
+      { type: "message.send", requestId: "r".repeat(65), to: "bob@example.com", body: "x" },
+    ],
     ["message.send with short to", { type: "message.send", requestId: "r", to: "a@", body: "x" }],
     ["message.send with numeric body", { type: "message.send", requestId: "r", to: "bob@example.com", body: 5 }],
     ["presence.set with unknown show", { type: "presence.set", show: "busy", status: "" }],
     ["presence.set without status", { type: "presence.set", show: "away" }],
     ["presence.set with long status", { type: "presence.set", show: "away", status: "s".repeat(1025) }],
     ["roster.add without jid", { type: "roster.add", requestId: "r" }],
-    ["roster.add with long name", { type: "roster.add", requestId: "r", jid: "bob@example.com", name: "n".repeat(257) }],
+    [
+      "roster.add with long name",
+      { type: "roster.add", requestId: "r", jid: "bob@example.com", name: "n".repeat(257) },
+    ],
     ["subscription.answer with string accept", { type: "subscription.answer", jid: "bob@example.com", accept: "yes" }],
     ["history.load without before", { type: "history.load", requestId: "r", peer: "bob@example.com" }],
-    ["history.load with fractional ts", { type: "history.load", requestId: "r", peer: "bob@example.com", before: { ts: 1.5, key: "k" } }],
-    ["history.load with long key", { type: "history.load", requestId: "r", peer: "bob@example.com", before: { ts: 1, key: "k".repeat(513) } }],
+    [
+      "history.load with fractional ts",
+      { type: "history.load", requestId: "r", peer: "bob@example.com", before: { ts: 1.5, key: "k" } },
+    ],
+    [
+      "history.load with long key",
+      { type: "history.load", requestId: "r", peer: "bob@example.com", before: { ts: 1, key: "k".repeat(513) } },
+    ],
     ["conversation.read without peer", { type: "conversation.read" }],
   ])("refuses %s with bad-frame", (_name, frame) => {
     const { code, message } = failure(JSON.stringify(frame));
     expect(code).toBe("bad-frame");
     expect(message).toContain(frame.type);
+  });
+
+  // XML 1.0 §2.2: these cannot be carried in a stanza; Prosody answers with a not-well-formed stream error and the
+  // session drops (a pasted ANSI colour code in a body, or in a status that is re-sent at every login).
+  it.each([
+    ["NUL in a body", { type: "message.send", requestId: "r", to: "bob@example.com", body: "a\u0000b" }],
+    [
+      "ESC (ANSI colour) in a body",
+      { type: "message.send", requestId: "r", to: "bob@example.com", body: "\u001b[31mred\u001b[0m" },
+    ],
+    ["U+FFFF in a body", { type: "message.send", requestId: "r", to: "bob@example.com", body: "x\uffff" }],
+    ["a control character in a status", { type: "presence.set", show: "away", status: "back\u0007" }],
+    [
+      "a control character in a roster name",
+      { type: "roster.add", requestId: "r", jid: "bob@example.com", name: "B\u0001ob" },
+    ],
+    ["a control character in a roster jid", { type: "roster.add", requestId: "r", jid: "b\u0008ob@example.com" }],
+    [
+      "a control character in a message recipient",
+      { type: "message.send", requestId: "r", to: "bob\u0000@example.com", body: "x" },
+    ],
+    [
+      "a control character in a subscription answer",
+      { type: "subscription.answer", jid: "bob@exa\u0002mple.com", accept: true },
+    ],
+    [
+      "a control character in a history peer",
+      { type: "history.load", requestId: "r", peer: "bob@example.com\u0003", before: null },
+    ],
+  ])("refuses %s (XML cannot carry it) with bad-frame", (_name, frame) => {
+    expect(failure(JSON.stringify(frame)).code).toBe("bad-frame");
+  });
+
+  it("still accepts tabs, newlines, emoji and other non-ASCII text in bodies and statuses", () => {
+    const body = "line 1\r\n\tline 2 — ünïcödé 💬 \ud7ff \ue000 \ufffd";
+    const frame = ok(
+      parseClientFrame(JSON.stringify({ type: "message.send", requestId: "r", to: "bob@example.com", body })),
+    );
+    expect(frame.type === "message.send" && frame.body).toBe(body);
+    expect(ok(parseClientFrame(JSON.stringify({ type: "presence.set", show: "dnd", status: "🎧\nfocus" })))).toEqual({
+      type: "presence.set",
+      show: "dnd",
+      status: "🎧\nfocus",
+    });
   });
 
   it("accepts a body of exactly MAX_BODY_CHARS", () => {
