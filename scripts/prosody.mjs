@@ -232,7 +232,7 @@ export async function startProsody({
         env: { ...process.env, PROSODY_CONFIG: configPath },
       });
     } catch (err) {
-      throw new Error(`Registering ${user}@${domain} failed: ${err instanceof Error ? err.message : err}`);
+      throw new Error(`Registering ${user}@${domain} failed: ${err instanceof Error ? err.message : err}`, { cause: err });
     }
   };
 

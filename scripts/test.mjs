@@ -23,14 +23,23 @@ execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLe
 
 mkdirSync(".parley", { recursive: true });
 const report = path.join(root, ".parley/vitest-report.json");
-const args = ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = [
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, PARLEY_SKIP_WEB_BUILD: "1" } });
 
 try {
   const summary = JSON.parse(readFileSync(report, "utf8"));
   const skipped = summary.numPendingTests + summary.numTodoTests;
   // The plain closing line CI reads.
-  console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  console.log(
+    `\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`,
+  );
   if (summary.numTotalTests === 0) process.exit(1);
 } catch {
   console.log("\ntests: no report was written");

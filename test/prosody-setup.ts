@@ -3,7 +3,21 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startProsody } from "../scripts/prosody.mjs";
 
-export const TEST_ACCOUNTS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "kim", "leo", "mia"];
+export const TEST_ACCOUNTS = [
+  "alice",
+  "bob",
+  "carol",
+  "dave",
+  "erin",
+  "frank",
+  "grace",
+  "heidi",
+  "ivan",
+  "judy",
+  "kim",
+  "leo",
+  "mia",
+];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Each project that needs XMPP gets its own Prosody, so projects can run in parallel (and beside `npm start`).

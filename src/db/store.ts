@@ -5,7 +5,14 @@ import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzl
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { conversations, messages, presences, sessions } from "./schema.ts";
-import { SHOWS, type ChatMessage, type Conversation, type HistoryCursor, type PresenceDelta, type Show } from "../protocol/index.ts";
+import {
+  SHOWS,
+  type ChatMessage,
+  type Conversation,
+  type HistoryCursor,
+  type PresenceDelta,
+  type Show,
+} from "../protocol/index.ts";
 
 function toShow(value: string): Show {
   return SHOWS.find((s) => s === value) ?? "online";
@@ -75,9 +82,7 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
       (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${json}))`);
   }
   for (const part of chunks(input.messages)) {
-    const json = JSON.stringify(
-      part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts]),
-    );
+    const json = JSON.stringify(part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts]));
     stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
@@ -135,7 +140,10 @@ export async function runBatch(db: Db, stmts: SQL[]): Promise<void> {
   if (isD1(client)) {
     await client.batch(queries.map((q) => client.prepare(q.sql).bind(...q.params)));
   } else if (isLibsql(client)) {
-    await client.batch(queries.map((q) => ({ sql: q.sql, args: q.params })), "write");
+    await client.batch(
+      queries.map((q) => ({ sql: q.sql, args: q.params })),
+      "write",
+    );
   } else {
     for (const s of stmts) await db.run(s);
   }
@@ -181,7 +189,7 @@ export async function historyPage(
     .orderBy(desc(messages.ts), desc(messages.key))
     .limit(limit + 1);
   const hasMore = rows.length > limit;
-  const page = rows.slice(0, limit).reverse();
+  const page = rows.slice(0, limit).toReversed();
   const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
   const received = new Set<string>();
   if (outIds.length > 0) {

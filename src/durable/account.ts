@@ -28,7 +28,14 @@ import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
-import { buildChat, buildEnableCarbons, buildReceipt, messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
+import {
+  buildChat,
+  buildEnableCarbons,
+  buildReceipt,
+  messageKey,
+  parseMessage,
+  type ParsedChat,
+} from "../xmpp/message.ts";
 import { buildPresence, buildSubscription, buildUnavailable, parsePresence } from "../xmpp/presence.ts";
 import { buildRosterGet, buildRosterSet, NS_ROSTER, parseRosterItems } from "../xmpp/roster.ts";
 import { buildMamQuery, parseMamFin, parseMamResult, type MamResult } from "../xmpp/mam.ts";
@@ -458,19 +465,34 @@ export class Account {
       case "message.send": {
         const to = parseBareJid(frame.to);
         if (!to) {
-          tabs.send(ws, { type: "error", code: "bad-address", message: `not an address: ${frame.to}`, requestId: frame.requestId });
+          tabs.send(ws, {
+            type: "error",
+            code: "bad-address",
+            message: `not an address: ${frame.to}`,
+            requestId: frame.requestId,
+          });
           return;
         }
         const link = this.#link;
         if (!link?.online) {
-          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected: the message was not sent.", requestId: frame.requestId });
+          tabs.send(ws, {
+            type: "error",
+            code: "not-connected",
+            message: "Not connected: the message was not sent.",
+            requestId: frame.requestId,
+          });
           return;
         }
         const id = crypto.randomUUID();
         try {
           await link.send(buildChat(to, frame.body, id));
         } catch (err) {
-          tabs.send(ws, { type: "error", code: "send-failed", message: `Not sent: ${String(err)}`, requestId: frame.requestId });
+          tabs.send(ws, {
+            type: "error",
+            code: "send-failed",
+            message: `Not sent: ${String(err)}`,
+            requestId: frame.requestId,
+          });
           return;
         }
         this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
@@ -505,12 +527,22 @@ export class Account {
       case "roster.add": {
         const jid = parseBareJid(frame.jid);
         if (!jid || jid === this.info.jid) {
-          tabs.send(ws, { type: "error", code: "bad-address", message: `not a contact address: ${frame.jid}`, requestId: frame.requestId });
+          tabs.send(ws, {
+            type: "error",
+            code: "bad-address",
+            message: `not a contact address: ${frame.jid}`,
+            requestId: frame.requestId,
+          });
           return;
         }
         const link = this.#link;
         if (!link?.online) {
-          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected.", requestId: frame.requestId });
+          tabs.send(ws, {
+            type: "error",
+            code: "not-connected",
+            message: "Not connected.",
+            requestId: frame.requestId,
+          });
           return;
         }
         try {
@@ -555,7 +587,13 @@ export class Account {
             await this.#fetchOlder(peer, oldest ?? "");
             page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
           }
-          tabs.send(ws, { type: "history", requestId: frame.requestId, peer, messages: page.messages, hasMore: page.hasMore });
+          tabs.send(ws, {
+            type: "history",
+            requestId: frame.requestId,
+            peer,
+            messages: page.messages,
+            hasMore: page.hasMore,
+          });
         } catch (err) {
           tabs.send(ws, { type: "error", code: "history-failed", message: String(err), requestId: frame.requestId });
         }
@@ -573,5 +611,4 @@ export class Account {
         assertNever(frame);
     }
   }
-
 }

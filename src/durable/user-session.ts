@@ -222,7 +222,10 @@ export class UserSession extends DurableObject<Env> {
         this.#backoffMs = 1_000;
       } catch (err) {
         const { message } = describeError(err);
-        console.warn(`parley: reconnect of ${account.info.jid} failed: ${String(err)}`, err instanceof Error ? err.stack : "");
+        console.warn(
+          `parley: reconnect of ${account.info.jid} failed: ${String(err)}`,
+          err instanceof Error ? err.stack : "",
+        );
         this.#tabs.broadcast({ type: "connection", state: "reconnecting", reason: message });
         await this.#scheduleAlarm(this.#backoffMs);
         this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);

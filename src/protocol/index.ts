@@ -185,7 +185,11 @@ export function parseClientFrame(raw: string | ArrayBuffer): ParseResult<ClientF
   const parsed = ClientFrameSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, code: "bad-frame", message: `invalid ${type}: ${issue ? `${issue.path.join(".")} ${issue.message}` : "?"}` };
+    return {
+      ok: false,
+      code: "bad-frame",
+      message: `invalid ${type}: ${issue ? `${issue.path.join(".")} ${issue.message}` : "?"}`,
+    };
   }
   return { ok: true, frame: parsed.data };
 }

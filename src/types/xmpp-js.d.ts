@@ -68,7 +68,17 @@ declare module "@xmpp/client-core" {
   import type { Element } from "@xmpp/xml";
   import type { JID } from "@xmpp/jid";
   import type { EventEmitter } from "@xmpp/events";
-  export type Status = "offline" | "connecting" | "connect" | "opening" | "open" | "online" | "closing" | "close" | "disconnecting" | "disconnect";
+  export type Status =
+    | "offline"
+    | "connecting"
+    | "connect"
+    | "opening"
+    | "open"
+    | "online"
+    | "closing"
+    | "close"
+    | "disconnecting"
+    | "disconnect";
   export class Client extends EventEmitter {
     constructor(options: { service: string; domain: string; lang?: string; timeout?: number });
     status: Status;
@@ -119,7 +129,11 @@ declare module "@xmpp/stream-features" {
   import type { Middleware, Context } from "@xmpp/middleware";
   import type { Element } from "@xmpp/xml";
   export interface StreamFeatures {
-    use(name: string, xmlns: string, handler: (ctx: Context, next: () => Promise<unknown>, feature: Element) => unknown): void;
+    use(
+      name: string,
+      xmlns: string,
+      handler: (ctx: Context, next: () => Promise<unknown>, feature: Element) => unknown,
+    ): void;
   }
   export default function streamFeatures(deps: { middleware: Middleware }): StreamFeatures;
 }
@@ -141,8 +155,16 @@ declare module "@xmpp/iq/callee.js" {
   import type { Middleware, Context } from "@xmpp/middleware";
   import type { Element } from "@xmpp/xml";
   export interface IQCallee {
-    get(ns: string, name: string, handler: (ctx: Context) => Element | Record<string, never> | Promise<Element | Record<string, never>>): void;
-    set(ns: string, name: string, handler: (ctx: Context) => Element | Record<string, never> | Promise<Element | Record<string, never>>): void;
+    get(
+      ns: string,
+      name: string,
+      handler: (ctx: Context) => Element | Record<string, never> | Promise<Element | Record<string, never>>,
+    ): void;
+    set(
+      ns: string,
+      name: string,
+      handler: (ctx: Context) => Element | Record<string, never> | Promise<Element | Record<string, never>>,
+    ): void;
   }
   export default function iqCallee(deps: { middleware: Middleware; entity: Client }): IQCallee;
 }
@@ -150,7 +172,10 @@ declare module "@xmpp/iq/callee.js" {
 declare module "@xmpp/resource-binding" {
   import type { StreamFeatures } from "@xmpp/stream-features";
   import type { IQCaller } from "@xmpp/iq/caller.js";
-  export default function resourceBinding(deps: { streamFeatures: StreamFeatures; iqCaller: IQCaller }, resource?: string): void;
+  export default function resourceBinding(
+    deps: { streamFeatures: StreamFeatures; iqCaller: IQCaller },
+    resource?: string,
+  ): void;
 }
 
 declare module "@xmpp/stream-management" {

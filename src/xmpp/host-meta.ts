@@ -10,8 +10,7 @@ export function parseHostMetaJson(text: string): string | null {
   } catch {
     return null;
   }
-  if (typeof doc !== "object" || doc === null || !("links" in doc) || !Array.isArray(doc.links))
-    return null;
+  if (typeof doc !== "object" || doc === null || !("links" in doc) || !Array.isArray(doc.links)) return null;
   for (const link of doc.links as unknown[]) {
     if (typeof link !== "object" || link === null) continue;
     const rel = "rel" in link ? link.rel : undefined;

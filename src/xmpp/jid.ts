@@ -40,7 +40,6 @@ export function parseBareJid(input: string): string | null {
   const local = value.slice(0, at);
   const domain = value.slice(at + 1).toLowerCase();
   if (FORBIDDEN_LOCAL.test(local) || local.length > 1023) return null;
-  if (!/^[\p{L}\p{N}.-]+$/u.test(domain) || domain.startsWith(".") || domain.endsWith("."))
-    return null;
+  if (!/^[\p{L}\p{N}.-]+$/u.test(domain) || domain.startsWith(".") || domain.endsWith(".")) return null;
   return `${local.toLowerCase()}@${domain}`;
 }

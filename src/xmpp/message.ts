@@ -58,12 +58,7 @@ function stampOf(el: Element, now: number): number {
  * our own bare JID (XEP-0280 §11: a carbon from anyone else is a forgery and is ignored).
  * `delayHost` is the element whose <delay/> applies (the MAM <forwarded/>, say).
  */
-export function parseMessage(
-  stanza: Element,
-  self: string,
-  now: number,
-  delayHost?: Element,
-): IncomingMessage {
+export function parseMessage(stanza: Element, self: string, now: number, delayHost?: Element): IncomingMessage {
   const fromAttr = stanza.attrs.from ?? self;
   for (const dir of ["received", "sent"] as const) {
     const carbon = stanza.getChild(dir, NS_CARBONS);
@@ -83,8 +78,7 @@ export function parseMessage(
   const peer = direction === "out" ? bare(to) : bare(from);
 
   const received = stanza.getChild("received", NS_RECEIPTS);
-  if (received?.attrs.id && direction === "in")
-    return { kind: "receipt", receipt: { peer, id: received.attrs.id } };
+  if (received?.attrs.id && direction === "in") return { kind: "receipt", receipt: { peer, id: received.attrs.id } };
 
   const body = stanza.getChildText("body");
   if (body === null || body === "") return { kind: "ignored" };

@@ -66,12 +66,7 @@ export function parsePresence(stanza: Element): IncomingPresence {
 
 /** RFC 6121 §4.2: initial / updated own presence. */
 export function buildPresence(show: Show, status: string): Element {
-  return xml(
-    "presence",
-    {},
-    show !== "online" && xml("show", {}, show),
-    status !== "" && xml("status", {}, status),
-  );
+  return xml("presence", {}, show !== "online" && xml("show", {}, show), status !== "" && xml("status", {}, status));
 }
 
 export function buildUnavailable(): Element {

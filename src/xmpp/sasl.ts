@@ -170,8 +170,7 @@ function createPlainExchange(username: string, password: string): SaslExchange {
   return {
     mechanism: "PLAIN",
     initial: () => utf8ToBase64(`\0${username}\0${password}`),
-    challenge: () =>
-      Promise.reject(new SaslError("malformed-challenge", "unexpected challenge for PLAIN")),
+    challenge: () => Promise.reject(new SaslError("malformed-challenge", "unexpected challenge for PLAIN")),
     // PLAIN has no additional data with success; anything sent is ignored.
     success: () => Promise.resolve(),
   };
@@ -226,10 +225,7 @@ function createScramExchange(
       if (isEmptyPayload(b64)) {
         // RFC 5802 §5: the client authenticates the server via ServerSignature;
         // a bare success would let an impostor skip that.
-        throw new SaslError(
-          "server-signature-mismatch",
-          "SCRAM success carried no server-final-message",
-        );
+        throw new SaslError("server-signature-mismatch", "SCRAM success carried no server-final-message");
       }
       await scram.verifyServerFinal(decodePayload(b64, "SCRAM server-final-message"));
       step = "verified";
@@ -270,15 +266,11 @@ export const SASL_FAILURE_CONDITIONS: readonly string[] = [
  * its condition child and the optional `<text/>`. Missing or unknown
  * conditions are reported as 'not-authorized' (the generic §6.5.10 condition).
  */
-export function parseSaslFailure(
-  conditionName: string | undefined,
-  text: string | undefined,
-): SaslError {
+export function parseSaslFailure(conditionName: string | undefined, text: string | undefined): SaslError {
   const known = conditionName !== undefined && SASL_FAILURE_CONDITIONS.includes(conditionName);
   const condition = known ? conditionName : "not-authorized";
   const detail = text?.trim();
-  const unknownNote =
-    !known && conditionName !== undefined ? ` (unknown condition "${conditionName}")` : "";
+  const unknownNote = !known && conditionName !== undefined ? ` (unknown condition "${conditionName}")` : "";
   const message = `SASL authentication failed: ${detail || condition}${unknownNote}`;
   return new SaslError(condition, message);
 }

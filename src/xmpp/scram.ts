@@ -62,12 +62,7 @@ function isMappedToNothing(cp: number): boolean {
 /** RFC 3454 table C.1.2: non-ASCII space characters (U+200B is also in B.1, which wins). */
 function isNonAsciiSpace(cp: number): boolean {
   return (
-    cp === 0x00a0 ||
-    cp === 0x1680 ||
-    (cp >= 0x2000 && cp <= 0x200b) ||
-    cp === 0x202f ||
-    cp === 0x205f ||
-    cp === 0x3000
+    cp === 0x00a0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200b) || cp === 0x202f || cp === 0x205f || cp === 0x3000
   );
 }
 
@@ -112,9 +107,7 @@ async function hmac(
   key: Uint8Array<ArrayBuffer>,
   data: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash }, false, [
-    "sign",
-  ]);
+  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, data));
 }
 
@@ -148,15 +141,9 @@ export async function scramKeys(
   salt: Uint8Array<ArrayBuffer>,
   iterations: number,
 ): Promise<ScramKeys> {
-  const baseKey = await crypto.subtle.importKey("raw", utf8(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
+  const baseKey = await crypto.subtle.importKey("raw", utf8(password), "PBKDF2", false, ["deriveBits"]);
   const saltedPassword = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash, salt, iterations },
-      baseKey,
-      HASH_LENGTH[hash] * 8,
-    ),
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash, salt, iterations }, baseKey, HASH_LENGTH[hash] * 8),
   );
   const clientKey = await hmac(hash, saltedPassword, utf8("Client Key"));
   const storedKey = new Uint8Array(await crypto.subtle.digest(hash, clientKey));

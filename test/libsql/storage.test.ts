@@ -11,7 +11,9 @@ import { storageSuite } from "../shared/storage-suite.ts";
 storageSuite(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "parley-libsql-"));
   const client = createClient({ url: `file:${path.join(dir, "parley.db")}` });
-  for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     const statements = readFileSync(path.join("migrations", file), "utf8").split("--> statement-breakpoint");
     for (const s of statements) if (s.trim()) await client.execute(s);
   }

@@ -30,7 +30,9 @@ export function storageSuite(make: () => Promise<CountingDb>): void {
       const flood = presences(5_000, "c");
       const stmts = flushStatements({ owner, presences: flood, messages: [], receipts: [], conversations: [] }, 1);
       expect(stmts.length).toBeLessThanOrEqual(10);
-      expect(await flush(db, { owner, presences: flood, messages: [], receipts: [], conversations: [] })).toBe(stmts.length);
+      expect(await flush(db, { owner, presences: flood, messages: [], receipts: [], conversations: [] })).toBe(
+        stmts.length,
+      );
       const stored = await loadPresences(db, owner);
       expect(stored).toHaveLength(5_000);
       expect(stored.find((p) => p.jid === "c3@example.org")?.show).toBe("away");

@@ -146,15 +146,13 @@ describe("SCRAM exchange", () => {
   const sha1 = {
     nonce: "fyko+d2lbbFgONRv9qkxdawL",
     serverFirst: "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
-    clientFinal:
-      "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+    clientFinal: "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
     serverFinal: "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=",
   };
   // RFC 7677 §3
   const sha256 = {
     nonce: "rOprNGfwEbeRWgbNEkqO",
-    serverFirst:
-      "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+    serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
     clientFinal:
       "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
     // The RFC prints "v=6rriTRBi23WpRR/wtup+mMhK8C9BBTGBXmFW8UQ6Wzg4=", which is not even
@@ -192,10 +190,7 @@ describe("SCRAM exchange", () => {
     const ex = createSaslExchange("SCRAM-SHA-1", "user", "pencil", { clientNonce: sha1.nonce });
     ex.initial();
     await ex.challenge(b64(sha1.serverFirst));
-    await expectSaslError(
-      ex.success(b64("v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
-      "server-signature-mismatch",
-    );
+    await expectSaslError(ex.success(b64("v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")), "server-signature-mismatch");
   });
 
   it("rejects a non-base64 challenge and out-of-order messages", async () => {

@@ -15,8 +15,7 @@ const SHA1 = {
 const SHA256 = {
   nonce: "rOprNGfwEbeRWgbNEkqO",
   clientFirst: "n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
-  serverFirst:
-    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+  serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
   clientFinal:
     "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
   // The RFC prints "v=6rriTRBi23WpRR/wtup+mMhK8C9BBTGBXmFW8UQ6Wzg4=", which is not even
@@ -55,10 +54,7 @@ describe("SCRAM-SHA-1 (RFC 5802 §5)", () => {
   it("rejects a tampered ServerSignature", async () => {
     const client = createScramClient("SHA-1", "user", "pencil", SHA1.nonce);
     await client.clientFinal(SHA1.serverFirst);
-    await expectSaslError(
-      client.verifyServerFinal(tamper(SHA1.serverFinal)),
-      "server-signature-mismatch",
-    );
+    await expectSaslError(client.verifyServerFinal(tamper(SHA1.serverFinal)), "server-signature-mismatch");
   });
 
   it("rejects a ServerSignature computed with another password", async () => {
@@ -80,10 +76,7 @@ describe("SCRAM-SHA-256 (RFC 7677 §3)", () => {
   it("rejects a tampered ServerSignature", async () => {
     const client = createScramClient("SHA-256", "user", "pencil", SHA256.nonce);
     await client.clientFinal(SHA256.serverFirst);
-    await expectSaslError(
-      client.verifyServerFinal(tamper(SHA256.serverFinal)),
-      "server-signature-mismatch",
-    );
+    await expectSaslError(client.verifyServerFinal(tamper(SHA256.serverFinal)), "server-signature-mismatch");
   });
 
   it("rejects the mistyped signature printed in RFC 7677 §3 as malformed", async () => {
@@ -133,18 +126,13 @@ describe("server-first-message validation", () => {
   });
 
   it("rejects a nonce equal to the client nonce (no server part)", async () => {
-    await expectSaslError(
-      fresh().clientFinal(`r=${SHA1.nonce},s=QSXCR+Q6sek8bf92,i=4096`),
-      "malformed-challenge",
-    );
+    await expectSaslError(fresh().clientFinal(`r=${SHA1.nonce},s=QSXCR+Q6sek8bf92,i=4096`), "malformed-challenge");
   });
 
   it("accepts small iteration counts and trailing extensions", async () => {
     const client = fresh();
     const final = await client.clientFinal(`r=${serverNonce},s=QSXCR+Q6sek8bf92,i=1,x=ext`);
-    expect(final).toMatch(
-      /^c=biws,r=fyko\+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=[A-Za-z0-9+/]+=*$/,
-    );
+    expect(final).toMatch(/^c=biws,r=fyko\+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=[A-Za-z0-9+/]+=*$/);
   });
 
   it("rejects a second server-first-message", async () => {
@@ -185,9 +173,7 @@ describe("username and password preparation", () => {
   });
 
   it("keeps UTF-8 usernames unescaped", () => {
-    expect(createScramClient("SHA-1", "jürgen", "pw", "abc").clientFirst()).toBe(
-      "n,,n=jürgen,r=abc",
-    );
+    expect(createScramClient("SHA-1", "jürgen", "pw", "abc").clientFirst()).toBe("n,,n=jürgen,r=abc");
   });
 
   it("applies the simplified SASLprep (RFC 4013 §2.1, §2.2)", () => {

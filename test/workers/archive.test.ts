@@ -17,7 +17,9 @@ describe("the server's archive (XEP-0313)", () => {
     if (page.type !== "history") throw new Error("unreachable");
     const got = page.messages.map((m) => m.body).filter((b) => bodies.includes(b));
     expect(got).toEqual(bodies);
-    const conv = await tab.waitFor((f) => f.type === "snapshot" && f.conversations.some((c) => c.peer === "leo@localhost"));
+    const conv = await tab.waitFor(
+      (f) => f.type === "snapshot" && f.conversations.some((c) => c.peer === "leo@localhost"),
+    );
     expect(conv.type === "snapshot" && conv.conversations.find((c) => c.peer === "leo@localhost")?.unread).toBe(3);
     tab.close();
   });

@@ -56,7 +56,9 @@ describe("sign-in", () => {
     expect(anon.status).toBe(401);
     // The object itself refuses a socket for an account it does not hold.
     const stub = env.USER_SESSION.getByName("frank@localhost");
-    const direct = await stub.fetch("http://do/", { headers: { Upgrade: "websocket", "x-parley-jid": "erin@localhost" } });
+    const direct = await stub.fetch("http://do/", {
+      headers: { Upgrade: "websocket", "x-parley-jid": "erin@localhost" },
+    });
     expect(direct.status).toBe(403);
     const tab = await openTab(alice.cookie);
     const snap = await tab.waitFor((f) => f.type === "snapshot");

@@ -27,7 +27,11 @@ describe("one-to-one chat", () => {
     expect(incoming?.getChild("request", "urn:xmpp:receipts")).toBeDefined();
     expect(incoming?.getChild("origin-id", "urn:xmpp:sid:0")?.attrs.id).toBe(incoming?.attrs.id);
     await frank.link.send(
-      xml("message", { to: incoming?.attrs.from, id: "r-1" }, xml("received", { xmlns: "urn:xmpp:receipts", id: incoming?.attrs.id })),
+      xml(
+        "message",
+        { to: incoming?.attrs.from, id: "r-1" },
+        xml("received", { xmlns: "urn:xmpp:receipts", id: incoming?.attrs.id }),
+      ),
     );
     const receipt = await tab.waitFor((f) => f.type === "receipt" && f.key === sent.message.key);
     expect(receipt).toMatchObject({ peer: "frank@localhost" });
@@ -61,7 +65,11 @@ describe("one-to-one chat", () => {
     await tab.waitFor((f) => f.type === "subscription.request" && f.jid === "heidi@localhost");
     tab.send({ type: "subscription.answer", jid: "heidi@localhost", accept: true });
     await tab.waitFor((f) => f.type === "subscription.handled" && f.jid === "heidi@localhost");
-    await tab.waitFor((f) => f.type === "roster" && f.items.some((i) => i.jid === "heidi@localhost" && (i.subscription === "from" || i.subscription === "both")));
+    await tab.waitFor(
+      (f) =>
+        f.type === "roster" &&
+        f.items.some((i) => i.jid === "heidi@localhost" && (i.subscription === "from" || i.subscription === "both")),
+    );
 
     tab.send({ type: "presence.set", show: "dnd", status: "busy <b>" });
     const self = await tab.waitFor((f) => f.type === "self.presence");

@@ -9,12 +9,16 @@ describe("bad input from a tab", () => {
     await tab.waitFor((f) => f.type === "snapshot");
 
     tab.send("{not json");
-    expect(await tab.waitFor((f) => f.type === "error" && f.code === "bad-frame")).toMatchObject({ message: "frame is not JSON" });
+    expect(await tab.waitFor((f) => f.type === "error" && f.code === "bad-frame")).toMatchObject({
+      message: "frame is not JSON",
+    });
     tab.send(JSON.stringify({ type: "self.destruct" }));
     await tab.waitFor((f) => f.type === "error" && f.code === "unknown-type");
     tab.send(JSON.stringify({ type: "message.send", requestId: "x", to: "ivan@localhost" }));
     await tab.waitFor((f) => f.type === "error" && f.code === "bad-frame" && f.message.includes("body"));
-    tab.send(JSON.stringify({ type: "message.send", requestId: "big", to: "ivan@localhost", body: "x".repeat(70 * 1024) }));
+    tab.send(
+      JSON.stringify({ type: "message.send", requestId: "big", to: "ivan@localhost", body: "x".repeat(70 * 1024) }),
+    );
     await tab.waitFor((f) => f.type === "error" && f.code === "frame-too-large");
     tab.send(JSON.stringify({ type: "message.send", requestId: "addr", to: "not an address", body: "hi" }));
     await tab.waitFor((f) => f.type === "error" && f.code === "bad-address" && f.requestId === "addr");

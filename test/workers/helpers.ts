@@ -7,7 +7,10 @@ import { XmppLink } from "../../src/durable/xmpp-link.ts";
 
 export const BASE = "http://127.0.0.1:8787";
 
-export async function login(user: string, password = "parley"): Promise<{ status: number; cookie: string; body: unknown }> {
+export async function login(
+  user: string,
+  password = "parley",
+): Promise<{ status: number; cookie: string; body: unknown }> {
   const res = await SELF.fetch(`${BASE}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -53,7 +56,10 @@ export class Tab {
     const seen = this.frames.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got ${this.raw.slice(-5).join(" | ")}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a frame; got ${this.raw.slice(-5).join(" | ")}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         pred,
         resolve: (f) => {
@@ -78,10 +84,18 @@ export async function openTab(cookie: string, query = ""): Promise<Tab> {
 }
 
 /** A second account driven directly over XMPP (the same link code as the object). */
-export async function peer(user: string): Promise<{ link: XmppLink; send(to: string, body: string, id?: string): Promise<void>; close(): Promise<void> }> {
+export async function peer(
+  user: string,
+): Promise<{ link: XmppLink; send(to: string, body: string, id?: string): Promise<void>; close(): Promise<void> }> {
   const messages: unknown[] = [];
   const link = new XmppLink(
-    { service: env.XMPP_WEBSOCKET_URL, domain: "localhost", username: user, password: "parley", resource: `peer-${crypto.randomUUID().slice(0, 6)}` },
+    {
+      service: env.XMPP_WEBSOCKET_URL,
+      domain: "localhost",
+      username: user,
+      password: "parley",
+      resource: `peer-${crypto.randomUUID().slice(0, 6)}`,
+    },
     { stanza: (el) => messages.push(el), rosterPush: () => undefined, lost: () => undefined },
   );
   await link.connect();
@@ -96,5 +110,6 @@ export async function peer(user: string): Promise<{ link: XmppLink; send(to: str
 }
 
 export function isMessage(body: string) {
-  return (f: ServerFrame): f is Extract<ServerFrame, { type: "message" }> => f.type === "message" && f.message.body === body;
+  return (f: ServerFrame): f is Extract<ServerFrame, { type: "message" }> =>
+    f.type === "message" && f.message.body === body;
 }

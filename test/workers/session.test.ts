@@ -29,7 +29,9 @@ describe("the shared session", () => {
     // Persistence is batched (≤ 1 s); reading history flushes first.
     tab1.send({ type: "history.load", requestId: "h1", peer: "bob@localhost", before: null });
     const page = await tab1.waitFor((f) => f.type === "history" && f.requestId === "h1");
-    expect(page.type === "history" && page.messages.map((m) => m.body)).toEqual(expect.arrayContaining([body, "hi bob"]));
+    expect(page.type === "history" && page.messages.map((m) => m.body)).toEqual(
+      expect.arrayContaining([body, "hi bob"]),
+    );
     const count = tab1.frames.filter(isMessage(body)).length;
     expect(count).toBe(1);
     tab1.close();
