@@ -71,6 +71,12 @@ export interface HistoryCursor {
 // XML 1.0 §2.2 Char: anything else cannot travel in a stanza (the server ends the stream as not-well-formed).
 // Lone surrogates are let through: the UTF-8 encoder sends them as U+FFFD.
 const XML_ILLEGAL = /[^\t\n\r\u{20}-\u{FFFD}\u{10000}-\u{10FFFF}]/u;
+const XML_ILLEGAL_ALL = /[^\t\n\r\u{20}-\u{FFFD}\u{10000}-\u{10FFFF}]/gu;
+
+/** Removes what XML 1.0 §2.2 cannot carry (pasted terminal escapes, say), so a tab never sends it. */
+export function stripXmlIllegal(text: string): string {
+  return text.replace(XML_ILLEGAL_ALL, "");
+}
 /** Text that ends up in a stanza. */
 const xmlText = () => z.string().refine((v) => !XML_ILLEGAL.test(v), "contains characters XML cannot carry");
 

@@ -250,3 +250,10 @@ describe("parseServerFrame", () => {
     expect(parseServerFrame(raw)).toBeNull();
   });
 });
+
+describe("stripXmlIllegal", () => {
+  it("removes control characters XML cannot carry and keeps everything else", async () => {
+    const { stripXmlIllegal } = await import("../../src/protocol/index.ts");
+    expect(stripXmlIllegal("a\u001b[31mred\u0000\ttab\nnew ünï 😀")).toBe("a[31mred\ttab\nnew ünï 😀");
+  });
+});

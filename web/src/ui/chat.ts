@@ -1,5 +1,5 @@
 // The right pane: peer heading, the message log (history paging, dedupe, receipts) and the composer.
-import { MAX_BODY_CHARS } from "../../../src/protocol/index.ts";
+import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../src/protocol/index.ts";
 import type { ChatMessage, ClientFrame } from "../../../src/protocol/index.ts";
 import { presenceText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
@@ -107,7 +107,7 @@ export function createChat(deps: ChatDeps): ChatPane {
   const submit = (): void => {
     if (peer === null || pending.has(peer)) return;
     const raw = textarea.value;
-    const body = raw.trim();
+    const body = stripXmlIllegal(raw).trim();
     if (body === "") return;
     if (body.length > MAX_BODY_CHARS) {
       setError(peer, `Messages are limited to ${MAX_BODY_CHARS} characters.`);

@@ -1,5 +1,5 @@
 // The top bar: own JID, own presence (show + status message), connection state, sign out.
-import { SHOWS } from "../../../src/protocol/index.ts";
+import { SHOWS, stripXmlIllegal } from "../../../src/protocol/index.ts";
 import type { ClientFrame, Show } from "../../../src/protocol/index.ts";
 import { SHOW_LABELS } from "../core/format.ts";
 import type { AppState } from "../core/state.ts";
@@ -42,7 +42,7 @@ export function createHeader(deps: HeaderDeps): Header {
   let lastSelf: AppState["self"] | null = null;
   const apply = (): void => {
     const show = isShow(select.value) ? select.value : "online";
-    const next = { show, status: status.value.trim() };
+    const next = { show, status: stripXmlIllegal(status.value).trim() };
     if (next.show === applied.show && next.status === applied.status) return;
     if (deps.send({ type: "presence.set", ...next })) applied = next;
   };
