@@ -376,6 +376,11 @@ export class Account {
     });
   }
 
+  /** Test hook: handles stanzas as if the server had sent them (a presence flood, say). */
+  receiveForTests(stanzas: Element[]): void {
+    for (const el of stanzas) void this.#queue.push(() => this.#onStanza(el));
+  }
+
   async dropForTests(): Promise<void> {
     await this.settle();
     await this.#saveSm();

@@ -13,6 +13,7 @@ import { Account, type AccountInfo } from "./account.ts";
 import type { SmState } from "./xmpp-link.ts";
 import { XMPPError } from "../xmpp/errors.ts";
 import { SaslError } from "../xmpp/sasl.ts";
+import { parseXml } from "../xmpp/parse.ts";
 
 /** How often the alarm pings the server; also keeps a local workerd from evicting the object (~2 min idle). */
 export const PING_INTERVAL_MS = 30_000;
@@ -136,6 +137,13 @@ export class UserSession extends DurableObject<Env> {
   /** Test hook: waits until every stanza received so far is handled and stored. */
   async settleForTests(): Promise<void> {
     await this.#connecting;
+    await this.#account?.settle();
+  }
+
+  /** Test hook: stanzas (XML text) handled as if they came from the server. */
+  async receiveForTests(stanzas: string[]): Promise<void> {
+    const parsed = stanzas.map((text) => parseXml(text));
+    this.#account?.receiveForTests(parsed);
     await this.#account?.settle();
   }
 
