@@ -17,6 +17,8 @@ export const TEST_ACCOUNTS = [
   "kim",
   "leo",
   "mia",
+  "nina",
+  "oscar",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,7 +1,7 @@
 // Queries over the drizzle schema, identical on D1 and libSQL. Writes go in bulk: a JSON array bound as ONE
 // parameter and expanded by SQLite's json_each, so a flush of thousands of rows is a handful of statements and
 // never comes near D1's limit of 100 bound parameters per statement.
-import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { conversations, messages, presences, sessions } from "./schema.ts";
@@ -174,7 +174,9 @@ export async function historyPage(
   const where = and(
     eq(messages.owner, owner),
     eq(messages.peer, peer),
-    before ? or(lt(messages.ts, before.ts), and(eq(messages.ts, before.ts), lt(messages.key, before.key))) : undefined,
+    // A row value, so SQLite seeks the messages_page index range straight to the cursor (the equivalent
+    // `ts < ? OR (ts = ? AND key < ?)` walks the index from the newest message down: 13x slower at 100k deep).
+    before ? sql`(${messages.ts}, ${messages.key}) < (${before.ts}, ${before.key})` : undefined,
   );
   const rows = await db
     .select({
@@ -224,15 +226,29 @@ export async function existingKeys(db: Db, owner: string, keys: readonly string[
   return found;
 }
 
-/** The oldest archive id stored for a peer: where a history fetch from the server's archive starts. */
-export async function oldestArchiveId(db: Db, owner: string, peer: string): Promise<string | undefined> {
-  const rows = await db
+/**
+ * The oldest stored message time for a peer and the oldest archive id: where a history fetch from the server's
+ * archive starts (two single-row index reads).
+ */
+export async function oldestMessage(
+  db: Db,
+  owner: string,
+  peer: string,
+): Promise<{ ts: number; archiveId: string | undefined } | undefined> {
+  const [first] = await db
+    .select({ ts: messages.ts })
+    .from(messages)
+    .where(and(eq(messages.owner, owner), eq(messages.peer, peer)))
+    .orderBy(asc(messages.ts), asc(messages.key))
+    .limit(1);
+  if (!first) return undefined;
+  const [archived] = await db
     .select({ archiveId: messages.archiveId })
     .from(messages)
     .where(and(eq(messages.owner, owner), eq(messages.peer, peer), isNotNull(messages.archiveId)))
     .orderBy(asc(messages.ts))
     .limit(1);
-  return rows[0]?.archiveId ?? undefined;
+  return { ts: first.ts, archiveId: archived?.archiveId ?? undefined };
 }
 
 export async function listConversations(db: Db, owner: string): Promise<Conversation[]> {

@@ -7,7 +7,7 @@ import {
   flush as flushToDb,
   historyPage,
   markRead,
-  oldestArchiveId,
+  oldestMessage,
   type ConversationDelta,
   type StoredMessage,
 } from "../db/store.ts";
@@ -80,6 +80,8 @@ export class Account {
   /** Latest message time seen per peer (ordering of same-second stamps). */
   readonly #lastTs = new Map<string, number>();
   #link: XmppLink | null = null;
+  /** The session setup after a login, archive catch-up included. */
+  #catchingUp: Promise<void> = Promise.resolve();
   #lastArchiveId: string | undefined;
   everOnline = false;
 
@@ -145,6 +147,9 @@ export class Account {
       {
         stanza: (el) => void this.#queue.push(() => this.#onStanza(el)),
         rosterPush: (el) => void this.#queue.push(() => this.#onRosterPush(el)),
+        acked: (state) => {
+          if (this.#link === link || this.#link === null) void this.deps.storage.put("sm", state);
+        },
         lost: (reason) => {
           if (this.#link === link) this.deps.onLost(reason);
         },
@@ -160,7 +165,9 @@ export class Account {
       await this.#saveSm();
       return;
     }
-    await this.#afterLogin(link);
+    // History reads wait for all of this (roster, presence, archive catch-up), so pages never race it.
+    this.#catchingUp = this.#afterLogin(link);
+    await this.#catchingUp;
   }
 
   async #afterLogin(link: XmppLink): Promise<void> {
@@ -274,6 +281,16 @@ export class Account {
     const last = this.#lastTs.get(chat.peer);
     if (ts % 1000 === 0 && last !== undefined && last >= ts && last < ts + 1000) ts = last + 1;
     this.#lastTs.set(chat.peer, Math.max(ts, last ?? ts));
+    const message = this.#record(chat, key, ts, true);
+    const conversation = this.state.applyMessage(message, true);
+    const frame: ServerFrame = { type: "message", message, conversation };
+    if (requestId) frame.requestId = requestId;
+    this.deps.tabs.broadcast(frame);
+    return message;
+  }
+
+  /** Queues a message for storage (batched) and returns it as tabs see it. */
+  #record(chat: ParsedChat, key: string, ts: number, countUnread: boolean): ChatMessage {
     const message: ChatMessage = {
       key,
       peer: chat.peer,
@@ -282,15 +299,11 @@ export class Account {
       ts,
       receipt: chat.direction === "out" ? "sent" : null,
     };
-    const conversation = this.state.applyMessage(message, true);
     this.#buffer.push({
       kind: "message",
       message: { ...message, stanzaId: chat.id ?? null, archiveId: chat.archiveId ?? null },
-      countUnread: true,
+      countUnread,
     });
-    const frame: ServerFrame = { type: "message", message, conversation };
-    if (requestId) frame.requestId = requestId;
-    this.deps.tabs.broadcast(frame);
     return message;
   }
 
@@ -449,13 +462,40 @@ export class Account {
     return added;
   }
 
-  /** History older than what storage has, from the server's archive for one peer. */
-  async #fetchOlder(peer: string, before: string): Promise<void> {
+  /**
+   * History older than what storage has, from the server's archive for one peer (XEP-0313 §4 with RSM
+   * `before`). Stored only: the tab that asked reads it as a history page; nothing counts as unread.
+   */
+  async #fetchOlder(peer: string, oldest: { ts: number; archiveId: string | undefined } | undefined): Promise<void> {
     const link = this.#link;
     if (!link?.online || this.#archiveExhausted.has(peer)) return;
-    const { results, fin } = await this.#mamQuery(link, { with: peer, before, max: HISTORY_PAGE });
-    await this.#acceptArchived(results);
+    const { results, fin } = await this.#mamQuery(link, {
+      with: peer,
+      before: oldest?.archiveId ?? "",
+      max: HISTORY_PAGE,
+    });
     if (fin.complete || results.length === 0) this.#archiveExhausted.add(peer);
+    const now = Date.now();
+    const chats: ParsedChat[] = [];
+    for (const r of results) {
+      const parsed = parseMessage(r.message, this.info.jid, now, r.forwarded);
+      if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
+    }
+    const keys = chats.map((c) => messageKey(c));
+    await this.#buffer.flush();
+    const stored = await existingKeys(this.deps.db, this.info.jid, keys);
+    // Newest first, each strictly older than what we hold: whole-second stamps keep the archive's order.
+    let first = oldest?.ts;
+    for (let i = chats.length - 1; i >= 0; i--) {
+      const chat = chats[i];
+      const key = keys[i];
+      if (!chat || key === undefined || stored.has(key) || this.#recent.has(key)) continue;
+      let ts = chat.ts;
+      if (first !== undefined && ts >= first) ts = first - 1;
+      first = ts;
+      this.#recent.add(key);
+      this.#record(chat, key, ts, false);
+    }
     await this.#buffer.flush();
   }
 
@@ -585,12 +625,14 @@ export class Account {
       case "history.load": {
         const peer = bare(frame.peer);
         try {
+          await this.#catchingUp.catch(() => undefined);
           await this.settle();
           let page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
-          if (!page.hasMore && page.messages.length < HISTORY_PAGE && !this.#archiveExhausted.has(peer)) {
-            const oldest = await oldestArchiveId(this.deps.db, this.info.jid, peer);
-            await this.#fetchOlder(peer, oldest ?? "");
+          if (!page.hasMore && !this.#archiveExhausted.has(peer)) {
+            // Storage has nothing older: ask the server's archive for the page before our oldest message.
+            await this.#fetchOlder(peer, await oldestMessage(this.deps.db, this.info.jid, peer));
             page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
+            if (!this.#archiveExhausted.has(peer)) page = { ...page, hasMore: true };
           }
           tabs.send(ws, {
             type: "history",

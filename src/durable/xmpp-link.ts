@@ -44,6 +44,11 @@ export interface LinkEvents {
   stanza(stanza: Element): void;
   /** A valid roster push (already answered). */
   rosterPush(stanza: Element): void;
+  /**
+   * We acknowledged stanzas (XEP-0198 §4 <a h/>). A later resumption must claim at least this `h`: Prosody
+   * refuses one that acknowledges less than was already acknowledged, so the state is saved at every ack.
+   */
+  acked(state: SmState): void;
   /** The connection dropped without close() being called. */
   lost(reason: string): void;
 }
@@ -134,6 +139,12 @@ export class XmppLink {
     // XEP-0198 §5: <resumed h> counts what the server got from the *previous* instance, whose unacknowledged
     // queue died with it. xmpp.js would walk that (empty) queue and fail the resumption, so align the counter
     // first (this listener runs before the one xmpp.js adds while resuming).
+    entity.on("send", (el: Element) => {
+      if (!el.is("a", NS_SM)) return;
+      const state = this.smState;
+      const h = Number(el.attrs.h);
+      if (state && Number.isSafeInteger(h)) this.events.acked({ ...state, inbound: h });
+    });
     entity.on("nonza", (el: Element) => {
       if (el.is("resumed", NS_SM)) {
         const h = Number(el.attrs.h);

@@ -52,10 +52,19 @@ function nodeBinary(): string {
 }
 
 /** Runs a command to completion; rejects with its output when it fails or takes longer than `timeoutMs`. */
-export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: REPO_ROOT, env: opts.env ?? WRANGLER_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: REPO_ROOT,
+      env: opts.env ?? WRANGLER_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let output = "";
     const collect = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-OUTPUT_KEEP_CHARS);
@@ -64,7 +73,11 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env
     child.stderr?.on("data", collect);
     const timer = setTimeout(() => {
       killGroup(child, "SIGKILL");
-      reject(new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} timed out after ${timeoutMs} ms\n${output}`));
+      reject(
+        new Error(
+          `${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} timed out after ${timeoutMs} ms\n${output}`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (err) => {
       clearTimeout(timer);
@@ -73,7 +86,12 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(output);
-      else reject(new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (code ${code}, signal ${signal})\n${output}`));
+      else
+        reject(
+          new Error(
+            `${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (code ${code}, signal ${signal})\n${output}`,
+          ),
+        );
     });
   });
 }
@@ -84,6 +102,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // the group is gone already
+  }
+}
+
+/** Polls `done` every 50 ms; false if it did not become true within `timeoutMs`. */
+async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
   }
 }
 
@@ -122,13 +150,33 @@ export async function prepareBuild(): Promise<BuildResult> {
     }
   } else {
     webDir = path.join(E2E_BUILD_DIR, "web");
-    await run(node, [VITE_BIN, "build", "--config", "web/vite.config.ts", "--outDir", webDir, "--emptyOutDir", "--logLevel", "warn"]);
+    await run(node, [
+      VITE_BIN,
+      "build",
+      "--config",
+      "web/vite.config.ts",
+      "--outDir",
+      webDir,
+      "--emptyOutDir",
+      "--logLevel",
+      "warn",
+    ]);
   }
   const webMs = Date.now() - t0;
 
   t0 = Date.now();
   const workerDir = path.join(E2E_BUILD_DIR, "worker");
-  await run(node, [WRANGLER_BIN, "deploy", "--dry-run", "--config", "wrangler.toml", "--outdir", workerDir, "--assets", webDir]);
+  await run(node, [
+    WRANGLER_BIN,
+    "deploy",
+    "--dry-run",
+    "--config",
+    "wrangler.toml",
+    "--outdir",
+    workerDir,
+    "--assets",
+    webDir,
+  ]);
   const main = path.join(workerDir, "index.js");
   if (!existsSync(main)) throw new Error(`wrangler deploy --dry-run wrote no ${main}`);
   const workerMs = Date.now() - t0;
@@ -216,7 +264,9 @@ function portAnswers(port: number): Promise<boolean> {
 
 export async function startApp(opts: StartAppOptions): Promise<AppServer> {
   if (!existsSync(E2E_CONFIG)) {
-    throw new Error(`${E2E_CONFIG} is missing: run the e2e tests through vitest (project "e2e"), whose globalSetup builds it`);
+    throw new Error(
+      `${E2E_CONFIG} is missing: run the e2e tests through vitest (project "e2e"), whose globalSetup builds it`,
+    );
   }
   const node = nodeBinary();
   const stateDir = opts.stateDir ?? E2E_STATE_DIR;
@@ -227,7 +277,18 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
   if (opts.fresh ?? true) {
     await rm(stateDir, { recursive: true, force: true });
     await mkdir(stateDir, { recursive: true });
-    await run(node, [WRANGLER_BIN, "d1", "migrations", "apply", "DB", "--local", "--config", E2E_CONFIG, "--persist-to", stateDir]);
+    await run(node, [
+      WRANGLER_BIN,
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "--config",
+      E2E_CONFIG,
+      "--persist-to",
+      stateDir,
+    ]);
   }
 
   let output = "";
@@ -263,10 +324,10 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     await exited;
     clearTimeout(timer);
     // wrangler is gone; make sure its workerd processes (same group) are too, and the port is free again.
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (pgid !== undefined && groupAlive(pgid) && Date.now() < deadline) await sleep(50);
-    if (pgid !== undefined && groupAlive(pgid)) killGroup(current, "SIGKILL");
-    while ((await portAnswers(port)) && Date.now() < deadline + STOP_GRACE_MS) await sleep(50);
+    if (pgid !== undefined && !(await waitFor(() => !groupAlive(pgid), STOP_GRACE_MS))) killGroup(current, "SIGKILL");
+    if (!(await waitFor(async () => !(await portAnswers(port)), STOP_GRACE_MS))) {
+      throw new Error(`127.0.0.1:${port} still answers after stopping wrangler dev`);
+    }
   };
 
   const start = async (): Promise<void> => {

@@ -1,4 +1,3 @@
-/// <reference path="./xmpp-client.d.ts" />
 // A scripted XMPP peer ("bob" by default) for the end-to-end tests: a plain @xmpp/client session in Node (global
 // WebSocket, Node >= 22) against the test Prosody. It sends chat messages the way a modern client does (id =
 // origin-id, receipt request), answers XEP-0184 receipt requests, and records every chat message it receives.
@@ -17,6 +16,7 @@ const NS_SID = "urn:xmpp:sid:0";
 const NS_PING = "urn:xmpp:ping";
 const NS_CARBONS = "urn:xmpp:carbons:2";
 const NS_MAM = "urn:xmpp:mam:2";
+const NS_SM = "urn:xmpp:sm:3";
 
 export interface ReceivedMessage {
   /** Full JID of the sender. */
@@ -110,17 +110,31 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     });
   });
 
-  const online = new Promise<void>((resolve) => {
-    xmpp.on("online", () => resolve());
+  // xmpp.js 0.14 goes "online" before its XEP-0198 <enable/> is answered and resets its inbound counter only in a
+  // promise continuation after <enabled/>. Node's WebSocket (undici) dispatches all frames of one TCP read without
+  // running microtasks in between, so stanzas arriving together with <enabled/> would be counted, then forgotten:
+  // the next <a h=.../> goes backwards and Prosody kills the stream ("Client acknowledged less stanzas than already
+  // acknowledged"). So: send nothing (no presence, which is what makes the server talk) until SM is settled.
+  const smSettled = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    xmpp.on("nonza", (el) => {
+      if (el.is("enabled", NS_SM) || el.is("failed", NS_SM)) {
+        clearTimeout(timer);
+        // Let the enable continuation (which zeroes the counter) run before anything else happens.
+        setTimeout(resolve, 0);
+      }
+    });
   });
   await xmpp.start();
-  await online;
+  await smSettled;
   // Available, so that messages to our bare JID are delivered to this session (RFC 6121 §8.5.2.1.1).
   await xmpp.send(xml("presence", {}, xml("priority", {}, "1")));
 
   const flush = async (timeoutMs = 10_000): Promise<void> => {
     await xmpp.iqCaller.request(xml("iq", { type: "get", to: domain }, xml("ping", { xmlns: NS_PING })), timeoutMs);
   };
+  // The server has processed the presence when this returns: messages to our bare JID reach this session.
+  await flush();
 
   return {
     jid,
@@ -154,7 +168,9 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
           waiters = waiters.filter((w) => w !== waiter);
           const got = received.map((m) => `${m.fromBare}: ${JSON.stringify(m.body)}`).join("\n  ");
           const errs = errors.length ? `\nerrors: ${errors.join("; ")}` : "";
-          reject(new Error(`${jid}: no matching message within ${timeoutMs} ms; received:\n  ${got || "(nothing)"}${errs}`));
+          reject(
+            new Error(`${jid}: no matching message within ${timeoutMs} ms; received:\n  ${got || "(nothing)"}${errs}`),
+          );
         }, timeoutMs);
         waiters.push(waiter);
       });

@@ -84,10 +84,16 @@ export async function openTab(cookie: string, query = ""): Promise<Tab> {
 }
 
 /** A second account driven directly over XMPP (the same link code as the object). */
-export async function peer(
-  user: string,
-): Promise<{ link: XmppLink; send(to: string, body: string, id?: string): Promise<void>; close(): Promise<void> }> {
-  const messages: unknown[] = [];
+export interface Peer {
+  link: XmppLink;
+  /** Bodies of chat messages received so far. */
+  bodies: string[];
+  send(to: string, body: string, id?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function peer(user: string): Promise<Peer> {
+  const bodies: string[] = [];
   const link = new XmppLink(
     {
       service: env.XMPP_WEBSOCKET_URL,
@@ -96,12 +102,21 @@ export async function peer(
       password: "parley",
       resource: `peer-${crypto.randomUUID().slice(0, 6)}`,
     },
-    { stanza: (el) => messages.push(el), rosterPush: () => undefined, lost: () => undefined },
+    {
+      stanza: (el) => {
+        const body = el.name === "message" ? el.getChildText("body") : null;
+        if (body !== null) bodies.push(body);
+      },
+      rosterPush: () => undefined,
+      acked: () => undefined,
+      lost: () => undefined,
+    },
   );
   await link.connect();
   await link.send(xml("presence"));
   return {
     link,
+    bodies,
     async send(to, body, id = crypto.randomUUID()) {
       await link.send(xml("message", { to, type: "chat", id }, xml("body", {}, body)));
     },

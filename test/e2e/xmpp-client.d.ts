@@ -1,4 +1,5 @@
-// Minimal types for @xmpp/client 0.14 (JavaScript only), as the scripted peers use it.
+// Minimal types for @xmpp/client 0.14 (JavaScript only), as the scripted peers in test/peers use it. It lives here
+// because tsconfig.json includes test/e2e (which imports the peers), not test/peers.
 declare module "@xmpp/client" {
   import type { Element } from "@xmpp/xml";
   import type { JID } from "@xmpp/jid";
@@ -16,7 +17,7 @@ declare module "@xmpp/client" {
     on(event: "offline" | "disconnect", listener: () => void): this;
     on(event: "error", listener: (err: Error) => void): this;
     on(event: "status", listener: (status: string) => void): this;
-    on(event: "element" | "send", listener: (element: Element) => void): this;
+    on(event: "element" | "send" | "nonza", listener: (element: Element) => void): this;
     iqCaller: { request(stanza: Element, timeoutMs?: number): Promise<Element> };
     reconnect: { stop(): void; delay: number };
   }

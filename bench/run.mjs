@@ -1,0 +1,347 @@
+#!/usr/bin/env node
+// `npm run bench`: measures, side by side in one run, what issue #… set as targets, and prints tables.
+//   1. presence flood of 5,000: flush() (json_each) vs one statement per row vs multi-row VALUES chunks,
+//      on libSQL and on D1 (Miniflare);
+//   2. history pages at 100,000 messages: historyPage() (keyset + one receipts query) vs OFFSET + N+1;
+//   3. fan-out latency of one incoming message to 10 tabs vs 1 tab (wrangler dev + Prosody);
+//   4. initial JS/CSS of web/dist, gzipped, against the 150 kB budget.
+// Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
+// Each part runs in its own process, one after another (2 cores: no part competes with another).
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { QUIET_WRANGLER, requireNode22 } from "../scripts/env.mjs";
+import { measureBundle, JS_BUDGET_BYTES } from "./bundle.mjs";
+import { FLOOD, PRESENCE_METHODS } from "./storage-plan.mjs";
+
+requireNode22();
+const root = path.resolve(import.meta.dirname, "..");
+process.chdir(root);
+const started = performance.now();
+const tmp = mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));
+const binDir = path.join(root, "node_modules/.bin");
+const env = {
+  ...process.env,
+  ...QUIET_WRANGLER,
+  // The node@22 of this npm run first, then the project's bins (tsx, wrangler, vite).
+  PATH: [path.dirname(process.execPath), binDir, process.env.PATH].join(path.delimiter),
+};
+const failures = [];
+
+// ---- formatting -------------------------------------------------------------------------------------------------
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+/** Prints a table; `align` is a string of l/r per column. */
+function table(headers, rows, align) {
+  const cells = [headers, ...rows].map((r) => r.map((c) => String(c ?? "")));
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const fmt = (r) =>
+    r
+      .map((c, i) => (align[i] === "r" ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  out(fmt(cells[0]));
+  out(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of cells.slice(1)) out(fmt(r));
+}
+
+function sorted(a) {
+  return [...a].sort((x, y) => x - y);
+}
+/** Nearest-rank percentile. */
+function pct(a, p) {
+  if (a.length === 0) return NaN;
+  const s = sorted(a);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+}
+function median(a) {
+  const s = sorted(a);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const ms = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+const ratio = (v) => (Number.isFinite(v) ? `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}x` : "-");
+const int = (v) => v.toLocaleString("en-US");
+const kb = (bytes) => (bytes / 1000).toFixed(1);
+
+function section(title) {
+  out();
+  out(`== ${title} ${"=".repeat(Math.max(0, 100 - title.length))}`);
+}
+
+// ---- running the parts ------------------------------------------------------------------------------------------
+
+function runPart(name, command, args) {
+  const file = path.join(tmp, `${name}.json`);
+  process.stderr.write(`\n[bench] ${name}: ${[command, ...args].map((a) => path.relative(root, a) || a).join(" ")}\n`);
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args, file], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      const seconds = (performance.now() - t0) / 1000;
+      process.stderr.write(`[bench] ${name}: done in ${seconds.toFixed(1)} s\n`);
+      if (code === 0 && existsSync(file)) {
+        resolve({ ...JSON.parse(readFileSync(file, "utf8")), seconds });
+      } else {
+        failures.push(`${name} (exit ${code ?? signal})`);
+        resolve(null);
+      }
+    });
+  });
+}
+
+// ---- 1 + 2: storage ---------------------------------------------------------------------------------------------
+
+const METHOD_LABEL = {
+  ours: ["flush() json_each (ours)", "one batch"],
+  chunked: ["multi-row VALUES, 14 rows x 7 params", "one batch"],
+  "naive-batch": ["1 INSERT..ON CONFLICT per row", "one batch"],
+  "naive-seq": ["1 INSERT..ON CONFLICT per row", "sequential awaits"],
+};
+
+function presenceTable(results) {
+  section(
+    `1. Presence flood: ${int(FLOOD)} presences upserted for a fresh owner (statements counted at the driver client)`,
+  );
+  const rows = [];
+  const verdicts = [];
+  for (const r of results) {
+    const by = Object.fromEntries(PRESENCE_METHODS.map((m) => [m, r.presence.filter((s) => s.method === m)]));
+    const oursMs = median(by.ours.map((s) => s.ms));
+    const oursStmts = by.ours[0]?.statements ?? NaN;
+    const oursDigest = by.ours[0]?.digest;
+    for (const m of PRESENCE_METHODS) {
+      const samples = by[m];
+      if (samples.length === 0) continue;
+      const med = median(samples.map((s) => s.ms));
+      const stmts = samples[0].statements;
+      const ok = samples.every((s) => s.stored === FLOOD && s.digest === oursDigest && s.statements === stmts);
+      rows.push([
+        r.backend,
+        METHOD_LABEL[m][0],
+        METHOD_LABEL[m][1],
+        int(stmts),
+        samples.length,
+        ms(med),
+        ms(Math.min(...samples.map((s) => s.ms))),
+        ms(Math.max(...samples.map((s) => s.ms))),
+        m === "ours" ? "1x" : ratio(stmts / oursStmts),
+        m === "ours" ? "1x" : ratio(med / oursMs),
+        ok ? "yes" : "NO",
+      ]);
+    }
+    const naive = ["naive-batch", "naive-seq"].filter((m) => by[m].length > 0);
+    for (const m of naive) {
+      const fewer = by[m][0].statements / oursStmts;
+      const faster = median(by[m].map((s) => s.ms)) / oursMs;
+      verdicts.push(
+        `  ${r.backend}, vs naive (${METHOD_LABEL[m][1]}): ${ratio(fewer)} fewer statements (target >= 20x: ${fewer >= 20 ? "met" : "NOT met"}), ` +
+          `${ratio(faster)} faster (target >= 5x: ${faster >= 5 ? "met" : "NOT met"})`,
+      );
+    }
+  }
+  table(
+    [
+      "Backend",
+      "Method",
+      "Execution",
+      "Statements",
+      "Runs",
+      "Median ms",
+      "Min ms",
+      "Max ms",
+      "Stmts x/ours",
+      "Time x/ours",
+      "Same rows",
+    ],
+    rows,
+    "lllrrrrrrrl",
+  );
+  out();
+  out("Issue targets (ours vs naive one-statement-per-row):");
+  for (const v of verdicts) out(v);
+  out("  (x/ours = that method's statements or median time divided by ours: how many times more it costs.)");
+  out("  (Same rows: 5,000 rows stored, identical content to ours. Each run deletes its rows afterwards, untimed.)");
+  for (const r of results) out(`  ${r.backend}: ${r.detail}`);
+}
+
+const HISTORY_LABEL = {
+  ours: "historyPage() keyset, src (ours)",
+  earlier: "earlier version: ts<? OR (ts=? AND key<?)",
+  naive: "OFFSET + 1 receipts query per out msg",
+};
+const DEPTH_LABEL = { 0: "first page", 50000: "deep: offset 50,000", 99950: "deepest: offset 99,950" };
+
+function historyTable(results) {
+  section("2. History page (50 messages) at 100,000 stored messages with one peer (+ 50,000 with 10 other peers)");
+  const rows = [];
+  for (const r of results) {
+    const find = (m, d) => r.history.find((h) => h.method === m && h.depth === d);
+    for (const depth of new Set(r.history.map((h) => h.depth))) {
+      const naive = find("naive", depth);
+      const ours = find("ours", depth);
+      for (const m of ["ours", "earlier", "naive"]) {
+        const h = find(m, depth);
+        if (!h) continue;
+        const p50 = pct(h.samples, 0.5);
+        rows.push([
+          r.backend,
+          DEPTH_LABEL[depth] ?? `offset ${depth}`,
+          HISTORY_LABEL[m],
+          h.queries,
+          h.samples.length,
+          ms(p50, 2),
+          ms(pct(h.samples, 0.95), 2),
+          ms(h.samples.reduce((a, b) => a + b, 0) / h.samples.length, 2),
+          naive ? ratio(naive.queries / h.queries) : "-",
+          naive ? ratio(pct(naive.samples, 0.5) / p50) : "-",
+          ours && h.digest === ours.digest ? "yes" : "NO",
+        ]);
+      }
+    }
+  }
+  table(
+    [
+      "Backend",
+      "Page",
+      "Method",
+      "Queries/call",
+      "Calls",
+      "p50 ms",
+      "p95 ms",
+      "Mean ms",
+      "Queries naive/x",
+      "p50 naive/x",
+      "Same page",
+    ],
+    rows,
+    "lllrrrrrrrl",
+  );
+  out();
+  for (const r of results) {
+    out(
+      `  ${r.backend}: seeded ${int(r.seed.rows)} rows (150,000 messages + receipts for 3/4 of the outgoing ones) with flush() in ${int(r.seed.statements)} statements, ${(r.seed.ms / 1000).toFixed(1)} s`,
+    );
+  }
+  out(
+    "  Queries/call: drizzle logQuery count for one page. naive/x: naive's queries or p50 divided by that row's (higher = x is better).",
+  );
+  out(
+    "  Cursor pages: keyset methods get the (ts, key) of the previous page's oldest message; naive gets the same OFFSET.",
+  );
+  out("  Same page: identical messages, order and receipt states as historyPage() returns.");
+  out(
+    "  ours = src/db/store.ts historyPage(), cursor as a row value (ts,key)<(?,?); earlier = the same with the OR cursor it replaced.",
+  );
+  for (const r of results) out(`  ${r.backend}: ${r.detail}`);
+}
+
+// ---- 3: fan-out -------------------------------------------------------------------------------------------------
+
+function fanoutTable(r) {
+  section("3. Fan-out: bob's message -> alice's Durable Object -> every tab socket (wrangler dev + Prosody)");
+  const [ten, one] = r.runs;
+  const rows = r.runs.map((x) => [
+    x.tabs,
+    x.messages,
+    x.lost,
+    ms(pct(x.first, 0.5), 2),
+    ms(pct(x.first, 0.95), 2),
+    ms(pct(x.last, 0.5), 2),
+    ms(pct(x.last, 0.95), 2),
+  ]);
+  rows.push([
+    "ratio 10/1",
+    "",
+    "",
+    ratio(pct(ten.first, 0.5) / pct(one.first, 0.5)),
+    ratio(pct(ten.first, 0.95) / pct(one.first, 0.95)),
+    ratio(pct(ten.last, 0.5) / pct(one.last, 0.5)),
+    ratio(pct(ten.last, 0.95) / pct(one.last, 0.95)),
+  ]);
+  table(
+    ["Tabs", "Messages", "Lost", "First tab p50 ms", "First tab p95 ms", "Last tab p50 ms", "Last tab p95 ms"],
+    rows,
+    "rrrrrrr",
+  );
+  out();
+  out(
+    "  Latency = bob's send (in this process) until a tab's socket delivers the {type:\"message\"} frame with that body.",
+  );
+  out("  Messages go one at a time; each waits for every tab (5 s timeout = lost). 10-tab and 1-tab blocks alternate.");
+  const s = r.setup;
+  out(
+    `  Setup: Prosody ${ms(s.prosodyMs, 0)} ms, wrangler dev ready ${ms(s.wranglerMs, 0)} ms, sign-in ${ms(s.loginMs, 0)} ms, 10 tabs open (to snapshot) ${ms(s.tabsOpenMs, 0)} ms.`,
+  );
+  out(`  ${r.detail}`);
+}
+
+// ---- 4: bundle --------------------------------------------------------------------------------------------------
+
+function bundleTable(b) {
+  section("4. Initial download: files web/dist/index.html references, gzipped (zlib level 9)");
+  const rows = b.files.map((f) => [f.kind.toUpperCase(), f.file, kb(f.raw), kb(f.gzip)]);
+  const js = b.files.filter((f) => f.kind === "js");
+  const css = b.files.filter((f) => f.kind === "css");
+  const jsGz = js.reduce((n, f) => n + f.gzip, 0);
+  const cssGz = css.reduce((n, f) => n + f.gzip, 0);
+  rows.push(["JS", "total initial JS", kb(js.reduce((n, f) => n + f.raw, 0)), kb(jsGz)]);
+  rows.push(["CSS", "total initial CSS", kb(css.reduce((n, f) => n + f.raw, 0)), kb(cssGz)]);
+  rows.push(["JS", `all ${b.allJs.count} JS file(s) in dist, lazy ones included`, kb(b.allJs.raw), kb(b.allJs.gzip)]);
+  table(["Kind", "File", "Raw kB", "Gzip kB"], rows, "llrr");
+  out();
+  out(
+    `  Initial JS: ${kb(jsGz)} kB gzipped of the ${kb(JS_BUDGET_BYTES)} kB budget = ${((jsGz / JS_BUDGET_BYTES) * 100).toFixed(1)}% (${jsGz <= JS_BUDGET_BYTES ? "within" : "OVER"} budget; headroom ${kb(JS_BUDGET_BYTES - jsGz)} kB). CSS: ${kb(cssGz)} kB gzipped.`,
+  );
+  out(`  (1 kB = 1,000 bytes, as Vite reports. web/dist built ${b.builtAt}; the bench builds it only when missing.)`);
+}
+
+// ---- main -------------------------------------------------------------------------------------------------------
+
+try {
+  if (!existsSync(path.join(root, "web/dist/index.html"))) {
+    process.stderr.write("[bench] web/dist missing: vite build\n");
+    execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {
+      stdio: "inherit",
+      env,
+    });
+  }
+  out(
+    `Parley benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}`.trimEnd(),
+  );
+
+  const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
+    path.join(root, "bench/storage-libsql.ts"),
+  ]);
+  const d1 = await runPart("storage-d1", process.execPath, [path.join(root, "bench/storage-d1.mjs")]);
+  const storage = [libsql, d1].filter(Boolean);
+  const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
+  let bundle = null;
+  try {
+    bundle = measureBundle(path.join(root, "web/dist"));
+  } catch (err) {
+    failures.push(`bundle (${err instanceof Error ? err.message : err})`);
+  }
+
+  if (storage.length > 0) {
+    presenceTable(storage);
+    historyTable(storage);
+  }
+  if (fanout) fanoutTable(fanout);
+  if (bundle) bundleTable(bundle);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+out();
+out(
+  `Total bench time: ${((performance.now() - started) / 1000).toFixed(1)} s${failures.length ? `; FAILED parts: ${failures.join(", ")}` : ""}`,
+);
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,99 @@
+// Browser helpers for the end-to-end tests: Debian's Chromium driven by playwright-core, and the few page
+// interactions the scenarios need, all through accessible names (what a person or a screen reader sees).
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
+
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
+/** Default wait for something to show up in a page. */
+export const UI_TIMEOUT_MS = 20_000;
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export function chatUrl(appUrl: string, peer: string): string {
+  return `${appUrl}/#chat/${encodeURIComponent(peer)}`;
+}
+
+/** The message list of the open conversation. */
+export function messageLog(page: Page): Locator {
+  return page.getByRole("log", { name: "Messages" });
+}
+
+/** Message bodies in the open conversation whose whole text is exactly `body`. */
+export function bodies(page: Page, body: string): Locator {
+  return messageLog(page).locator(".body").getByText(body, { exact: true });
+}
+
+/** All message bodies of the open conversation, oldest first. */
+export function allBodies(page: Page): Promise<string[]> {
+  return messageLog(page).locator(".body").allTextContents();
+}
+
+/** The composer (there is also a "Status message" field, hence exact). */
+export function composer(page: Page): Locator {
+  return page.getByRole("textbox", { name: "Message", exact: true });
+}
+
+/** Waits until the connection status (the header's role=status) reads `text` ("" when online). */
+export async function expectConnectionText(page: Page, text: string, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await expect
+    .poll(async () => (await page.getByRole("status").textContent())?.trim() ?? null, {
+      timeout,
+      message: `the connection status of ${page.url()} should read ${JSON.stringify(text)}`,
+    })
+    .toBe(text);
+}
+
+/** Waits until the page has its snapshot and says nothing about the connection (i.e. online). */
+export async function waitOnline(page: Page, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await page.getByRole("navigation", { name: "Conversations" }).waitFor({ timeout });
+  await page.locator(".panes:not([aria-busy])").waitFor({ timeout });
+  await expectConnectionText(page, "", timeout);
+}
+
+/** Signs in on the sign-in page (the page must show it) and waits until the app is online. */
+export async function signIn(page: Page, url: string, address: string, password = "parley"): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("Address", { exact: true }).fill(address);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await waitOnline(page);
+  await messageLog(page).waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+/** Opens `url` in a page whose context already has the session cookie. */
+export async function openSignedIn(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await waitOnline(page);
+  await messageLog(page).waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+/** Types `body` into the composer and sends it with Enter; waits until the composer is cleared (sent). */
+export async function sendFromComposer(page: Page, body: string): Promise<void> {
+  const box = composer(page);
+  await box.fill(body);
+  await box.press("Enter");
+  await expect
+    .poll(() => box.inputValue(), { timeout: UI_TIMEOUT_MS, message: "the composer clears once sent" })
+    .toBe("");
+}
+
+/** Waits until `body` is shown exactly once in the page's open conversation. */
+export async function expectShownOnce(page: Page, body: string, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await expect
+    .poll(() => bodies(page, body).count(), { timeout, message: `${JSON.stringify(body)} shown once in ${page.url()}` })
+    .toBe(1);
+}

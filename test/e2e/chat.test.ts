@@ -1,0 +1,176 @@
+// End to end: real Chromium, the real app in workerd (wrangler dev), the real Prosody, a scripted XMPP peer.
+// ivan (the user, in the browser) talks with judy (the peer): accounts no other test uses, so the scenario stays
+// clean even if projects end up sharing one Prosody again.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startApp, type AppServer } from "./app.ts";
+import {
+  allBodies,
+  bodies,
+  chatUrl,
+  expectConnectionText,
+  expectShownOnce,
+  launchBrowser,
+  messageLog,
+  openSignedIn,
+  sendFromComposer,
+  signIn,
+  UI_TIMEOUT_MS,
+  waitOnline,
+} from "./browser.ts";
+import { connectPeer, type Peer } from "../peers/bob.ts";
+
+const USER = "ivan@localhost";
+const PEER = "judy@localhost";
+/** After the app server restarts: socket back-off (up to 10 s) + object restore + XMPP resume or login. */
+const RECONNECT_TIMEOUT_MS = 45_000;
+
+let app: AppServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const peers: Peer[] = [];
+/** Distinguishes this run's messages in failure output. */
+const run = Math.random().toString(36).slice(2, 8);
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  [app, browser] = await Promise.all([startApp({ prosodyWs: inject("prosodyWs") }), launchBrowser()]);
+  console.info(`[e2e] app on ${app.url} and Chromium ${browser.version()} up in ${Date.now() - t0} ms`);
+});
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    if (app) console.error(`[e2e] wrangler output (tail):\n${app.output().slice(-6000)}`);
+  });
+});
+
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.close()));
+  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => console.error(`[page ${page.url()}] ${err.message}`));
+  return page;
+}
+
+async function peer(username: string): Promise<Peer> {
+  const p = await connectPeer({ service: inject("prosodyWs"), username });
+  peers.push(p);
+  return p;
+}
+
+/** How often `body` is shown in each page, in page order. */
+function counts(pages: Page[], body: string): Promise<number[]> {
+  return Promise.all(pages.map((p) => bodies(p, body).count()));
+}
+
+describe("chatting in the browser", () => {
+  test("two tabs and a second browser, a reply, a reload and an app server restart", { timeout: 180_000 }, async () => {
+    const timings: Record<string, number> = {};
+    let t = Date.now();
+    const lap = (name: string): void => {
+      timings[name] = Date.now() - t;
+      t = Date.now();
+    };
+    const url = chatUrl(app.url, PEER);
+
+    // ivan signs in, opens a second tab (same browser: already signed in through the cookie), and signs in once
+    // more from a second browser (its own cookie jar).
+    const tab1 = await newPage();
+    await signIn(tab1, url, USER);
+    const tab2 = await tab1.context().newPage();
+    await openSignedIn(tab2, url);
+    const other = await newPage();
+    await signIn(other, url, USER);
+    const pages = [tab1, tab2, other];
+    lap("sign in, 3 pages");
+
+    const judy = await peer("judy");
+    lap("peer online");
+
+    // judy says hello: every page shows it, once.
+    const hello = `hello ${run}`;
+    await judy.send(USER, hello);
+    for (const page of pages) await expectShownOnce(page, hello);
+    lap("hello in 3 pages");
+
+    // ivan answers from tab 2: judy gets it exactly once, tab 1 and the other browser show it.
+    const reply = `hi judy, ivan here ${run}`;
+    await sendFromComposer(tab2, reply);
+    await judy.waitForMessage((m) => m.body === reply && m.fromBare === USER, UI_TIMEOUT_MS);
+    for (const page of pages) await expectShownOnce(page, reply);
+    // Round trip through the server: a duplicate sent right after the reply would have reached judy by now.
+    await judy.flush();
+    expect(judy.count((m) => m.body === reply)).toBe(1);
+    lap("reply");
+
+    // Reload: the conversation comes back from the object's storage, in order.
+    await tab1.reload();
+    await waitOnline(tab1);
+    await expectShownOnce(tab1, hello);
+    await expectShownOnce(tab1, reply);
+    expect(await allBodies(tab1)).toEqual([hello, reply]);
+    lap("reload");
+
+    // The app server goes down mid-conversation; judy keeps talking.
+    await app.stop();
+    // Every page notices (its socket closed) and says so.
+    for (const page of pages) await expectConnectionText(page, "Reconnecting…");
+    lap("app stopped");
+    const whileDown = `are you there? ${run}`;
+    await judy.send(USER, whileDown);
+    await judy.flush(); // the server has routed (and archived) it
+    await app.start();
+    lap("app restarted");
+
+    // The pages reconnect by themselves; the object comes back from storage, resumes or logs in again, and
+    // catches up: what judy said while the server was down shows exactly once, next to what was there before.
+    for (const page of pages) await expectShownOnce(page, whileDown, RECONNECT_TIMEOUT_MS);
+    for (const page of pages) await waitOnline(page, RECONNECT_TIMEOUT_MS);
+    lap("caught up after restart");
+
+    // And the conversation goes on, both ways.
+    const after = `back again ${run}`;
+    await judy.send(USER, after);
+    for (const page of pages) await expectShownOnce(page, after);
+    const answer = `welcome back ${run}`;
+    await sendFromComposer(tab1, answer);
+    await judy.waitForMessage((m) => m.body === answer && m.fromBare === USER, UI_TIMEOUT_MS);
+    for (const page of pages) await expectShownOnce(page, answer);
+    await judy.flush();
+    lap("conversation goes on");
+
+    // Nothing shown or delivered twice, in any page, in order.
+    for (const body of [hello, reply, whileDown, after, answer]) {
+      expect(await counts(pages, body), body).toEqual([1, 1, 1]);
+    }
+    for (const page of pages) expect(await allBodies(page)).toEqual([hello, reply, whileDown, after, answer]);
+    expect(judy.count((m) => m.body === reply)).toBe(1);
+    expect(judy.count((m) => m.body === answer)).toBe(1);
+    console.info(`[e2e] timings (ms): ${JSON.stringify(timings)}`);
+  });
+
+  test("a message body is shown as text, never as markup", async () => {
+    const page = await newPage();
+    await signIn(page, chatUrl(app.url, PEER), USER);
+    const judy = await peer("judy");
+    const evil = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> ${run}`;
+    await judy.send(USER, evil);
+    await expectShownOnce(page, evil);
+    const log = messageLog(page);
+    expect(await log.locator("img").count()).toBe(0);
+    expect(await log.locator("script").count()).toBe(0);
+    expect(await page.evaluate("typeof window.__xss")).toBe("undefined");
+    // The text is exactly what was sent, character for character.
+    expect(await bodies(page, evil).first().textContent()).toBe(evil);
+  });
+});
