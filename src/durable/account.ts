@@ -17,6 +17,7 @@ import {
   type ChatMessage,
   type ClientFrame,
   type ConnectionState,
+  type ErrorCode,
   type Conversation,
   type PresenceDelta,
   type RosterEntry,
@@ -501,6 +502,11 @@ export class Account {
 
   // ---- tab frames --------------------------------------------------------------------------------------------
 
+  /** Answers one tab's frame with an error frame (the text stays in that tab's composer). */
+  #refuse(ws: WebSocket, code: ErrorCode, message: string, requestId?: string): void {
+    this.deps.tabs.send(ws, requestId ? { type: "error", code, message, requestId } : { type: "error", code, message });
+  }
+
   async handleFrame(ws: WebSocket, frame: ClientFrame): Promise<void> {
     const tabs = this.deps.tabs;
     switch (frame.type) {
@@ -510,34 +516,19 @@ export class Account {
       case "message.send": {
         const to = parseBareJid(frame.to);
         if (!to) {
-          tabs.send(ws, {
-            type: "error",
-            code: "bad-address",
-            message: `not an address: ${frame.to}`,
-            requestId: frame.requestId,
-          });
+          this.#refuse(ws, "bad-address", `not an address: ${frame.to}`, frame.requestId);
           return;
         }
         const link = this.#link;
         if (!link?.online) {
-          tabs.send(ws, {
-            type: "error",
-            code: "not-connected",
-            message: "Not connected: the message was not sent.",
-            requestId: frame.requestId,
-          });
+          this.#refuse(ws, "not-connected", "Not connected: the message was not sent.", frame.requestId);
           return;
         }
         const id = crypto.randomUUID();
         try {
           await link.send(buildChat(to, frame.body, id));
         } catch (err) {
-          tabs.send(ws, {
-            type: "error",
-            code: "send-failed",
-            message: `Not sent: ${String(err)}`,
-            requestId: frame.requestId,
-          });
+          this.#refuse(ws, "send-failed", `Not sent: ${String(err)}`, frame.requestId);
           return;
         }
         this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
@@ -572,22 +563,12 @@ export class Account {
       case "roster.add": {
         const jid = parseBareJid(frame.jid);
         if (!jid || jid === this.info.jid) {
-          tabs.send(ws, {
-            type: "error",
-            code: "bad-address",
-            message: `not a contact address: ${frame.jid}`,
-            requestId: frame.requestId,
-          });
+          this.#refuse(ws, "bad-address", `not a contact address: ${frame.jid}`, frame.requestId);
           return;
         }
         const link = this.#link;
         if (!link?.online) {
-          tabs.send(ws, {
-            type: "error",
-            code: "not-connected",
-            message: "Not connected.",
-            requestId: frame.requestId,
-          });
+          this.#refuse(ws, "not-connected", "Not connected.", frame.requestId);
           return;
         }
         try {
@@ -596,7 +577,7 @@ export class Account {
           await link.send(buildSubscription(jid, "subscribe"));
           tabs.send(ws, { type: "ack", requestId: frame.requestId });
         } catch (err) {
-          tabs.send(ws, { type: "error", code: "send-failed", message: String(err), requestId: frame.requestId });
+          this.#refuse(ws, "send-failed", String(err), frame.requestId);
         }
         return;
       }
@@ -604,7 +585,7 @@ export class Account {
         const jid = bare(frame.jid);
         const link = this.#link;
         if (!link?.online) {
-          tabs.send(ws, { type: "error", code: "not-connected", message: "Not connected." });
+          this.#refuse(ws, "not-connected", "Not connected.");
           return;
         }
         if (frame.accept) {
@@ -642,7 +623,7 @@ export class Account {
             hasMore: page.hasMore,
           });
         } catch (err) {
-          tabs.send(ws, { type: "error", code: "history-failed", message: String(err), requestId: frame.requestId });
+          this.#refuse(ws, "history-failed", String(err), frame.requestId);
         }
         return;
       }
