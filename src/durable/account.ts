@@ -3,7 +3,6 @@ import type { Element } from "@xmpp/xml";
 import type { Db } from "../db/client.ts";
 import {
   clearPresences,
-  existingKeys,
   flush as flushToDb,
   historyPage,
   markRead,
@@ -28,6 +27,7 @@ import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
+import { Archive } from "./archive.ts";
 import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
 import {
   buildChat,
@@ -39,7 +39,7 @@ import {
 } from "../xmpp/message.ts";
 import { buildPresence, buildSubscription, buildUnavailable, parsePresence } from "../xmpp/presence.ts";
 import { buildRosterGet, buildRosterSet, NS_ROSTER, parseRosterItems } from "../xmpp/roster.ts";
-import { buildMamQuery, parseMamFin, parseMamResult, type MamResult } from "../xmpp/mam.ts";
+import { parseMamResult } from "../xmpp/mam.ts";
 import { buildPing } from "../xmpp/ping.ts";
 import { XMPPError } from "../xmpp/errors.ts";
 
@@ -64,9 +64,6 @@ type Pending =
 /** Flush at most once a second, or at once at this many waiting items (issue #2 §5). */
 const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_MAX_ITEMS = 2_000;
-/** Archive catch-up after a fresh login: at most this many pages of this size (XEP-0313 + XEP-0059). */
-const MAM_PAGE = 100;
-const MAM_MAX_PAGES = 50;
 
 export class Account {
   readonly state = new ChatState();
@@ -75,9 +72,6 @@ export class Account {
   readonly #buffer: FlushBuffer<Pending>;
   /** Outgoing stanza id -> message key, so XEP-0184 receipts find their message. */
   readonly #sentKeys = new Map<string, string>();
-  readonly #mamCollectors = new Map<string, MamResult[]>();
-  /** Peers whose server archive has no older messages than what we store. */
-  readonly #archiveExhausted = new Set<string>();
   /** Latest message time seen per peer (ordering of same-second stamps). */
   readonly #lastTs = new Map<string, number>();
   #link: XmppLink | null = null;
@@ -86,10 +80,26 @@ export class Account {
   #lastArchiveId: string | undefined;
   everOnline = false;
 
+  readonly #archive: Archive;
+
   constructor(
     readonly info: AccountInfo,
     private readonly deps: AccountDeps,
   ) {
+    this.#archive = new Archive({
+      owner: info.jid,
+      db: deps.db,
+      drained: () => this.#queue.idle(),
+      flush: () => this.#buffer.flush(),
+      seen: (key) => this.#recent.has(key),
+      accept: (chat) => void this.#acceptChat(chat),
+      storeOlder: (chat, key, ts) => {
+        this.#recent.add(key);
+        this.#record(chat, key, ts, false);
+      },
+      lastArchiveId: () => this.#lastArchiveId,
+      setLastArchiveId: (id) => this.#setLastArchiveId(id),
+    });
     this.#queue = new SerialQueue((err) => console.error("parley: stanza handling failed", err));
     this.#buffer = new FlushBuffer<Pending>({
       intervalMs: FLUSH_INTERVAL_MS,
@@ -185,7 +195,7 @@ export class Account {
     if (frame) this.deps.tabs.broadcast(frame);
     await link.send(buildPresence(this.state.self.show, this.state.self.status));
     await this.#saveSm();
-    await this.#catchUp(link);
+    await this.#archive.catchUp(link);
   }
 
   #broadcastOnline(): void {
@@ -236,7 +246,7 @@ export class Account {
     if (el.name === "message") {
       const mam = parseMamResult(el, this.info.jid);
       if (mam) {
-        this.#mamCollectors.get(mam.queryId)?.push(mam);
+        this.#archive.collect(mam);
         return;
       }
       await this.#onMessage(el);
@@ -407,99 +417,6 @@ export class Account {
     await this.#buffer.flush();
   }
 
-  // ---- archive (XEP-0313) ------------------------------------------------------------------------------------
-
-  /** Runs one MAM query and returns its results in archive order. */
-  async #mamQuery(link: XmppLink, q: { with?: string; after?: string; before?: string; max: number }) {
-    const queryId = crypto.randomUUID();
-    const results: MamResult[] = [];
-    this.#mamCollectors.set(queryId, results);
-    try {
-      const iq = await link.iq("set", buildMamQuery({ queryId, ...q }), undefined, 30_000);
-      // Results arrive before the iq result; our stanza queue is serial, so let it drain first.
-      await this.#queue.idle();
-      return { results, fin: parseMamFin(iq) };
-    } finally {
-      this.#mamCollectors.delete(queryId);
-    }
-  }
-
-  /**
-   * After a fresh login: everything the archive has after the last archive id we saw, so that a crash between
-   * receive and flush, an eviction or a restart loses nothing. Deduped by key against memory and storage.
-   */
-  async #catchUp(link: XmppLink): Promise<void> {
-    let after = this.#lastArchiveId;
-    for (let page = 0; page < MAM_MAX_PAGES; page++) {
-      const { results, fin } = after
-        ? await this.#mamQuery(link, { after, max: MAM_PAGE })
-        : await this.#mamQuery(link, { before: "", max: MAM_PAGE });
-      await this.#acceptArchived(results);
-      const last = fin.last ?? results.at(-1)?.archiveId;
-      if (last) await this.#setLastArchiveId(last);
-      // The first login only seeds the latest page; later ones walk forward until complete.
-      if (!after || fin.complete || results.length === 0 || !last) break;
-      after = last;
-    }
-  }
-
-  async #acceptArchived(results: MamResult[]): Promise<number> {
-    const now = Date.now();
-    const chats: ParsedChat[] = [];
-    for (const r of results) {
-      const parsed = parseMessage(r.message, this.info.jid, now, r.forwarded);
-      if (parsed.kind !== "chat") continue;
-      chats.push({ ...parsed.chat, archiveId: r.archiveId });
-    }
-    const keys = chats.map((c) => messageKey(c));
-    await this.#buffer.flush();
-    const stored = await existingKeys(this.deps.db, this.info.jid, keys);
-    let added = 0;
-    chats.forEach((chat, i) => {
-      const key = keys[i];
-      if (key === undefined || stored.has(key)) return;
-      if (this.#acceptChat(chat)) added++;
-    });
-    return added;
-  }
-
-  /**
-   * History older than what storage has, from the server's archive for one peer (XEP-0313 §4 with RSM
-   * `before`). Stored only: the tab that asked reads it as a history page; nothing counts as unread.
-   */
-  async #fetchOlder(peer: string, oldest: { ts: number; archiveId: string | undefined } | undefined): Promise<void> {
-    const link = this.#link;
-    if (!link?.online || this.#archiveExhausted.has(peer)) return;
-    const { results, fin } = await this.#mamQuery(link, {
-      with: peer,
-      before: oldest?.archiveId ?? "",
-      max: HISTORY_PAGE,
-    });
-    if (fin.complete || results.length === 0) this.#archiveExhausted.add(peer);
-    const now = Date.now();
-    const chats: ParsedChat[] = [];
-    for (const r of results) {
-      const parsed = parseMessage(r.message, this.info.jid, now, r.forwarded);
-      if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
-    }
-    const keys = chats.map((c) => messageKey(c));
-    await this.#buffer.flush();
-    const stored = await existingKeys(this.deps.db, this.info.jid, keys);
-    // Newest first, each strictly older than what we hold: whole-second stamps keep the archive's order.
-    let first = oldest?.ts;
-    for (let i = chats.length - 1; i >= 0; i--) {
-      const chat = chats[i];
-      const key = keys[i];
-      if (!chat || key === undefined || stored.has(key) || this.#recent.has(key)) continue;
-      let ts = chat.ts;
-      if (first !== undefined && ts >= first) ts = first - 1;
-      first = ts;
-      this.#recent.add(key);
-      this.#record(chat, key, ts, false);
-    }
-    await this.#buffer.flush();
-  }
-
   // ---- tab frames --------------------------------------------------------------------------------------------
 
   /** Answers one tab's frame with an error frame (the text stays in that tab's composer). */
@@ -609,11 +526,12 @@ export class Account {
           await this.#catchingUp.catch(() => undefined);
           await this.settle();
           let page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
-          if (!page.hasMore && !this.#archiveExhausted.has(peer)) {
+          const link = this.#link;
+          if (!page.hasMore && link?.online && !this.#archive.exhausted(peer)) {
             // Storage has nothing older: ask the server's archive for the page before our oldest message.
-            await this.#fetchOlder(peer, await oldestMessage(this.deps.db, this.info.jid, peer));
+            await this.#archive.fetchOlder(link, peer, await oldestMessage(this.deps.db, this.info.jid, peer));
             page = await historyPage(this.deps.db, this.info.jid, peer, frame.before, HISTORY_PAGE);
-            if (!this.#archiveExhausted.has(peer)) page = { ...page, hasMore: true };
+            if (!this.#archive.exhausted(peer)) page = { ...page, hasMore: true };
           }
           tabs.send(ws, {
             type: "history",

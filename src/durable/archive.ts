@@ -1,0 +1,127 @@
+// The server's message archive (XEP-0313, paged with XEP-0059 RSM): catch-up after a login and history older
+// than what storage holds. Results are deduplicated by key against memory and storage before they count.
+import type { Db } from "../db/client.ts";
+import { existingKeys } from "../db/store.ts";
+import { HISTORY_PAGE } from "../protocol/index.ts";
+import { buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
+import { messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
+import type { XmppLink } from "./xmpp-link.ts";
+
+/** Catch-up after a fresh login: at most this many pages of this size. */
+const MAM_PAGE = 100;
+const MAM_MAX_PAGES = 50;
+
+export interface ArchiveHost {
+  owner: string;
+  db: Db;
+  /** Resolves when every stanza received so far has been handled (MAM results come as stanzas). */
+  drained(): Promise<void>;
+  /** Writes what is buffered, so storage answers for everything seen. */
+  flush(): Promise<void>;
+  seen(key: string): boolean;
+  /** A message from the catch-up: recorded and pushed to the tabs like a live one. */
+  accept(chat: ParsedChat): void;
+  /** An older message: stored only (at `ts`), not pushed, not unread. */
+  storeOlder(chat: ParsedChat, key: string, ts: number): void;
+  lastArchiveId(): string | undefined;
+  setLastArchiveId(id: string): Promise<void>;
+}
+
+export class Archive {
+  readonly #collectors = new Map<string, MamResult[]>();
+  /** Peers whose server archive holds nothing older than storage. */
+  readonly #exhausted = new Set<string>();
+
+  constructor(private readonly host: ArchiveHost) {}
+
+  /** Routes a result message to the query that asked for it; false when it is not one of ours. */
+  collect(result: MamResult): boolean {
+    const results = this.#collectors.get(result.queryId);
+    results?.push(result);
+    return results !== undefined;
+  }
+
+  exhausted(peer: string): boolean {
+    return this.#exhausted.has(peer);
+  }
+
+  /** One query; results in archive order. */
+  async query(
+    link: XmppLink,
+    q: { with?: string; after?: string; before?: string; max: number },
+  ): Promise<{ results: MamResult[]; fin: MamFin }> {
+    const queryId = crypto.randomUUID();
+    const results: MamResult[] = [];
+    this.#collectors.set(queryId, results);
+    try {
+      const iq = await link.iq("set", buildMamQuery({ queryId, ...q }), undefined, 30_000);
+      // XEP-0313 §4.3: results arrive before the iq result; the stanza queue is serial, so let it drain.
+      await this.host.drained();
+      return { results, fin: parseMamFin(iq) };
+    } finally {
+      this.#collectors.delete(queryId);
+    }
+  }
+
+  /**
+   * After a fresh login: everything after the last archive id we saw, so that a crash between receive and
+   * flush, an eviction or a restart loses nothing. The very first login seeds the latest page only.
+   */
+  async catchUp(link: XmppLink): Promise<void> {
+    let after = this.host.lastArchiveId();
+    for (let page = 0; page < MAM_MAX_PAGES; page++) {
+      const { results, fin } = after
+        ? await this.query(link, { after, max: MAM_PAGE })
+        : await this.query(link, { before: "", max: MAM_PAGE });
+      const { chats, keys, stored } = await this.#unseen(results);
+      chats.forEach((chat, i) => {
+        const key = keys[i];
+        if (key !== undefined && !stored.has(key)) this.host.accept(chat);
+      });
+      const last = fin.last ?? results.at(-1)?.archiveId;
+      if (last) await this.host.setLastArchiveId(last);
+      if (!after || fin.complete || results.length === 0 || !last) break;
+      after = last;
+    }
+  }
+
+  /**
+   * The page before our oldest stored message with `peer` (XEP-0313 §4 with RSM `before`), stored only: the tab
+   * that asked reads it as history. Whole-second stamps keep the archive's order: each message is placed
+   * strictly before the one after it.
+   */
+  async fetchOlder(
+    link: XmppLink,
+    peer: string,
+    oldest: { ts: number; archiveId: string | undefined } | undefined,
+  ): Promise<void> {
+    if (this.#exhausted.has(peer)) return;
+    const { results, fin } = await this.query(link, { with: peer, before: oldest?.archiveId ?? "", max: HISTORY_PAGE });
+    if (fin.complete || results.length === 0) this.#exhausted.add(peer);
+    const { chats, keys, stored } = await this.#unseen(results);
+    let first = oldest?.ts;
+    for (let i = chats.length - 1; i >= 0; i--) {
+      const chat = chats[i];
+      const key = keys[i];
+      if (!chat || key === undefined || stored.has(key) || this.host.seen(key)) continue;
+      const ts = first !== undefined && chat.ts >= first ? first - 1 : chat.ts;
+      first = ts;
+      this.host.storeOlder(chat, key, ts);
+    }
+    await this.host.flush();
+  }
+
+  /** The chats among `results`, their keys, and which of those keys storage already has (one query). */
+  async #unseen(results: MamResult[]): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string> }> {
+    const now = Date.now();
+    const chats: ParsedChat[] = [];
+    for (const r of results) {
+      const parsed = parseMessage(r.message, this.host.owner, now, r.forwarded);
+      if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
+    }
+    const keys = chats.map((c) => messageKey(c));
+    await this.host.flush();
+    const stored = await existingKeys(this.host.db, this.host.owner, keys);
+    return { chats, keys, stored };
+  }
+}
