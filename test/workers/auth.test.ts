@@ -1,4 +1,5 @@
-import { SELF, env } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
+import type { UserSession } from "../../src/durable/user-session.ts";
 import { describe, expect, it } from "vitest";
 import { BASE, login, openTab } from "./helpers.ts";
 
@@ -31,6 +32,23 @@ describe("sign-in", () => {
     expect(res.cookie).toBe("");
     const after = await env.DB.prepare("SELECT count(*) AS n FROM sessions").first<{ n: number }>();
     expect(after?.n).toBe(before?.n);
+  });
+
+  it("says so when the XMPP server cannot be reached, and keeps nothing", async () => {
+    const stub = env.USER_SESSION.getByName("oscar@localhost");
+    const result = await stub.login({
+      jid: "oscar@localhost",
+      password: "parley",
+      service: "ws://127.0.0.1:9/xmpp-websocket",
+      domain: "localhost",
+    });
+    expect(result).toEqual({
+      ok: false,
+      condition: "connection-failed",
+      message: "The XMPP server cannot be reached right now.",
+    });
+    const kept = await runInDurableObject(stub, async (_i: UserSession, state) => (await state.storage.list()).size);
+    expect(kept).toBe(0);
   });
 
   it("refuses other domains unless allowed", async () => {
