@@ -19,6 +19,8 @@ export const TEST_ACCOUNTS = [
   "mia",
   "nina",
   "oscar",
+  "pat",
+  "quinn",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -26,6 +26,8 @@ export const messages = sqliteTable(
     archiveId: text("archive_id"),
     direction: text("direction", { enum: ["in", "out"] }).notNull(),
     body: text("body").notNull(),
+    /** An end-to-end encrypted message's OMEMO element, exactly as it arrived (never decrypted here). */
+    encrypted: text("encrypted"),
     ts: integer("ts").notNull(),
   },
   (t) => [

@@ -4,6 +4,8 @@
 import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
+import { inspectEncrypted } from "../xmpp/omemo.ts";
+import { parseXml } from "../xmpp/parse.ts";
 import { conversations, messages, presences, sessions } from "./schema.ts";
 import {
   SHOWS,
@@ -39,6 +41,16 @@ export interface FlushInput {
   messages: StoredMessage[];
   conversations: ConversationDelta[];
   receipts: { peer: string; stanzaId: string; ts: number }[];
+}
+
+/** What tabs get of a stored OMEMO element (it was checked when it arrived). */
+function encryptedView(text: string): ChatMessage["encrypted"] {
+  try {
+    const info = inspectEncrypted(parseXml(text));
+    return info ? { namespace: info.namespace, xml: info.xml, hasPayload: info.hasPayload } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One text column of raw rows (raw SQL results are untyped: check, never cast). */
@@ -82,11 +94,13 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
       (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${json}))`);
   }
   for (const part of chunks(input.messages)) {
-    const json = JSON.stringify(part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts]));
-    stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts)
+    const json = JSON.stringify(
+      part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts, m.encrypted?.xml ?? null]),
+    );
+    stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, encrypted)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
-             json_extract(value, '$[6]')
+             json_extract(value, '$[6]'), json_extract(value, '$[7]')
       FROM json_each(${json}) WHERE true
       ON CONFLICT (owner, peer, key) DO NOTHING`);
   }
@@ -185,6 +199,7 @@ export async function historyPage(
       direction: messages.direction,
       body: messages.body,
       ts: messages.ts,
+      encrypted: messages.encrypted,
     })
     .from(messages)
     .where(where)
@@ -203,14 +218,19 @@ export async function historyPage(
   }
   return {
     hasMore,
-    messages: page.map((r) => ({
-      key: r.key,
-      peer,
-      direction: r.direction,
-      body: r.body,
-      ts: r.ts,
-      receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
-    })),
+    messages: page.map((r) => {
+      const message: ChatMessage = {
+        key: r.key,
+        peer,
+        direction: r.direction,
+        body: r.body,
+        ts: r.ts,
+        receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
+      };
+      const encrypted = r.encrypted === null ? null : encryptedView(r.encrypted);
+      if (encrypted) message.encrypted = encrypted;
+      return message;
+    }),
   };
 }
 

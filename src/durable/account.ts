@@ -22,11 +22,12 @@ import {
   type RosterEntry,
   type ServerFrame,
 } from "../protocol/index.ts";
-import { ChatState, RecentKeys } from "./chat-state.ts";
+import { ChatState, previewOf, RecentKeys } from "./chat-state.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
+import { buildEncryptedChat, parseEncryptedFromTab, type EncryptedInfo } from "../xmpp/omemo.ts";
 import { Archive } from "./archive.ts";
 import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
 import {
@@ -310,6 +311,10 @@ export class Account {
       ts,
       receipt: chat.direction === "out" ? "sent" : null,
     };
+    if (chat.encrypted) {
+      const { namespace, xml: element, hasPayload } = chat.encrypted;
+      message.encrypted = { namespace, xml: element, hasPayload };
+    }
     this.#buffer.push({
       kind: "message",
       message: { ...message, stanzaId: chat.id ?? null, archiveId: chat.archiveId ?? null },
@@ -373,10 +378,11 @@ export class Account {
         case "message": {
           const m = item.message;
           messages.push(m);
+          if (m.encrypted && !m.encrypted.hasPayload) break; // key transport: stored, but no activity
           const c = conversations.get(m.peer) ?? { peer: m.peer, lastTs: 0, lastBody: "", unreadDelta: 0 };
           if (m.ts >= c.lastTs) {
             c.lastTs = m.ts;
-            c.lastBody = m.body.slice(0, 200);
+            c.lastBody = previewOf(m);
           }
           if (item.countUnread && m.direction === "in") c.unreadDelta += 1;
           conversations.set(m.peer, c);
@@ -419,6 +425,54 @@ export class Account {
 
   // ---- tab frames --------------------------------------------------------------------------------------------
 
+  /** Sends a chat message (clear or OMEMO) for a tab, then records it like any other. */
+  async #sendChat(
+    ws: WebSocket,
+    requestId: string,
+    address: string,
+    content: { body: string; encrypted: EncryptedInfo | null },
+  ): Promise<void> {
+    const to = parseBareJid(address);
+    if (!to) {
+      this.#refuse(ws, "bad-address", `not an address: ${address}`, requestId);
+      return;
+    }
+    const link = this.#link;
+    if (!link?.online) {
+      this.#refuse(ws, "not-connected", "Not connected: the message was not sent.", requestId);
+      return;
+    }
+    const id = crypto.randomUUID();
+    const stanza = content.encrypted ? buildEncryptedChat(to, id, content.encrypted) : buildChat(to, content.body, id);
+    try {
+      await link.send(stanza);
+    } catch (err) {
+      this.#refuse(ws, "send-failed", `Not sent: ${String(err)}`, requestId);
+      return;
+    }
+    this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
+    if (this.#sentKeys.size > 5_000) {
+      const first = this.#sentKeys.keys().next();
+      if (!first.done) this.#sentKeys.delete(first.value);
+    }
+    this.#acceptChat(
+      {
+        peer: to,
+        direction: "out",
+        from: link.entity.jid?.toString() ?? this.info.jid,
+        to,
+        id,
+        originId: id,
+        archiveId: undefined,
+        body: content.body,
+        encrypted: content.encrypted,
+        ts: Date.now(),
+        requestsReceipt: content.encrypted === null || content.encrypted.hasPayload,
+      },
+      requestId,
+    );
+  }
+
   /** Answers one tab's frame with an error frame (the text stays in that tab's composer). */
   #refuse(ws: WebSocket, code: ErrorCode, message: string, requestId?: string): void {
     this.deps.tabs.send(ws, requestId ? { type: "error", code, message, requestId } : { type: "error", code, message });
@@ -430,44 +484,17 @@ export class Account {
       case "ping":
         tabs.send(ws, { type: "pong" });
         return;
-      case "message.send": {
-        const to = parseBareJid(frame.to);
-        if (!to) {
-          this.#refuse(ws, "bad-address", `not an address: ${frame.to}`, frame.requestId);
+      case "message.send":
+        await this.#sendChat(ws, frame.requestId, frame.to, { body: frame.body, encrypted: null });
+        return;
+      case "message.send-encrypted": {
+        // The tab encrypted (OMEMO); we only check the element's shape and relay it.
+        const encrypted = parseEncryptedFromTab(frame.encrypted);
+        if (!encrypted) {
+          this.#refuse(ws, "bad-encrypted", "not a valid OMEMO <encrypted/> element", frame.requestId);
           return;
         }
-        const link = this.#link;
-        if (!link?.online) {
-          this.#refuse(ws, "not-connected", "Not connected: the message was not sent.", frame.requestId);
-          return;
-        }
-        const id = crypto.randomUUID();
-        try {
-          await link.send(buildChat(to, frame.body, id));
-        } catch (err) {
-          this.#refuse(ws, "send-failed", `Not sent: ${String(err)}`, frame.requestId);
-          return;
-        }
-        this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
-        if (this.#sentKeys.size > 5_000) {
-          const first = this.#sentKeys.keys().next();
-          if (!first.done) this.#sentKeys.delete(first.value);
-        }
-        this.#acceptChat(
-          {
-            peer: to,
-            direction: "out",
-            from: link.entity.jid?.toString() ?? this.info.jid,
-            to,
-            id,
-            originId: id,
-            archiveId: undefined,
-            body: frame.body,
-            ts: Date.now(),
-            requestsReceipt: true,
-          },
-          frame.requestId,
-        );
+        await this.#sendChat(ws, frame.requestId, frame.to, { body: "", encrypted });
         return;
       }
       case "presence.set": {

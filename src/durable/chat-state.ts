@@ -13,6 +13,11 @@ import type {
 } from "../protocol/index.ts";
 import type { RosterChange } from "../xmpp/roster.ts";
 
+/** The conversation list's preview: the server never has an encrypted message's text. */
+export function previewOf(message: Pick<ChatMessage, "body" | "encrypted">): string {
+  return message.encrypted ? "🔒 Encrypted message" : message.body.slice(0, 200);
+}
+
 export class ChatState {
   readonly roster = new Map<string, RosterEntry>();
   readonly presences = new Map<string, Map<string, PresenceInfo>>();
@@ -64,11 +69,15 @@ export class ChatState {
   /** Records a message in its conversation; returns the conversation as it now is. */
   applyMessage(message: ChatMessage, countUnread: boolean): Conversation {
     const prev = this.conversations.get(message.peer);
+    // An OMEMO key-transport message (no payload) is nothing to read: no activity, no unread.
+    if (message.encrypted && !message.encrypted.hasPayload) {
+      return prev ?? { peer: message.peer, lastTs: 0, lastBody: "", unread: 0 };
+    }
     const newer = !prev || message.ts >= prev.lastTs;
     const next: Conversation = {
       peer: message.peer,
       lastTs: newer ? message.ts : (prev?.lastTs ?? message.ts),
-      lastBody: newer ? message.body.slice(0, 200) : (prev?.lastBody ?? ""),
+      lastBody: newer ? previewOf(message) : (prev?.lastBody ?? ""),
       unread: (prev?.unread ?? 0) + (countUnread && message.direction === "in" ? 1 : 0),
     };
     this.conversations.set(message.peer, next);

@@ -40,6 +40,13 @@ export const ChatMessageSchema = z.object({
   ts: z.number(),
   /** XEP-0184 state of an outgoing message: sent, or received by the peer's client. */
   receipt: z.enum(["sent", "received"]).nullable(),
+  /**
+   * An end-to-end encrypted message: the OMEMO element as it arrived (body is then ""). Only the browser
+   * decrypts it; `hasPayload` false is a key-transport message, processed silently.
+   */
+  encrypted: z
+    .object({ namespace: z.literal("eu.siacs.conversations.axolotl"), xml: z.string(), hasPayload: z.boolean() })
+    .optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -85,6 +92,16 @@ const requestId = z.string().min(1).max(64);
 
 export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message.send"), requestId, to: jid, body: xmlText().min(1).max(MAX_BODY_CHARS) }),
+  // An OMEMO <encrypted/> element the tab built (XEP-0384 v0.3 §4.5): the object never sees the clear text.
+  z.object({
+    type: z.literal("message.send-encrypted"),
+    requestId,
+    to: jid,
+    encrypted: z
+      .string()
+      .min(1)
+      .max(60 * 1024),
+  }),
   z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: xmlText().max(1024) }),
   z.object({ type: z.literal("roster.add"), requestId, jid, name: xmlText().max(256).optional() }),
   z.object({ type: z.literal("subscription.answer"), jid, accept: z.boolean() }),
@@ -103,6 +120,7 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 export const ERROR_CODES = [
   "frame-too-large",
+  "bad-encrypted",
   "bad-frame",
   "unknown-type",
   "not-connected",

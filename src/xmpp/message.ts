@@ -1,5 +1,6 @@
 import { xml, type Element } from "@xmpp/xml";
 import { bare } from "./jid.ts";
+import { inspectEncrypted, NS_OMEMO_03, type EncryptedInfo } from "./omemo.ts";
 
 export const NS_CARBONS = "urn:xmpp:carbons:2"; // XEP-0280
 export const NS_FORWARD = "urn:xmpp:forward:0"; // XEP-0297
@@ -19,7 +20,10 @@ export interface ParsedChat {
   originId: string | undefined;
   /** XEP-0359 stanza-id assigned by our own server (the archive id, XEP-0313 §5). */
   archiveId: string | undefined;
+  /** Clear text; "" for an encrypted message (its fallback body is not the message). */
   body: string;
+  /** An OMEMO element, relayed and stored as it is; only browsers decrypt it. */
+  encrypted: EncryptedInfo | null;
   /** Milliseconds since the epoch: the XEP-0203 delay stamp, else `now`. */
   ts: number;
   requestsReceipt: boolean;
@@ -80,8 +84,10 @@ export function parseMessage(stanza: Element, self: string, now: number, delayHo
   const received = stanza.getChild("received", NS_RECEIPTS);
   if (received?.attrs.id && direction === "in") return { kind: "receipt", receipt: { peer, id: received.attrs.id } };
 
-  const body = stanza.getChildText("body");
-  if (body === null || body === "") return { kind: "ignored" };
+  const omemo = stanza.getChild("encrypted", NS_OMEMO_03);
+  const encrypted = omemo ? inspectEncrypted(omemo) : null;
+  const body = encrypted ? "" : stanza.getChildText("body");
+  if (!encrypted && (body === null || body === "")) return { kind: "ignored" };
   const archiveId = stanza
     .getChildren("stanza-id", NS_SID)
     .find((s) => s.attrs.by !== undefined && bare(s.attrs.by) === self)?.attrs.id;
@@ -95,7 +101,8 @@ export function parseMessage(stanza: Element, self: string, now: number, delayHo
       id: stanza.attrs.id,
       originId: stanza.getChild("origin-id", NS_SID)?.attrs.id,
       archiveId,
-      body,
+      body: body ?? "",
+      encrypted,
       ts: stampOf(delayHost ?? stanza, now),
       requestsReceipt: stanza.getChild("request", NS_RECEIPTS) !== undefined,
     },

@@ -58,6 +58,7 @@ describe("parseMessage: chats", () => {
       originId: undefined,
       archiveId: undefined,
       body: "hello & welcome",
+      encrypted: null,
       ts: NOW,
       requestsReceipt: true,
     });

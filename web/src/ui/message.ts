@@ -36,13 +36,22 @@ export function renderMessage(m: ChatMessage, now: number = Date.now()): HTMLLIE
   const date = new Date(m.ts);
   const time = h("time", { datetime: Number.isNaN(date.getTime()) ? null : date.toISOString() }, formatTime(m.ts, now));
   const body = h("p", { class: "body" });
-  body.appendChild(linkifiedBody(m.body));
+  if (m.encrypted) {
+    // OMEMO: decryption happens in the browser only (issue #3); until this browser has a device, say so.
+    body.classList.add("body-encrypted");
+    body.appendChild(document.createTextNode("🔒 Encrypted message (not decryptable in this browser)"));
+  } else {
+    body.appendChild(linkifiedBody(m.body));
+  }
   const meta = h("p", { class: "meta" }, time, receiptIndicator(m));
-  return h(
+  const li = h(
     "li",
     { class: `msg msg-${m.direction}`, "data-key": m.key },
     h("div", { class: "bubble" }, m.direction === "out" ? srOnly("You: ") : null, body, meta),
   );
+  // A key-transport message (XEP-0384 v0.3 §4.6) carries no text: processed silently, never shown.
+  if (m.encrypted && !m.encrypted.hasPayload) li.hidden = true;
+  return li;
 }
 
 /** Updates the receipt of an already rendered message in place. */

@@ -1,0 +1,92 @@
+// OMEMO 0.3 (XEP-0384 v0.3, namespace eu.siacs.conversations.axolotl) as the object sees it: opaque. The object
+// never holds keys and never decrypts; it checks the shape of an <encrypted/> element, relays and stores it as
+// it is. Keep this module version-neutral so urn:xmpp:omemo:2 can sit beside it.
+import { xml, type Element } from "@xmpp/xml";
+import { parseXml } from "./parse.ts";
+
+const NS_HINTS = "urn:xmpp:hints"; // XEP-0334
+const NS_RECEIPTS = "urn:xmpp:receipts"; // XEP-0184
+const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
+
+export const NS_OMEMO_03 = "eu.siacs.conversations.axolotl";
+export const NS_EME = "urn:xmpp:eme:0"; // XEP-0380
+/** What clients without OMEMO show (the text Conversations sends). */
+export const OMEMO_FALLBACK_BODY =
+  "I sent you an OMEMO encrypted message but your client doesn't seem to support that. Find more information on https://conversations.im/omemo";
+/** An encrypted element carries one key per device; 64 KiB is far more than any real one. */
+export const MAX_ENCRYPTED_BYTES = 60 * 1024;
+
+export interface EncryptedInfo {
+  /** The element exactly as it travels, serialised. */
+  xml: string;
+  namespace: typeof NS_OMEMO_03;
+  /** Sender device id (header sid). */
+  sid: number;
+  /** Recipient device ids that have a key. */
+  rids: number[];
+  /** False for a key-transport message (XEP-0384 v0.3 §4.6): nothing to show. */
+  hasPayload: boolean;
+}
+
+function deviceId(value: string | undefined): number | null {
+  if (value === undefined || !/^\d{1,10}$/u.test(value)) return null;
+  const n = Number(value);
+  return n > 0 && n < 2 ** 31 ? n : null;
+}
+
+/** Checks an <encrypted/> element's shape (XEP-0384 v0.3 §4.5); null when it is not a valid one. */
+export function inspectEncrypted(el: Element): EncryptedInfo | null {
+  if (!el.is("encrypted", NS_OMEMO_03)) return null;
+  const header = el.getChild("header");
+  const sid = deviceId(header?.attrs.sid);
+  if (!header || sid === null) return null;
+  const iv = header.getChild("iv");
+  if (!iv || !/^[A-Za-z0-9+/=]{16,64}$/u.test(iv.text())) return null;
+  const rids: number[] = [];
+  for (const key of header.getChildren("key")) {
+    const rid = deviceId(key.attrs.rid);
+    if (rid === null || !/^[A-Za-z0-9+/=]+$/u.test(key.text())) return null;
+    rids.push(rid);
+  }
+  if (rids.length === 0) return null;
+  const payload = el.getChild("payload");
+  if (payload && !/^[A-Za-z0-9+/=]*$/u.test(payload.text())) return null;
+  return {
+    xml: el.toString(),
+    namespace: NS_OMEMO_03,
+    sid,
+    rids,
+    hasPayload: payload !== undefined && payload.text() !== "",
+  };
+}
+
+/** Parses and checks an <encrypted/> element a tab built; null when it is not one we will relay. */
+export function parseEncryptedFromTab(text: string): EncryptedInfo | null {
+  if (new TextEncoder().encode(text).byteLength > MAX_ENCRYPTED_BYTES) return null;
+  let el: Element;
+  try {
+    el = parseXml(text);
+  } catch {
+    return null;
+  }
+  // Only the OMEMO element and its known children: a tab cannot smuggle other payloads into the stanza.
+  const header = el.getChild("header");
+  const allowedTop = el.getChildElements().every((c) => c.name === "header" || c.name === "payload");
+  const allowedHeader = header?.getChildElements().every((c) => c.name === "key" || c.name === "iv") ?? false;
+  if (!allowedTop || !allowedHeader) return null;
+  return inspectEncrypted(el);
+}
+
+/** A chat message carrying an OMEMO element: store hint, EME and a fallback body (XEP-0384 v0.3 §4.5). */
+export function buildEncryptedChat(to: string, id: string, encrypted: EncryptedInfo): Element {
+  return xml(
+    "message",
+    { type: "chat", to, id },
+    parseXml(encrypted.xml),
+    xml("encryption", { xmlns: NS_EME, namespace: NS_OMEMO_03, name: "OMEMO" }),
+    xml("store", { xmlns: NS_HINTS }),
+    xml("origin-id", { xmlns: NS_SID, id }),
+    encrypted.hasPayload && xml("request", { xmlns: NS_RECEIPTS }),
+    encrypted.hasPayload && xml("body", {}, OMEMO_FALLBACK_BODY),
+  );
+}
