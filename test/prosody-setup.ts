@@ -21,6 +21,8 @@ export const TEST_ACCOUNTS = [
   "oscar",
   "pat",
   "quinn",
+  "rae",
+  "sam",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -13,6 +13,7 @@ import {
 import {
   assertNever,
   HISTORY_PAGE,
+  isOmemoNode,
   type ChatMessage,
   type ClientFrame,
   type ConnectionState,
@@ -27,7 +28,17 @@ import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
-import { buildEncryptedChat, parseEncryptedFromTab, type EncryptedInfo } from "../xmpp/omemo.ts";
+import { buildCaps, capsVer } from "../xmpp/caps.ts";
+import { parseXml } from "../xmpp/parse.ts";
+import {
+  buildConfigure,
+  buildItems,
+  buildPublish,
+  isPreconditionNotMet,
+  parseEvent,
+  parseItemsResult,
+} from "../xmpp/pubsub.ts";
+import { buildEncryptedChat, NS_OMEMO_03, parseEncryptedFromTab, type EncryptedInfo } from "../xmpp/omemo.ts";
 import { Archive } from "./archive.ts";
 import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
 import {
@@ -79,6 +90,7 @@ export class Account {
   /** The session setup after a login, archive catch-up included. */
   #catchingUp: Promise<void> = Promise.resolve();
   #lastArchiveId: string | undefined;
+  #capsVer: string | undefined;
   everOnline = false;
 
   readonly #archive: Archive;
@@ -194,9 +206,15 @@ export class Account {
     await this.#saveRoster();
     this.#broadcastOnline();
     if (frame) this.deps.tabs.broadcast(frame);
-    await link.send(buildPresence(this.state.self.show, this.state.self.status));
+    await link.send(await this.#presence());
     await this.#saveSm();
     await this.#archive.catchUp(link);
+  }
+
+  /** Our presence: show, status and XEP-0115 caps (so the server sends us OMEMO device-list events). */
+  async #presence(): Promise<Element> {
+    this.#capsVer ??= await capsVer();
+    return buildPresence(this.state.self.show, this.state.self.status, buildCaps(this.#capsVer));
   }
 
   #broadcastOnline(): void {
@@ -257,6 +275,14 @@ export class Account {
   }
 
   async #onMessage(el: Element): Promise<void> {
+    const event = parseEvent(el);
+    if (event) {
+      // XEP-0163 §4.3: only OMEMO device lists interest the tabs; PEP events come from the contact's bare JID.
+      if (isOmemoNode(event.node) && el.attrs.from) {
+        this.deps.tabs.broadcast({ type: "pep.event", jid: bare(el.attrs.from), node: event.node, items: event.items });
+      }
+      return;
+    }
     const parsed = parseMessage(el, this.info.jid, Date.now());
     switch (parsed.kind) {
       case "chat": {
@@ -473,6 +499,20 @@ export class Account {
     );
   }
 
+  /**
+   * Publishes with access_model=open (XEP-0223): OMEMO bundles and device lists must be readable by anyone who
+   * may write to us. A node that exists with another model answers precondition-not-met: reconfigure, retry.
+   */
+  async #publishOpen(link: XmppLink, node: string, itemId: string, payload: Element): Promise<void> {
+    try {
+      await link.iq("set", buildPublish(node, itemId, payload, "open"));
+    } catch (err) {
+      if (!(err instanceof XMPPError) || !isPreconditionNotMet(err)) throw err;
+      await link.iq("set", buildConfigure(node, "open"));
+      await link.iq("set", buildPublish(node, itemId, payload, "open"));
+    }
+  }
+
   /** Answers one tab's frame with an error frame (the text stays in that tab's composer). */
   #refuse(ws: WebSocket, code: ErrorCode, message: string, requestId?: string): void {
     this.deps.tabs.send(ws, requestId ? { type: "error", code, message, requestId } : { type: "error", code, message });
@@ -497,10 +537,52 @@ export class Account {
         await this.#sendChat(ws, frame.requestId, frame.to, { body: "", encrypted });
         return;
       }
+      case "pep.publish": {
+        const link = this.#link;
+        if (!link?.online) {
+          this.#refuse(ws, "not-connected", "Not connected.", frame.requestId);
+          return;
+        }
+        let payload: Element;
+        try {
+          payload = parseXml(frame.payload);
+        } catch {
+          this.#refuse(ws, "pep-failed", "the payload is not XML", frame.requestId);
+          return;
+        }
+        if (payload.getNS() !== NS_OMEMO_03 || (payload.name !== "list" && payload.name !== "bundle")) {
+          this.#refuse(ws, "pep-failed", "only OMEMO device lists and bundles are published", frame.requestId);
+          return;
+        }
+        try {
+          await this.#publishOpen(link, frame.node, frame.itemId, payload);
+          tabs.send(ws, { type: "ack", requestId: frame.requestId });
+        } catch (err) {
+          this.#refuse(ws, "pep-failed", err instanceof XMPPError ? err.condition : String(err), frame.requestId);
+        }
+        return;
+      }
+      case "pep.fetch": {
+        const link = this.#link;
+        if (!link?.online) {
+          this.#refuse(ws, "not-connected", "Not connected.", frame.requestId);
+          return;
+        }
+        const jid = bare(frame.jid);
+        try {
+          const iq = await link.iq("get", buildItems(frame.node), jid);
+          const items = parseItemsResult(iq);
+          tabs.send(ws, { type: "pep.items", requestId: frame.requestId, jid, node: frame.node, items });
+        } catch (err) {
+          // forbidden (a presence-only node of a non-contact), item-not-found (no such device): the tab skips it.
+          this.#refuse(ws, "pep-failed", err instanceof XMPPError ? err.condition : String(err), frame.requestId);
+        }
+        return;
+      }
       case "presence.set": {
         this.state.self = { show: frame.show, status: frame.status };
         await this.deps.storage.put("self", this.state.self);
-        if (this.#link?.online) await this.#link.send(buildPresence(frame.show, frame.status));
+        if (this.#link?.online) await this.#link.send(await this.#presence());
         tabs.broadcast({ type: "self.presence", show: frame.show, status: frame.status });
         return;
       }

@@ -11,8 +11,9 @@ import iqCalleeFactory from "@xmpp/iq/callee.js";
 import resourceBinding from "@xmpp/resource-binding";
 import streamManagement, { type StreamManagement } from "@xmpp/stream-management";
 import { createSaslExchange, isPlainAllowed, parseSaslFailure, pickMechanism, SaslError } from "../xmpp/sasl.ts";
-import { XMPPError } from "../xmpp/errors.ts";
+import { XMPPError, type XMPPCondition } from "../xmpp/errors.ts";
 import { NS_PING } from "../xmpp/ping.ts";
+import { buildDiscoInfo, NS_DISCO_INFO } from "../xmpp/caps.ts";
 import { isValidRosterPush, NS_ROSTER } from "../xmpp/roster.ts";
 import { bare } from "../xmpp/jid.ts";
 
@@ -89,9 +90,23 @@ export class XmppLink {
     const middleware = middlewareFactory({ entity });
     const streamFeatures = streamFeaturesFactory({ middleware });
     this.iqCaller = iqCallerFactory({ middleware, entity });
+    // XEP-0030 / XEP-0115: what we support, asked by the server to decide which PEP events to send us.
+    // Answered here rather than through iqCallee, whose `instanceof` check fails on elements built by another
+    // copy of @xmpp/xml when bundled.
+    middleware.use(async (ctx, next) => {
+      const { stanza } = ctx;
+      const query =
+        stanza.attrs.type === "get" && stanza.name === "iq" ? stanza.getChild("query", NS_DISCO_INFO) : undefined;
+      if (!query) return next();
+      await entity.send(
+        xml("iq", { type: "result", to: stanza.attrs.from, id: stanza.attrs.id }, buildDiscoInfo(query.attrs.node)),
+      );
+      return undefined;
+    });
     const iqCallee = iqCalleeFactory({ middleware, entity });
     // XEP-0199 §4.2: answer server pings.
     iqCallee.get(NS_PING, "ping", () => ({}));
+
     // RFC 6121 §2.1.6: roster pushes come only from our own account; anything else is ignored (no reply
     // would leak that we exist, so answer like an unhandled query).
     iqCallee.set(NS_ROSTER, "query", (ctx) => {
@@ -268,6 +283,15 @@ export function toXMPPError(err: unknown): XMPPError | SaslError {
     const condition = (err as Error & { condition?: string }).condition;
     if (err.name === "SASLError") return new SaslError(condition ?? "not-authorized", err.message);
     if (err.name === "TimeoutError") return new XMPPError("timeout", err.message);
+    if (err.name === "StanzaError") {
+      // xmpp.js' StanzaError: condition, text and the application-specific element (RFC 6120 §8.3).
+      const e = err as Error & { condition?: string; text?: string; application?: { name?: string } };
+      return new XMPPError(
+        (e.condition ?? "undefined-condition") as XMPPCondition,
+        e.text || undefined,
+        e.application?.name,
+      );
+    }
     if (/ECONNERROR|WebSocket|network|connect/iu.test(err.message)) {
       return new XMPPError("connection-failed", err.message);
     }

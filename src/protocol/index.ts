@@ -89,6 +89,14 @@ const xmlText = () => z.string().refine((v) => !XML_ILLEGAL.test(v), "contains c
 
 const jid = xmlText().min(3).max(3071);
 const requestId = z.string().min(1).max(64);
+/** XEP-0384 v0.3 §4.2-4.3: the only PEP nodes a tab may touch. */
+export const OMEMO_DEVICELIST_NODE = "eu.siacs.conversations.axolotl.devicelist";
+export const OMEMO_BUNDLE_NODE_PREFIX = "eu.siacs.conversations.axolotl.bundles:";
+export function isOmemoNode(node: string): boolean {
+  if (node === OMEMO_DEVICELIST_NODE) return true;
+  return node.startsWith(OMEMO_BUNDLE_NODE_PREFIX) && /^\d{1,10}$/u.test(node.slice(OMEMO_BUNDLE_NODE_PREFIX.length));
+}
+const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
 export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message.send"), requestId, to: jid, body: xmlText().min(1).max(MAX_BODY_CHARS) }),
@@ -102,6 +110,19 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
       .min(1)
       .max(60 * 1024),
   }),
+  // PEP (XEP-0163) for OMEMO's device lists and bundles only: the browser owns the keys, the object relays.
+  z.object({
+    type: z.literal("pep.publish"),
+    requestId,
+    node: pepNode,
+    itemId: z.string().min(1).max(64),
+    /** The item's payload element, serialised (a <list/> or a <bundle/>). */
+    payload: z
+      .string()
+      .min(1)
+      .max(60 * 1024),
+  }),
+  z.object({ type: z.literal("pep.fetch"), requestId, jid, node: pepNode }),
   z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: xmlText().max(1024) }),
   z.object({ type: z.literal("roster.add"), requestId, jid, name: xmlText().max(256).optional() }),
   z.object({ type: z.literal("subscription.answer"), jid, accept: z.boolean() }),
@@ -121,6 +142,7 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export const ERROR_CODES = [
   "frame-too-large",
   "bad-encrypted",
+  "pep-failed",
   "bad-frame",
   "unknown-type",
   "not-connected",
@@ -162,6 +184,21 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     hasMore: z.boolean(),
   }),
   z.object({ type: z.literal("ack"), requestId: z.string() }),
+  /** The items of a PEP node (answer to pep.fetch), payloads serialised. */
+  z.object({
+    type: z.literal("pep.items"),
+    requestId: z.string(),
+    jid: z.string(),
+    node: z.string(),
+    items: z.array(z.object({ id: z.string(), payload: z.string() })),
+  }),
+  /** A PEP notification (XEP-0163 §4.3): a contact's (or our own) OMEMO device list changed. */
+  z.object({
+    type: z.literal("pep.event"),
+    jid: z.string(),
+    node: z.string(),
+    items: z.array(z.object({ id: z.string(), payload: z.string() })),
+  }),
   z.object({ type: z.literal("pong") }),
   z.object({
     type: z.literal("error"),

@@ -25,11 +25,14 @@ export type XMPPCondition =
 export class XMPPError extends Error {
   readonly condition: XMPPCondition;
   readonly text: string | undefined;
-  constructor(condition: XMPPCondition, text?: string) {
+  /** The application-specific condition's name (RFC 6120 §8.4), e.g. pubsub's precondition-not-met. */
+  readonly application: string | undefined;
+  constructor(condition: XMPPCondition, text?: string, application?: string) {
     super(text ? `${condition}: ${text}` : condition);
     this.name = "XMPPError";
     this.condition = condition;
     this.text = text;
+    this.application = application;
   }
 
   /** RFC 6120 §8.3.2: the condition is the first child in the stanzas namespace. */

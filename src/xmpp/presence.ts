@@ -64,9 +64,15 @@ export function parsePresence(stanza: Element): IncomingPresence {
   }
 }
 
-/** RFC 6121 §4.2: initial / updated own presence. */
-export function buildPresence(show: Show, status: string): Element {
-  return xml("presence", {}, show !== "online" && xml("show", {}, show), status !== "" && xml("status", {}, status));
+/** RFC 6121 §4.2: initial / updated own presence, with our XEP-0115 capabilities when given. */
+export function buildPresence(show: Show, status: string, caps?: Element): Element {
+  return xml(
+    "presence",
+    {},
+    show !== "online" && xml("show", {}, show),
+    status !== "" && xml("status", {}, status),
+    caps,
+  );
 }
 
 export function buildUnavailable(): Element {

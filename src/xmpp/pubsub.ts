@@ -1,0 +1,87 @@
+// PEP (XEP-0163) over pubsub (XEP-0060): publish with publish-options (XEP-0223), fetch items, node
+// configuration, and event notifications. Pure builders and parsers.
+import { xml, type Element } from "@xmpp/xml";
+
+export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
+export const NS_PUBSUB_OWNER = "http://jabber.org/protocol/pubsub#owner";
+export const NS_PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event";
+export const NS_PUBSUB_ERRORS = "http://jabber.org/protocol/pubsub#errors";
+const NS_DATA = "jabber:x:data";
+
+export interface PepItem {
+  id: string;
+  /** The item's payload element, serialised. */
+  payload: string;
+}
+
+function form(formType: string, fields: Record<string, string>): Element {
+  return xml(
+    "x",
+    { xmlns: NS_DATA, type: "submit" },
+    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, formType)),
+    ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))),
+  );
+}
+
+/** XEP-0060 §7.1.5 with XEP-0223 publish-options: the node must have (or get) this access model. */
+export function buildPublish(
+  node: string,
+  itemId: string,
+  payload: Element,
+  accessModel: "open" | "presence",
+): Element {
+  return xml(
+    "pubsub",
+    { xmlns: NS_PUBSUB },
+    xml("publish", { node }, xml("item", { id: itemId }, payload)),
+    xml(
+      "publish-options",
+      {},
+      form("http://jabber.org/protocol/pubsub#publish-options", { "pubsub#access_model": accessModel }),
+    ),
+  );
+}
+
+/** XEP-0060 §8.2.4: change a node's access model (after precondition-not-met on publish). */
+export function buildConfigure(node: string, accessModel: "open" | "presence"): Element {
+  return xml(
+    "pubsub",
+    { xmlns: NS_PUBSUB_OWNER },
+    xml(
+      "configure",
+      { node },
+      form("http://jabber.org/protocol/pubsub#node_config", { "pubsub#access_model": accessModel }),
+    ),
+  );
+}
+
+/** XEP-0060 §6.5.2: all items of a node. */
+export function buildItems(node: string): Element {
+  return xml("pubsub", { xmlns: NS_PUBSUB }, xml("items", { node }));
+}
+
+function itemsOf(items: Element | undefined): PepItem[] {
+  if (!items) return [];
+  return items.getChildren("item").flatMap((item) => {
+    const payload = item.getChildElements()[0];
+    return payload ? [{ id: item.attrs.id ?? "", payload: payload.toString() }] : [];
+  });
+}
+
+/** The items of an items result (XEP-0060 §6.5.2). */
+export function parseItemsResult(iq: Element): PepItem[] {
+  return itemsOf(iq.getChild("pubsub", NS_PUBSUB)?.getChild("items"));
+}
+
+/** XEP-0163 §4.3: a notification; null when the message is not one. */
+export function parseEvent(message: Element): { node: string; items: PepItem[] } | null {
+  const items = message.getChild("event", NS_PUBSUB_EVENT)?.getChild("items");
+  const node = items?.attrs.node;
+  if (!items || !node) return null;
+  return { node, items: itemsOf(items) };
+}
+
+/** XEP-0223 §4 / XEP-0060 §7.1.3.6: publish-options did not match the node's configuration. */
+export function isPreconditionNotMet(error: { condition: string; application?: string | undefined }): boolean {
+  return error.application === "precondition-not-met" || error.condition === "precondition-not-met";
+}
