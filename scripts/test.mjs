@@ -14,6 +14,11 @@ ensureDebianPackages(
   [
     ["prosody", "/usr/bin/prosody"],
     ["chromium", "/usr/bin/chromium"],
+    // The independent OMEMO 0.3 peer (test/peers/omemo_peer.py) runs on Debian's python-omemo and slixmpp.
+    ["python3-omemo", "/usr/lib/python3/dist-packages/omemo"],
+    ["python3-oldmemo", "/usr/lib/python3/dist-packages/oldmemo"],
+    ["python3-slixmpp", "/usr/lib/python3/dist-packages/slixmpp"],
+    ["python3-xmlschema", "/usr/lib/python3/dist-packages/xmlschema"],
   ],
   "The test suite",
 );

@@ -39,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide("prosodyWs", prosody.wsUrl);
   project.provide("prosodyHttpPort", httpPort);
+  project.provide("prosodyC2sPort", c2sPort);
   return async () => {
     await prosody.stop();
   };

@@ -12,6 +12,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     prosodyWs: string;
     prosodyHttpPort: number;
+    prosodyC2sPort: number;
     appUrl: string;
   }
 }

@@ -41,13 +41,14 @@ export function packKeyMaterial(key: Uint8Array, tag: Uint8Array): Bytes {
 }
 
 /**
- * Splits decrypted key material: the first 16 bytes are the key, the rest the tag (32+ bytes). Exactly 16 bytes
+ * Splits decrypted key material: the first 16 bytes are the key, the next 16 the tag (32+ bytes). Exactly 16 bytes
  * is the old layout where the tag is appended to the payload instead (tag null).
  */
 export function unpackKeyMaterial(material: Uint8Array): { key: Bytes; tag: Bytes | null } {
   if (material.byteLength === KEY_BYTES) return { key: Uint8Array.from(material), tag: null };
   if (material.byteLength < KEY_BYTES + TAG_BYTES) throw new Error(`bad key material (${material.byteLength} bytes)`);
-  return { key: material.slice(0, KEY_BYTES), tag: material.slice(KEY_BYTES) };
+  // GCM tags are at most 16 bytes: anything after them is ignored.
+  return { key: material.slice(0, KEY_BYTES), tag: material.slice(KEY_BYTES, KEY_BYTES + TAG_BYTES) };
 }
 
 /** Decrypts a payload; `tag` null means it is at the end of `payload`. Throws when authentication fails. */
@@ -58,13 +59,11 @@ export async function openPayload(
   tag: Uint8Array | null,
 ): Promise<Bytes> {
   if (iv.byteLength !== 12 && iv.byteLength !== 16) throw new Error(`bad IV length ${iv.byteLength}`);
+  if (tag !== null && tag.byteLength !== TAG_BYTES) throw new Error("bad tag length");
   const sealed = tag === null ? Uint8Array.from(payload) : concatBytes(payload, tag);
-  const tagBits = (tag === null ? TAG_BYTES : tag.byteLength) * 8;
-  if (tagBits !== 128 && tagBits !== 96 && tagBits !== 104 && tagBits !== 112 && tagBits !== 120) {
-    throw new Error("bad tag length");
-  }
+  if (sealed.byteLength < TAG_BYTES) throw new Error("payload too short");
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: Uint8Array.from(iv), tagLength: tagBits },
+    { name: "AES-GCM", iv: Uint8Array.from(iv), tagLength: TAG_BYTES * 8 },
     await importKey(key, "decrypt"),
     sealed,
   );

@@ -1,0 +1,111 @@
+// Drives test/peers/omemo_peer.py (python-omemo + slixmpp: an independent OMEMO 0.3 implementation) from Node
+// over its JSON-lines protocol: commands on stdin, replies and events on stdout.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "omemo_peer.py");
+
+export type PeerEvent =
+  | { event: "ready"; device_id: number; jid: string }
+  | { event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string }
+  | { event: "undecryptable"; from: string; sid: number; reason: string; id: string }
+  | { event: "plain"; from: string; body: string; id: string }
+  | { event: "devicelist"; jid: string; devices: number[] }
+  | { event: "error"; error: string };
+
+type Reply = { id: number; ok: boolean; error?: string; [k: string]: unknown };
+
+export class OmemoPeer {
+  readonly events: PeerEvent[] = [];
+  deviceId = 0;
+  #proc: ChildProcessWithoutNullStreams;
+  #next = 1;
+  #replies = new Map<number, (r: Reply) => void>();
+  #waiters: { pred: (e: PeerEvent) => boolean; resolve: (e: PeerEvent) => void }[] = [];
+  #stderr = "";
+
+  private constructor(proc: ChildProcessWithoutNullStreams) {
+    this.#proc = proc;
+    proc.stderr.on("data", (d: Buffer) => {
+      this.#stderr = (this.#stderr + d.toString()).slice(-8000);
+    });
+    createInterface({ input: proc.stdout }).on("line", (line) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (typeof msg !== "object" || msg === null) return;
+      if ("event" in msg) {
+        const event = msg as PeerEvent;
+        this.events.push(event);
+        this.#waiters = this.#waiters.filter((w) => (w.pred(event) ? (w.resolve(event), false) : true));
+      } else if ("id" in msg) {
+        const reply = msg as Reply;
+        this.#replies.get(reply.id)?.(reply);
+        this.#replies.delete(reply.id);
+      }
+    });
+  }
+
+  /** Starts a peer and waits until it has published its device list and bundle. */
+  static async start(opts: { jid: string; port: number; stateDir?: string; password?: string }): Promise<OmemoPeer> {
+    const args = [SCRIPT, "--jid", opts.jid, "--password", opts.password ?? "parley", "--host", "127.0.0.1"];
+    args.push("--port", String(opts.port));
+    if (opts.stateDir) args.push("--state-dir", opts.stateDir);
+    const peer = new OmemoPeer(spawn("/usr/bin/python3", args, { stdio: ["pipe", "pipe", "pipe"] }));
+    const ready = await peer.waitFor((e) => e.event === "ready" || e.event === "error", 30_000);
+    if (ready.event !== "ready") throw new Error(`OMEMO peer ${opts.jid} failed: ${JSON.stringify(ready)}`);
+    peer.deviceId = ready.device_id;
+    return peer;
+  }
+
+  command(cmd: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<Reply> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${cmd} timed out; stderr: ${this.#stderr.slice(-2000)}`)),
+        timeoutMs,
+      );
+      this.#replies.set(id, (r) => {
+        clearTimeout(timer);
+        if (r.ok) resolve(r);
+        else reject(new Error(`${cmd} failed: ${r.error ?? "?"}`));
+      });
+      this.#proc.stdin.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
+    });
+  }
+
+  waitFor(pred: (e: PeerEvent) => boolean, timeoutMs = 20_000): Promise<PeerEvent> {
+    const seen = this.events.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching event; got ${JSON.stringify(this.events.slice(-5))}; stderr: ${this.#stderr.slice(-2000)}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        pred,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#proc.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.#proc.once("exit", () => resolve()));
+    await this.command("quit", {}, 5_000).catch(() => this.#proc.kill("SIGKILL"));
+    await exited;
+  }
+}

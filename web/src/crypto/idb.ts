@@ -1,0 +1,99 @@
+// One IndexedDB database per storage context (the signed-in account): "parley-omemo-<jid>". It holds the
+// Signal-protocol state (store.ts) and the cache of decrypted texts (plaintexts.ts).
+
+export const DB_VERSION = 1;
+export const STORES = ["meta", "preKeys", "signedPreKeys", "sessions", "identities", "plaintexts"] as const;
+export type StoreName = (typeof STORES)[number];
+
+export function storageContext(jid: string): string {
+  return `parley-omemo-${jid.toLowerCase()}`;
+}
+
+export function requestToPromise<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error("IndexedDB request failed"));
+  });
+}
+
+function transactionDone(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+    tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
+  });
+}
+
+export function openDatabase(name: string, factory: IDBFactory = indexedDB): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    let req: IDBOpenDBRequest;
+    try {
+      req = factory.open(name, DB_VERSION);
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      for (const store of STORES) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another tab upgrading (a newer app version) must not be blocked by us.
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    req.onerror = () => reject(req.error ?? new Error("cannot open IndexedDB"));
+    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
+  });
+}
+
+/** A thin key-value view over the database. */
+export class Kv {
+  readonly #db: IDBDatabase;
+
+  constructor(db: IDBDatabase) {
+    this.#db = db;
+  }
+
+  async get<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {
+    const tx = this.#db.transaction(store, "readonly");
+    const value = (await requestToPromise(tx.objectStore(store).get(key))) as T | undefined;
+    return value;
+  }
+
+  async put(store: StoreName, key: IDBValidKey, value: unknown): Promise<void> {
+    const tx = this.#db.transaction(store, "readwrite");
+    tx.objectStore(store).put(value, key);
+    await transactionDone(tx);
+  }
+
+  /** Several writes in one transaction (all or nothing). */
+  async putMany(store: StoreName, entries: readonly (readonly [IDBValidKey, unknown])[]): Promise<void> {
+    if (entries.length === 0) return;
+    const tx = this.#db.transaction(store, "readwrite");
+    const os = tx.objectStore(store);
+    for (const [key, value] of entries) os.put(value, key);
+    await transactionDone(tx);
+  }
+
+  async delete(store: StoreName, key: IDBValidKey): Promise<void> {
+    const tx = this.#db.transaction(store, "readwrite");
+    tx.objectStore(store).delete(key);
+    await transactionDone(tx);
+  }
+
+  async keys(store: StoreName): Promise<IDBValidKey[]> {
+    const tx = this.#db.transaction(store, "readonly");
+    return requestToPromise(tx.objectStore(store).getAllKeys());
+  }
+
+  async count(store: StoreName): Promise<number> {
+    const tx = this.#db.transaction(store, "readonly");
+    return requestToPromise(tx.objectStore(store).count());
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
