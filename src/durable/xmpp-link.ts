@@ -19,7 +19,6 @@ import { bare } from "../xmpp/jid.ts";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 const NS_SM = "urn:xmpp:sm:3";
-const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 export interface SmState {
   id: string;
@@ -107,13 +106,12 @@ export class XmppLink {
     // XEP-0199 §4.2: answer server pings.
     iqCallee.get(NS_PING, "ping", () => ({}));
 
-    // RFC 6121 §2.1.6: roster pushes come only from our own account; anything else is ignored (no reply
-    // would leak that we exist, so answer like an unhandled query).
+    // RFC 6121 §2.1.6: roster pushes come only from our own account; a push from anyone else is ignored
+    // (acknowledged, never applied).
     iqCallee.set(NS_ROSTER, "query", (ctx) => {
-      if (!isValidRosterPush(ctx.stanza, bare(this.entity.jid?.toString() ?? options.resume?.jid ?? ""))) {
-        return xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS }));
+      if (isValidRosterPush(ctx.stanza, bare(this.entity.jid?.toString() ?? options.resume?.jid ?? ""))) {
+        this.events.rosterPush(ctx.stanza);
       }
-      this.events.rosterPush(ctx.stanza);
       return {};
     });
 

@@ -88,6 +88,14 @@ export class Kv {
     return requestToPromise(tx.objectStore(store).getAllKeys());
   }
 
+  /** All [key, value] pairs of a store, in key order. */
+  async entries<T>(store: StoreName): Promise<[IDBValidKey, T][]> {
+    const tx = this.#db.transaction(store, "readonly");
+    const os = tx.objectStore(store);
+    const [keys, values] = await Promise.all([requestToPromise(os.getAllKeys()), requestToPromise(os.getAll())]);
+    return keys.map((k, i) => [k, values[i] as T]);
+  }
+
   async count(store: StoreName): Promise<number> {
     const tx = this.#db.transaction(store, "readonly");
     return requestToPromise(tx.objectStore(store).count());
