@@ -9,6 +9,10 @@ export default defineConfig({
   root,
   base: "/",
   publicDir: "public",
+  resolve: {
+    // libsignal's pure-JS WebCrypto polyfill: never used where WebCrypto exists (see the stub).
+    alias: [{ find: /^(\.\.\/)+lib\/msrcrypto$/u, replacement: `${root}src/crypto/msrcrypto-stub.ts` }],
+  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -164,6 +164,9 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     }
     case "ack":
     case "pong":
+    // PEP answers and notifications belong to the E2EE service (core/e2ee.ts), not to this state.
+    case "pep.items":
+    case "pep.event":
       return state;
     default:
       return assertNever(frame);

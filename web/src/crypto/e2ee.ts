@@ -45,6 +45,13 @@ export class PepError extends Error {
 /** Why an operation could not be done; the message is shown to the user. */
 export class E2EEError extends Error {
   override readonly name = "E2EEError";
+  /** The PEP condition behind it, when there was one ("timeout" and "not-connected" are local). */
+  readonly condition: string | undefined;
+
+  constructor(message: string, condition?: string) {
+    super(message);
+    this.condition = condition;
+  }
 }
 
 export interface DeviceRef {
@@ -106,6 +113,8 @@ export interface E2EE {
   /** Encrypts for every device of `to` and our own other devices; plaintext null = key-transport message. */
   encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult>;
   decrypt(message: IncomingEncrypted): Promise<DecryptOutcome>;
+  /** Device ids the message has a key for. */
+  recipients(xml: string): number[];
   /** Sender device and a per-message reference (matches EncryptResult.ref); null when unparsable. */
   messageRef(xml: string): { sender: number; ref: string } | null;
 }

@@ -48,6 +48,8 @@ function isPair(value: unknown): value is KeyPairType {
 export class SignalStore implements StorageType {
   readonly #kv: Kv;
   #meta: DeviceMeta | null = null;
+  /** How many one-time pre keys libsignal removed (used) since this store was opened. */
+  removedPreKeys = 0;
 
   constructor(kv: Kv) {
     this.#kv = kv;
@@ -123,6 +125,14 @@ export class SignalStore implements StorageType {
 
   async removePreKey(keyId: number | string): Promise<void> {
     await this.#kv.delete("preKeys", keyOf(keyId));
+    this.removedPreKeys++;
+  }
+
+  async preKeyEntries(): Promise<[number, KeyPairType][]> {
+    const entries = await this.#kv.entries<KeyPairType>("preKeys");
+    const out: [number, KeyPairType][] = [];
+    for (const [k, v] of entries) if (typeof k === "number" && isPair(v)) out.push([k, copyPair(v)]);
+    return out;
   }
 
   async preKeyIds(): Promise<number[]> {

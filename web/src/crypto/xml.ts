@@ -19,7 +19,7 @@ export class XmlError extends Error {
 }
 
 const MAX_DEPTH = 32;
-const NAME = /[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?/uy;
+const NAME = /[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/uy;
 const SPACE = /[ \t\r\n]*/uy;
 
 const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };

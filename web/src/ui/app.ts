@@ -5,6 +5,7 @@ import type { ClientFrame, HistoryCursor, ServerFrame } from "../../../src/proto
 import { fetchMe, logout, socketUrl } from "../core/api.ts";
 import { Connection } from "../core/connection.ts";
 import type { AuthCheck } from "../core/connection.ts";
+import { E2EEService } from "../core/e2ee.ts";
 import { connectionText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
 import { chatHref, peerFromHash } from "../core/route.ts";
@@ -47,6 +48,13 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     onUnauthorized: () => teardown("Your session has ended. Please sign in again."),
   });
   const send = (frame: ClientFrame): boolean => conn.send(frame);
+  // OMEMO lives in this tab (web/src/crypto, loaded lazily after the first snapshot); the object only relays.
+  const e2ee = new E2EEService({
+    jid,
+    send,
+    onChange: () => scheduleRender(),
+    onError: (message) => showBanner(message),
+  });
 
   const banner = h("div", { class: "banner" });
   const showBanner = (message: string): void => {
@@ -72,6 +80,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
   });
   const chat = createChat({
     send,
+    crypto: e2ee,
     loadOlder: (peer) => {
       const history = store.state.histories.get(peer);
       if (history && canLoadOlder(history)) requestHistory(peer, oldestCursor(history.messages));
@@ -106,16 +115,20 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
   function onOpened(peer: string): void {
     markRead(peer);
     ensureHistory(peer);
+    e2ee.fetchDevices(peer);
   }
 
   function onFrame(frame: ServerFrame): void {
     if (destroyed) return;
+    // PEP answers go to the E2EE service only; it also sees messages before they are rendered.
+    if (e2ee.handleFrame(frame)) return;
     store.dispatch({ kind: "frame", frame });
     switch (frame.type) {
       case "snapshot":
         if (openPeer !== null) {
           if ((store.state.conversations.get(openPeer)?.unread ?? 0) > 0) markRead(openPeer);
           ensureHistory(openPeer);
+          if (e2ee.peer(openPeer).devices === null) e2ee.fetchDevices(openPeer);
         }
         break;
       case "message":
@@ -143,6 +156,8 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "conversation":
       case "history":
       case "pong":
+      case "pep.items":
+      case "pep.event":
         break;
       default:
         assertNever(frame);
@@ -190,6 +205,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     if (destroyed) return;
     destroyed = true;
     conn.stop();
+    e2ee.destroy();
     unsubscribe();
     window.removeEventListener("hashchange", onHashChange);
     window.removeEventListener("online", onOnline);

@@ -1,6 +1,7 @@
 // The right pane: peer heading, the message log (history paging, dedupe, receipts) and the composer.
 import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../src/protocol/index.ts";
 import type { ChatMessage, ClientFrame } from "../../../src/protocol/index.ts";
+import type { ComposerCrypto, EncryptedSend, PlainView } from "../core/e2ee.ts";
 import { presenceText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
 import { bestPresence, canLoadOlder, displayName } from "../core/selectors.ts";
@@ -8,8 +9,22 @@ import type { AppState } from "../core/state.ts";
 import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
 import { renderMessage, updateMessage } from "./message.ts";
 
+/** What the chat pane needs from end-to-end encryption (core/e2ee.ts's E2EEService). */
+export interface ChatCrypto {
+  /** Bumped on every change of what the methods below return. */
+  readonly version: number;
+  plaintext(key: string): PlainView | undefined;
+  composer(peer: string): ComposerCrypto;
+  setEncrypt(peer: string, on: boolean): void;
+  /** The choice for a message sent now (waits for a device list still being fetched). */
+  encryptFor(peer: string): Promise<boolean>;
+  sendEncrypted(peer: string, body: string): Promise<EncryptedSend>;
+  forgetSend(requestId: string): void;
+}
+
 export interface ChatDeps {
   send(frame: ClientFrame): boolean;
+  crypto: ChatCrypto;
   loadOlder(peer: string): void;
   back(): void;
 }
@@ -28,19 +43,22 @@ const BOTTOM_STICKY = 64;
 const SEND_TIMEOUT_MS = 30_000;
 
 interface Pending {
-  requestId: string;
+  /** Null while the message is being encrypted (nothing has been sent yet). */
+  requestId: string | null;
   /** The composer text that was sent (cleared on success only if the user has not edited it since). */
   raw: string;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 export function createChat(deps: ChatDeps): ChatPane {
   const drafts = new Map<string, string>();
   const errors = new Map<string, string>();
   const pending = new Map<string, Pending>();
-  const rows = new Map<string, { li: HTMLLIElement; msg: ChatMessage }>();
+  const rows = new Map<string, { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined }>();
+  const notes = new Map<string, string>();
   let peer: string | null = null;
   let rendered: readonly ChatMessage[] = [];
+  let renderedCrypto = -1;
 
   const back = h("button", { type: "button", class: "back", "aria-label": "Back to conversations" }, "‹ Back");
   const title = h("h2", { id: "chat-title", class: "chat-title" });
@@ -58,11 +76,23 @@ export function createChat(deps: ChatDeps): ChatPane {
   });
   const sendButton = h("button", { type: "submit", class: "primary" }, "Send");
   const feedback = h("div", { class: "feedback composer-feedback" });
+  const encryptToggle = h("input", { type: "checkbox", id: "composer-encrypt", class: "encrypt-toggle" });
+  const encryptStatus = h("span", { id: "composer-encrypt-status", class: "encrypt-status" });
+  const sendNote = h("p", { class: "composer-note", "aria-live": "polite" });
+  encryptToggle.setAttribute("aria-describedby", "composer-encrypt-status");
+  const cryptoRow = h(
+    "div",
+    { class: "composer-crypto" },
+    h("label", { class: "encrypt-label", for: "composer-encrypt" }, encryptToggle, " Encrypt (OMEMO)"),
+    encryptStatus,
+  );
   const composer = h(
     "form",
     { class: "composer" },
     h("div", { class: "composer-row" }, textarea, sendButton),
+    cryptoRow,
     feedback,
+    sendNote,
   );
   const conversation = h(
     "div",
@@ -91,10 +121,17 @@ export function createChat(deps: ChatDeps): ChatPane {
     composer.toggleAttribute("aria-busy", busy);
   };
 
+  const setNote = (p: string, text: string | null): void => {
+    if (text) notes.set(p, text);
+    else notes.delete(p);
+    if (p === peer) setText(sendNote, text ?? "");
+  };
+
   const finish = (p: string, error: string | null): void => {
     const entry = pending.get(p);
     if (!entry) return;
-    clearTimeout(entry.timer);
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    if (error !== null && entry.requestId !== null) deps.crypto.forgetSend(entry.requestId);
     pending.delete(p);
     if (error === null) {
       if (p === peer && textarea.value === entry.raw) textarea.value = "";
@@ -113,19 +150,59 @@ export function createChat(deps: ChatDeps): ChatPane {
       setError(peer, `Messages are limited to ${MAX_BODY_CHARS} characters.`);
       return;
     }
-    const requestId = newRequestId();
-    if (!deps.send({ type: "message.send", requestId, to: peer, body })) {
-      setError(peer, "Not connected. Your message was not sent; try again in a moment.");
+    const p = peer;
+    const choice = deps.crypto.composer(p).encrypt;
+    if (choice === false) {
+      sendPlain(p, raw, body);
       return;
     }
-    const p = peer;
+    // Encrypted (or not decided yet): nothing leaves the tab until the choice is known and encryption worked.
+    pending.set(p, { requestId: null, raw, timer: null });
+    setError(p, null);
+    setNote(p, null);
+    syncSendButton();
+    void sendEncrypted(p, raw, body, choice === null);
+  };
+
+  const awaitAnswer = (p: string, requestId: string, raw: string): void => {
     const timer = setTimeout(
       () => finish(p, "No answer from the server. The message may not have been sent."),
       SEND_TIMEOUT_MS,
     );
     pending.set(p, { requestId, raw, timer });
+  };
+
+  const sendPlain = (p: string, raw: string, body: string): void => {
+    const requestId = newRequestId();
+    if (!deps.send({ type: "message.send", requestId, to: p, body })) {
+      pending.delete(p);
+      setError(p, "Not connected. Your message was not sent; try again in a moment.");
+      syncSendButton();
+      return;
+    }
+    awaitAnswer(p, requestId, raw);
     setError(p, null);
+    setNote(p, null);
     syncSendButton();
+  };
+
+  const sendEncrypted = async (p: string, raw: string, body: string, undecided: boolean): Promise<void> => {
+    if (undecided && !(await deps.crypto.encryptFor(p))) {
+      sendPlain(p, raw, body);
+      return;
+    }
+    const result = await deps.crypto.sendEncrypted(p, body);
+    if (!result.ok) {
+      finish(p, result.error);
+      return;
+    }
+    if (pending.get(p)?.requestId !== null) return;
+    awaitAnswer(p, result.requestId, raw);
+    const missed = result.skipped.filter((d) => d.id !== 0);
+    if (missed.length > 0) {
+      const list = missed.map((d) => `${d.jid} device ${d.id} (${d.reason})`).join(", ");
+      setNote(p, `Not encrypted for ${missed.length} device${missed.length === 1 ? "" : "s"}: ${list}.`);
+    }
   };
 
   composer.addEventListener("submit", (ev) => {
@@ -137,6 +214,9 @@ export function createChat(deps: ChatDeps): ChatPane {
       ev.preventDefault();
       submit();
     }
+  });
+  encryptToggle.addEventListener("change", () => {
+    if (peer !== null) deps.crypto.setEncrypt(peer, encryptToggle.checked);
   });
   back.addEventListener("click", () => deps.back());
   conversation.addEventListener("keydown", (ev) => {
@@ -161,16 +241,30 @@ export function createChat(deps: ChatDeps): ChatPane {
     peer = next;
     rows.clear();
     rendered = [];
+    renderedCrypto = -1;
     log.replaceChildren();
     textarea.value = next === null ? "" : (drafts.get(next) ?? "");
     showAlert(feedback, next === null ? null : (errors.get(next) ?? null));
+    setText(sendNote, next === null ? "" : (notes.get(next) ?? ""));
     empty.hidden = next !== null;
     conversation.hidden = next === null;
     syncSendButton();
   };
 
+  const renderComposerCrypto = (p: string): void => {
+    const state = deps.crypto.composer(p);
+    encryptToggle.checked = state.encrypt === true;
+    encryptToggle.indeterminate = state.encrypt === null;
+    setText(encryptStatus, state.status);
+    composer.classList.toggle("composer-encrypted", state.encrypt === true);
+    const placeholder = state.encrypt === true ? "Write an encrypted message…" : "Write a message…";
+    if (textarea.placeholder !== placeholder) textarea.placeholder = placeholder;
+  };
+
   const renderLog = (messages: readonly ChatMessage[]): void => {
-    if (messages === rendered) return;
+    const version = deps.crypto.version;
+    if (messages === rendered && version === renderedCrypto) return;
+    renderedCrypto = version;
     const hadAny = rendered.length > 0;
     const prevFirst = rendered[0]?.key;
     const prevLast = rendered.at(-1)?.key;
@@ -180,15 +274,17 @@ export function createChat(deps: ChatDeps): ChatPane {
     const live = new Set<string>();
     const items = messages.map((m) => {
       live.add(m.key);
+      const plain = m.encrypted ? deps.crypto.plaintext(m.key) : undefined;
       const row = rows.get(m.key);
       if (!row) {
-        const li = renderMessage(m, now);
-        rows.set(m.key, { li, msg: m });
+        const li = renderMessage(m, now, plain);
+        rows.set(m.key, { li, msg: m, plain });
         return li;
       }
-      if (row.msg !== m) {
-        updateMessage(row.li, m);
+      if (row.msg !== m || row.plain !== plain) {
+        updateMessage(row.li, m, plain);
         row.msg = m;
+        row.plain = plain;
       }
       return row.li;
     });
@@ -201,6 +297,9 @@ export function createChat(deps: ChatDeps): ChatPane {
     } else if (messages[0]?.key !== prevFirst) {
       // Older page prepended: keep what the user was looking at in place.
       log.scrollTop = log.scrollHeight - fromBottom;
+    } else if (atBottom) {
+      // A message was decrypted (its text replaced a placeholder): stay at the bottom.
+      log.scrollTop = log.scrollHeight;
     }
   };
 
@@ -222,6 +321,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       const loadingFirst = history?.loading && history.hasMore === null;
       const noneYet = history?.hasMore === false && history.messages.length === 0;
       setText(note, loadingFirst ? "Loading messages…" : noneYet ? "No messages yet. Say hello!" : "");
+      renderComposerCrypto(peer);
       renderLog(history?.messages ?? []);
     },
     focusComposer() {

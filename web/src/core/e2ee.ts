@@ -1,0 +1,455 @@
+// End-to-end encryption as the app sees it: a PEP transport over the object socket, the lazily loaded OMEMO device
+// (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
+// cache, the per-conversation "Encrypt (OMEMO)" choice and encrypted sending. No DOM here.
+import type { ChatMessage, ClientFrame, ServerFrame } from "../../../src/protocol/index.ts";
+import type { OmemoDevice, Plain } from "../crypto/device.ts";
+import { E2EEError, PepError } from "../crypto/e2ee.ts";
+import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
+import { newRequestId } from "./ids.ts";
+
+export type PlainView = Plain | { readonly kind: "pending" };
+
+export type E2EEStatus = "off" | "starting" | "ready" | "unavailable";
+
+export interface PeerDevices {
+  /** Null while unknown. */
+  readonly devices: readonly number[] | null;
+  readonly loading: boolean;
+  readonly error: string | null;
+  /** The last fetch failed only for lack of an answer (timeout, connection lost): the contact may use OMEMO. */
+  readonly transient: boolean;
+}
+
+const UNKNOWN: PeerDevices = { devices: null, loading: false, error: null, transient: false };
+
+function knownDevices(devices: readonly number[]): PeerDevices {
+  return { devices, loading: false, error: null, transient: false };
+}
+
+function fetchFailed(devices: readonly number[] | null, err: unknown): PeerDevices {
+  const condition = err instanceof E2EEError || err instanceof PepError ? err.condition : undefined;
+  const transient = condition === "timeout" || condition === "not-connected";
+  return { devices, loading: false, error: message(err), transient };
+}
+
+export interface ComposerCrypto {
+  /** Effective choice; null while it depends on a device list that is still being fetched. */
+  readonly encrypt: boolean | null;
+  /** True when the user chose explicitly for this conversation. */
+  readonly explicit: boolean;
+  /** One line for the composer: what will happen to the next message. */
+  readonly status: string;
+}
+
+export type EncryptedSend =
+  | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
+  | { readonly ok: false; readonly error: string };
+
+type DeviceModule = typeof import("../crypto/device.ts");
+
+export interface E2EEServiceOptions {
+  readonly jid: string;
+  send(frame: ClientFrame): boolean;
+  /** Something shown changed (a decrypted message, a device list, the status). */
+  onChange(): void;
+  /** A background failure worth telling the user about. */
+  onError?(message: string): void;
+  load?: () => Promise<DeviceModule>;
+  storage?: Pick<Storage, "getItem" | "setItem"> | null;
+  requestTimeoutMs?: number;
+}
+
+interface PendingPep {
+  resolve(items: readonly PepItem[]): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class E2EEService {
+  readonly #opts: E2EEServiceOptions;
+  readonly #pep = new Map<string, PendingPep>();
+  readonly #plain = new Map<string, PlainView>();
+  readonly #queue: ChatMessage[] = [];
+  readonly #sent = new Map<string, string>();
+  readonly #peers = new Map<string, PeerDevices>();
+  readonly #choices = new Map<string, boolean>();
+  #device: Promise<OmemoDevice> | null = null;
+  #status: E2EEStatus = "off";
+  #deviceId: number | null = null;
+  #statusReason = "";
+  #setup: "idle" | "running" | "done" = "idle";
+  #draining = false;
+  #version = 0;
+  #destroyed = false;
+
+  readonly transport: PepTransport;
+
+  constructor(opts: E2EEServiceOptions) {
+    this.#opts = opts;
+    this.transport = {
+      fetch: (jid, node) => this.#request({ type: "pep.fetch", requestId: newRequestId(), jid, node }),
+      publish: async (node, itemId, payload) => {
+        await this.#request({ type: "pep.publish", requestId: newRequestId(), node, itemId, payload });
+      },
+    };
+    this.#loadChoices();
+  }
+
+  /** Bumped on every visible change, so views can skip work. */
+  get version(): number {
+    return this.#version;
+  }
+
+  get status(): E2EEStatus {
+    return this.#status;
+  }
+
+  /** This browser's OMEMO device id, once set up. */
+  get deviceId(): number | null {
+    return this.#deviceId;
+  }
+
+  #changed(): void {
+    this.#version++;
+    if (!this.#destroyed) this.#opts.onChange();
+  }
+
+  // ---- PEP over the socket ---------------------------------------------------------------------------------
+
+  #request(frame: Extract<ClientFrame, { type: "pep.fetch" | "pep.publish" }>): Promise<readonly PepItem[]> {
+    return new Promise((resolve, reject) => {
+      if (this.#destroyed || !this.#opts.send(frame)) {
+        reject(new PepError("not connected", "not-connected"));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.#pep.delete(frame.requestId);
+        reject(new PepError("no answer from the server", "timeout"));
+      }, this.#opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+      this.#pep.set(frame.requestId, { resolve, reject, timer });
+    });
+  }
+
+  #settle(requestId: string, outcome: { items: readonly PepItem[] } | { error: string }): boolean {
+    const pending = this.#pep.get(requestId);
+    if (!pending) return false;
+    this.#pep.delete(requestId);
+    clearTimeout(pending.timer);
+    if ("error" in outcome) pending.reject(new PepError(outcome.error));
+    else pending.resolve(outcome.items);
+    return true;
+  }
+
+  /**
+   * Sees every frame before the store does. True when the frame was an answer to one of our PEP requests (the
+   * app then ignores it); messages, history pages and device-list notifications are observed and passed on.
+   */
+  handleFrame(frame: ServerFrame): boolean {
+    switch (frame.type) {
+      case "pep.items":
+        return this.#settle(frame.requestId, { items: frame.items });
+      case "ack":
+        return this.#settle(frame.requestId, { items: [] });
+      case "error":
+        return frame.requestId !== undefined && this.#settle(frame.requestId, { error: frame.message });
+      case "pep.event":
+        this.#onPepEvent(frame.jid, frame.node, frame.items);
+        return true;
+      case "message":
+        this.#observe([frame.message], frame.requestId);
+        return false;
+      case "history":
+        this.#observe(frame.messages);
+        return false;
+      case "snapshot":
+        this.start();
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  // ---- the device ------------------------------------------------------------------------------------------
+
+  #loadDevice(): Promise<OmemoDevice> {
+    if (this.#device) return this.#device;
+    this.#status = "starting";
+    const load = this.#opts.load ?? (() => import("../crypto/device.ts"));
+    this.#device = load()
+      .then((m) =>
+        m.openOmemoDevice({
+          jid: this.#opts.jid,
+          transport: this.transport,
+          onError: (text) => this.#opts.onError?.(`Encryption: ${text}`),
+        }),
+      )
+      .catch((err: unknown) => {
+        this.#status = "unavailable";
+        this.#statusReason = message(err);
+        this.#changed();
+        throw err;
+      });
+    return this.#device;
+  }
+
+  /** After each snapshot: make sure our device exists and is published (retried until it worked once). */
+  start(): void {
+    if (this.#setup !== "idle" || this.#destroyed) return;
+    this.#setup = "running";
+    void this.#loadDevice()
+      .then(async (device) => {
+        const report = await device.setup();
+        this.#deviceId = report.deviceId;
+        this.#peers.set(this.#opts.jid, knownDevices(report.devices));
+        this.#setup = "done";
+        this.#status = "ready";
+        this.#changed();
+        for (const [jid, peer] of this.#peers) if (peer.devices === null && !peer.loading) this.fetchDevices(jid);
+      })
+      .catch((err: unknown) => {
+        this.#setup = "idle";
+        if (this.#status !== "unavailable") {
+          // The device works locally (decryption does), but others may not find it yet.
+          this.#status = "ready";
+          this.#opts.onError?.(`Encryption: publishing this browser's OMEMO device failed (${message(err)}).`);
+        }
+        this.#changed();
+      });
+  }
+
+  // ---- device lists ----------------------------------------------------------------------------------------
+
+  peer(jid: string): PeerDevices {
+    return this.#peers.get(jid) ?? UNKNOWN;
+  }
+
+  #setPeer(jid: string, peer: PeerDevices): void {
+    this.#peers.set(jid, peer);
+    this.#changed();
+  }
+
+  /** Fetches a contact's device list (opening a chat does this). */
+  fetchDevices(jid: string): void {
+    const prev = this.peer(jid);
+    if (prev.loading) return;
+    this.#setPeer(jid, { ...prev, loading: true, error: null, transient: false });
+    void this.#loadDevice()
+      .then((device) => device.devices(jid, true))
+      .then(
+        (devices) => this.#setPeer(jid, knownDevices(devices)),
+        (err: unknown) => this.#setPeer(jid, fetchFailed(prev.devices, err)),
+      );
+  }
+
+  /** Resolves once the device list of `jid` is known, or could not be had. */
+  async #devicesOf(jid: string): Promise<PeerDevices> {
+    const known = this.peer(jid);
+    if (known.devices !== null && !known.loading) return known;
+    try {
+      const device = await this.#loadDevice();
+      this.#setPeer(jid, knownDevices(await device.devices(jid, known.devices === null)));
+    } catch (err) {
+      this.#setPeer(jid, fetchFailed(known.devices, err));
+    }
+    return this.peer(jid);
+  }
+
+  #onPepEvent(jid: string, node: string, items: readonly PepItem[]): void {
+    void this.#loadDevice()
+      .then((device) => {
+        const ids = device.onPepEvent(jid, node, items);
+        if (ids !== null) this.#setPeer(jid, knownDevices(ids));
+      })
+      .catch(() => undefined);
+  }
+
+  // ---- the per-conversation choice -------------------------------------------------------------------------
+
+  #storageKey(): string {
+    return `parley-omemo-choices:${this.#opts.jid.toLowerCase()}`;
+  }
+
+  #storage(): Pick<Storage, "getItem" | "setItem"> | null {
+    if (this.#opts.storage !== undefined) return this.#opts.storage;
+    try {
+      return typeof localStorage === "undefined" ? null : localStorage;
+    } catch {
+      return null;
+    }
+  }
+
+  #loadChoices(): void {
+    try {
+      const raw = this.#storage()?.getItem(this.#storageKey());
+      const parsed: unknown = raw ? JSON.parse(raw) : null;
+      if (typeof parsed !== "object" || parsed === null) return;
+      for (const [peer, on] of Object.entries(parsed)) if (typeof on === "boolean") this.#choices.set(peer, on);
+    } catch {
+      // A broken entry only loses the remembered choices.
+    }
+  }
+
+  setEncrypt(peer: string, on: boolean): void {
+    this.#choices.set(peer, on);
+    try {
+      this.#storage()?.setItem(this.#storageKey(), JSON.stringify(Object.fromEntries(this.#choices)));
+    } catch {
+      // Quota or privacy mode: the choice holds for this tab.
+    }
+    this.#changed();
+  }
+
+  composer(peer: string): ComposerCrypto {
+    const choice = this.#choices.get(peer);
+    const p = this.peer(peer);
+    const has = p.devices !== null ? p.devices.length > 0 : null;
+    // Unknown while loading, or when the last fetch got no answer: decided at send time (see encryptFor).
+    const undecided = p.loading || p.transient || this.#status === "starting";
+    const encrypt = choice ?? (has === null ? (undecided ? null : false) : has);
+    return { encrypt, explicit: choice !== undefined, status: this.#composerStatus(peer, encrypt, p) };
+  }
+
+  #composerStatus(peer: string, encrypt: boolean | null, p: PeerDevices): string {
+    if (this.#status === "unavailable") {
+      return encrypt
+        ? `Encryption is not available in this browser (${this.#statusReason}): nothing will be sent.`
+        : `Not encrypted. Encryption is not available in this browser (${this.#statusReason}).`;
+    }
+    if (encrypt === null && p.transient && !p.loading) {
+      return "Could not check whether this contact uses OMEMO: the next message will be sent encrypted, or not at all.";
+    }
+    if (encrypt === null) return "Checking whether this contact uses OMEMO…";
+    const n = p.devices?.length ?? 0;
+    if (encrypt) {
+      if (p.devices === null) return p.error ? `Encrypted (OMEMO). ${p.error}` : "Encrypted (OMEMO).";
+      if (n === 0) return `Encrypted (OMEMO), but ${peer} has no OMEMO device: messages cannot be sent.`;
+      return `Encrypted (OMEMO) for ${n} device${n === 1 ? "" : "s"} of this contact.`;
+    }
+    return n > 0 ? "Not encrypted: this contact uses OMEMO." : "Not encrypted.";
+  }
+
+  /** The choice to apply to a message being sent now (waits for a device list that is still loading). */
+  async encryptFor(peer: string): Promise<boolean> {
+    const current = this.composer(peer);
+    if (current.encrypt !== null) return current.encrypt;
+    const { devices, transient } = await this.#devicesOf(peer);
+    const choice = this.#choices.get(peer);
+    if (choice !== undefined) return choice;
+    // Unknown because the server did not answer: try encrypting (which then fails visibly) rather than send clear.
+    return devices === null ? transient : devices.length > 0;
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------------
+
+  /** Encrypts and sends; on any failure nothing is sent. */
+  async sendEncrypted(peer: string, body: string): Promise<EncryptedSend> {
+    let device: OmemoDevice;
+    try {
+      device = await this.#loadDevice();
+    } catch (err) {
+      return { ok: false, error: `Not sent: encryption is not available (${message(err)}).` };
+    }
+    let xml: string;
+    let skipped: readonly SkippedDevice[];
+    try {
+      const result = await device.encrypt(peer, body);
+      xml = result.xml;
+      skipped = result.skipped;
+      const devices = device.knownDevices(peer);
+      if (devices) this.#setPeer(peer, knownDevices(devices));
+    } catch (err) {
+      const why = err instanceof E2EEError ? err.message : `encryption failed (${message(err)})`;
+      return { ok: false, error: `Not sent: ${why}` };
+    }
+    const requestId = newRequestId();
+    this.#sent.set(requestId, body);
+    if (!this.#opts.send({ type: "message.send-encrypted", requestId, to: peer, encrypted: xml })) {
+      this.#sent.delete(requestId);
+      return { ok: false, error: "Not connected. Your message was not sent; try again in a moment." };
+    }
+    return { ok: true, requestId, skipped };
+  }
+
+  /** The send failed (error frame or timeout): forget the pending text. */
+  forgetSend(requestId: string): void {
+    this.#sent.delete(requestId);
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------------------
+
+  plaintext(key: string): PlainView | undefined {
+    return this.#plain.get(key);
+  }
+
+  #observe(messages: readonly ChatMessage[], requestId?: string): void {
+    let added = false;
+    for (const m of messages) {
+      if (!m.encrypted) continue;
+      const sentText = requestId !== undefined ? this.#sent.get(requestId) : undefined;
+      if (sentText !== undefined && requestId !== undefined) {
+        this.#sent.delete(requestId);
+        this.#plain.set(m.key, { kind: "text", text: sentText });
+        void this.#loadDevice()
+          .then((d) => d.rememberSent(m.key, sentText))
+          .catch(() => undefined);
+        added = true;
+        continue;
+      }
+      if (this.#plain.has(m.key)) continue;
+      this.#plain.set(m.key, { kind: "pending" });
+      this.#queue.push(m);
+      added = true;
+    }
+    if (added) this.#changed();
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0 && !this.#destroyed) {
+        // Oldest first: the ratchet moves forward, and a session starts with its pre-key message.
+        this.#queue.sort((a, b) => a.ts - b.ts);
+        const m = this.#queue.shift();
+        if (!m?.encrypted) continue;
+        this.#plain.set(m.key, await this.#decryptOne(m, m.encrypted.xml, m.encrypted.hasPayload));
+        this.#changed();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #decryptOne(m: ChatMessage, xml: string, hasPayload: boolean): Promise<Plain> {
+    let device: OmemoDevice;
+    try {
+      device = await this.#loadDevice();
+    } catch (err) {
+      return { kind: "failed", reason: `Encryption is not available in this browser (${message(err)}).` };
+    }
+    try {
+      const from = m.direction === "in" ? m.peer : this.#opts.jid;
+      const input = { key: m.key, from, xml, hasPayload };
+      return (await device.cached(input)) ?? (await device.decrypt(input));
+    } catch (err) {
+      return { kind: "failed", reason: `Could not decrypt (${message(err)}).` };
+    }
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    for (const [, pending] of this.#pep) {
+      clearTimeout(pending.timer);
+      pending.reject(new PepError("signed out", "not-connected"));
+    }
+    this.#pep.clear();
+    void this.#device?.then((d) => d.close()).catch(() => undefined);
+  }
+}

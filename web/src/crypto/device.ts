@@ -1,0 +1,270 @@
+// This browser's OMEMO device for the signed-in account, as the app uses it (loaded lazily: it pulls in
+// libsignal). It owns the storage context (one IndexedDB database "parley-omemo-<jid>"), serialises every
+// ratchet operation across the tabs of that context with the Web Locks API, keeps the plaintext cache in step
+// with the ratchet, and publishes our device list and bundle.
+import { E2EEError } from "./e2ee.ts";
+import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
+import { Kv, openDatabase, storageContext } from "./idb.ts";
+import { Omemo03 } from "./omemo03.ts";
+import { PlaintextCache } from "./plaintexts.ts";
+import type { CachedPlaintext } from "./plaintexts.ts";
+import { SignalStore } from "./store.ts";
+
+/** What a message turned into, for display. */
+export type Plain =
+  | { readonly kind: "text"; readonly text: string }
+  /** Key transport: processed, never shown. */
+  | { readonly kind: "hidden" }
+  | { readonly kind: "failed"; readonly reason: string };
+
+export const NOT_FOR_US = "Not encrypted for this browser.";
+export const UNDECRYPTABLE = "This message could not be decrypted.";
+
+/** `notForUs`: the message carries no key for this device (told apart from other failures for display). */
+export function plainFromCache(value: CachedPlaintext, notForUs = false): Plain {
+  if (value === false) return { kind: "failed", reason: notForUs ? NOT_FOR_US : UNDECRYPTABLE };
+  return value === "" ? { kind: "hidden" } : { kind: "text", text: value };
+}
+
+export interface EncryptedMessage {
+  /** The message's dedupe key (the plaintext cache key). */
+  readonly key: string;
+  /** Bare JID of the sending account. */
+  readonly from: string;
+  readonly xml: string;
+  readonly hasPayload: boolean;
+}
+
+export interface SetupReport {
+  readonly deviceId: number;
+  /** Our account's device ids after publishing. */
+  readonly devices: readonly number[];
+}
+
+export interface OmemoDeviceOptions {
+  readonly jid: string;
+  readonly transport: PepTransport;
+  readonly indexedDB?: IDBFactory;
+  /** Cross-tab lock; defaults to navigator.locks, or an in-page queue where there is none. */
+  readonly lock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  readonly preKeyTarget?: number;
+  /** Delay before republishing the bundle after pre keys were used (several may go at once). */
+  readonly republishDelayMs?: number;
+  readonly onError?: (message: string) => void;
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` while holding the named lock: navigator.locks across tabs, else a queue within this page. */
+export function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === "undefined" ? undefined : (navigator as Partial<Navigator>).locks;
+  if (locks) return locks.request(name, () => fn()) as Promise<T>;
+  const prev = queues.get(name) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(name, tail);
+  void tail.then(() => {
+    if (queues.get(name) === tail) queues.delete(name);
+  });
+  return run;
+}
+
+export class OmemoDevice {
+  readonly #opts: OmemoDeviceOptions;
+  readonly #lockName: string;
+  readonly engine: E2EE;
+  readonly #engine: Omemo03;
+  readonly cache: PlaintextCache;
+  readonly #kv: Kv;
+  #republishTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastListRepair = 0;
+  #closed = false;
+
+  private constructor(opts: OmemoDeviceOptions, kv: Kv) {
+    this.#opts = opts;
+    this.#kv = kv;
+    this.#lockName = storageContext(opts.jid);
+    this.#engine = new Omemo03({
+      ownJid: opts.jid,
+      store: new SignalStore(kv),
+      transport: opts.transport,
+      preKeyTarget: opts.preKeyTarget,
+    });
+    this.engine = this.#engine;
+    this.cache = new PlaintextCache(kv);
+  }
+
+  static async open(opts: OmemoDeviceOptions): Promise<OmemoDevice> {
+    if (typeof crypto === "undefined" || !("subtle" in crypto) || crypto.subtle === undefined) {
+      throw new E2EEError("OMEMO needs WebCrypto (a secure context: https or 127.0.0.1).");
+    }
+    let db: IDBDatabase;
+    try {
+      db = await openDatabase(storageContext(opts.jid), opts.indexedDB ?? indexedDB);
+    } catch (err) {
+      throw new E2EEError(`OMEMO needs IndexedDB (${err instanceof Error ? err.message : String(err)}).`);
+    }
+    return new OmemoDevice(opts, new Kv(db));
+  }
+
+  get deviceId(): number | null {
+    return this.#engine.deviceId;
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    return (this.#opts.lock ?? withLock)(this.#lockName, fn);
+  }
+
+  /** Startup: our device exists (made once), our id is in our device list, list and bundle are published. */
+  async setup(): Promise<SetupReport> {
+    const deviceId = await this.#locked(async () => {
+      const id = await this.#engine.ensureDevice();
+      await this.#engine.refillPreKeys();
+      return id;
+    });
+    // Only "no list yet" counts as empty: publishing after any other failure could drop our other devices.
+    const current = await this.#engine.devices(this.#opts.jid, true);
+    const devices = await this.#publish(current);
+    return { deviceId, devices };
+  }
+
+  async #publish(current: readonly number[]): Promise<readonly number[]> {
+    const pub = await this.#locked(() => this.#engine.publication(current));
+    const t = this.#opts.transport;
+    // The bundle first: whoever sees the new list can then build a session right away.
+    await t.publish(pub.bundleNode, pub.itemId, pub.bundle);
+    if (pub.deviceList === null) return current;
+    await t.publish(pub.deviceListNode, pub.itemId, pub.deviceList);
+    const id = this.#engine.deviceId;
+    const devices = id === null ? current : [...current, id];
+    this.#engine.onPepEvent(this.#opts.jid, pub.deviceListNode, [{ id: pub.itemId, payload: pub.deviceList }]);
+    return devices;
+  }
+
+  devices(jid: string, refresh = false): Promise<readonly number[]> {
+    return this.#engine.devices(jid, refresh);
+  }
+
+  knownDevices(jid: string): readonly number[] | null {
+    return this.#engine.knownDevices(jid);
+  }
+
+  /** A PEP notification. Our own list without our device (another client overwrote it): add us back. */
+  onPepEvent(jid: string, node: string, items: readonly PepItem[]): readonly number[] | null {
+    const ids = this.#engine.onPepEvent(jid, node, items);
+    const me = this.#engine.deviceId;
+    if (ids !== null && jid === this.#opts.jid && me !== null && !ids.includes(me)) {
+      const now = Date.now();
+      if (now - this.#lastListRepair > 10_000) {
+        this.#lastListRepair = now;
+        this.#publish(ids).catch((err: unknown) => this.#report(err));
+      }
+    }
+    return ids;
+  }
+
+  /** Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own. */
+  async encrypt(to: string, text: string): Promise<EncryptResult> {
+    return this.#locked(async () => {
+      const result = await this.#engine.encrypt(to, this.#opts.jid, text);
+      await this.cache.putSent(result.ref, text);
+      return result;
+    });
+  }
+
+  /** Sends nothing: builds a key-transport element (e.g. to complete or heal sessions). */
+  async keyTransport(to: string): Promise<EncryptResult> {
+    return this.#locked(() => this.#engine.encrypt(to, this.#opts.jid, null));
+  }
+
+  /** Stores the text of a message we sent, under the key the object gave the echo. */
+  async rememberSent(messageKey: string, text: string): Promise<void> {
+    await this.cache.put(messageKey, text);
+  }
+
+  #notForUs(xml: string): boolean {
+    const me = this.#engine.deviceId;
+    return me !== null && !this.#engine.recipients(xml).includes(me);
+  }
+
+  /** The cached outcome for a message, without taking the lock; undefined when it was never processed. */
+  async cached(message: EncryptedMessage): Promise<Plain | undefined> {
+    const value = await this.cache.get(message.key);
+    return value === undefined ? undefined : plainFromCache(value, value === false && this.#notForUs(message.xml));
+  }
+
+  /**
+   * Decrypts one message at most once across all tabs: inside the lock, the cache is read again (another tab
+   * may have done it) and the result is stored before the lock is released.
+   */
+  async decrypt(message: EncryptedMessage): Promise<Plain> {
+    let usedPreKey = false;
+    const plain = await this.#locked(async (): Promise<Plain> => {
+      const cached = await this.cache.get(message.key);
+      if (cached !== undefined) return plainFromCache(cached, cached === false && this.#notForUs(message.xml));
+      const ref = this.#engine.messageRef(message.xml);
+      const me = await this.#engine.ensureDevice();
+      if (ref && ref.sender === me) {
+        // Sent from this browser (an echo seen by another tab, or history): never decryptable here.
+        const sent = await this.cache.getSent(ref.ref);
+        if (sent !== undefined) {
+          await this.cache.put(message.key, sent);
+          return plainFromCache(sent);
+        }
+      }
+      const outcome = await this.#engine.decrypt({ from: message.from, xml: message.xml });
+      usedPreKey = outcome.usedPreKey;
+      const r = outcome.result;
+      const value: CachedPlaintext = r.kind === "text" ? r.text : r.kind === "key-transport" ? "" : false;
+      await this.cache.put(message.key, value);
+      if (r.kind === "text" || r.kind === "key-transport") return plainFromCache(value);
+      if (r.kind === "not-for-us") return { kind: "failed", reason: NOT_FOR_US };
+      return { kind: "failed", reason: `${UNDECRYPTABLE} (${r.reason})` };
+    });
+    if (usedPreKey) this.#scheduleRepublish();
+    return plain;
+  }
+
+  #scheduleRepublish(): void {
+    if (this.#republishTimer !== null || this.#closed) return;
+    this.#republishTimer = setTimeout(() => {
+      this.#republishTimer = null;
+      void this.#refillAndRepublish();
+    }, this.#opts.republishDelayMs ?? 1_000);
+  }
+
+  async #refillAndRepublish(): Promise<void> {
+    try {
+      const pub = await this.#locked(async () => {
+        await this.#engine.refillPreKeys();
+        return this.#engine.publication([]);
+      });
+      await this.#opts.transport.publish(pub.bundleNode, pub.itemId, pub.bundle);
+    } catch (err) {
+      this.#report(err);
+    }
+  }
+
+  #report(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.#opts.onError) this.#opts.onError(message);
+    else console.warn("parley: OMEMO", message);
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#republishTimer !== null) clearTimeout(this.#republishTimer);
+    this.#republishTimer = null;
+    this.#kv.close();
+  }
+}
+
+export type { EncryptResult, SkippedDevice };
+
+/** The lazily loaded entry point. */
+export function openOmemoDevice(opts: OmemoDeviceOptions): Promise<OmemoDevice> {
+  return OmemoDevice.open(opts);
+}

@@ -1,0 +1,413 @@
+// OMEMO 0.3 (XEP-0384 v0.3, eu.siacs.conversations.axolotl) on libsignal-protocol-typescript: our device (identity,
+// signed pre key, 100 one-time pre keys), device lists and bundles over PEP, sessions built from bundles, and the
+// message format (AES-128-GCM payload, key || tag encrypted per device with the Signal double ratchet).
+//
+// Not thread-safe across tabs by itself: device.ts runs every state-changing call under a Web Lock.
+import {
+  KeyHelper,
+  SessionBuilder,
+  SessionCipher,
+  SignalProtocolAddress,
+} from "@privacyresearch/libsignal-protocol-typescript";
+import type { DeviceType, KeyPairType } from "@privacyresearch/libsignal-protocol-typescript";
+import { openPayload, packKeyMaterial, sealPayload, unpackKeyMaterial } from "./aead.ts";
+import { binaryStringToBytes, exactBuffer, toBase64 } from "./bytes.ts";
+import { E2EEError, PepError } from "./e2ee.ts";
+import type {
+  DecryptOutcome,
+  DeviceRef,
+  E2EE,
+  EncryptResult,
+  IncomingEncrypted,
+  PepItem,
+  PepTransport,
+  Publication,
+  SkippedDevice,
+} from "./e2ee.ts";
+import {
+  CURRENT_ITEM,
+  DEVICELIST_NODE,
+  NS_OMEMO_03,
+  buildBundle,
+  buildEncrypted,
+  buildDeviceList,
+  bundleNode,
+  encryptedHeader,
+  isDeviceId,
+  parseBundle,
+  parseDeviceList,
+  parseEncrypted,
+  pickItem,
+} from "./omemo03-xml.ts";
+import type { Bundle03, KeyElement } from "./omemo03-xml.ts";
+import type { SignalStore } from "./store.ts";
+
+export const PREKEY_TARGET = 100;
+/** libsignal pre key ids are 24-bit (Medium.MAX_VALUE). */
+const MAX_PREKEY_ID = 0xffffff;
+const SIGNED_PREKEY_ID = 1;
+/** PreKeyWhisperMessage (libsignal EncryptionResultMessageType). */
+const PREKEY_MESSAGE = 3;
+
+export interface Omemo03Options {
+  readonly ownJid: string;
+  readonly store: SignalStore;
+  readonly transport: PepTransport;
+  readonly preKeyTarget?: number;
+  /** A cached device list older than this is fetched again before encrypting. */
+  readonly deviceListMaxAgeMs?: number;
+  /** A device whose bundle could not be fetched is not tried again for this long. */
+  readonly badBundleRetryMs?: number;
+  readonly now?: () => number;
+}
+
+export function randomDeviceId(): number {
+  const buf = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(buf);
+    const id = (buf[0] ?? 0) & 0x7fffffff;
+    if (isDeviceId(id)) return id;
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof PepError) return `PEP ${err.condition}`;
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/** libsignal's session address for one device of an account. */
+export function addressOf(jid: string, deviceId: number): SignalProtocolAddress {
+  return new SignalProtocolAddress(jid, deviceId);
+}
+
+export class Omemo03 implements E2EE {
+  readonly namespace = NS_OMEMO_03;
+  readonly #opts: Omemo03Options;
+  readonly #store: SignalStore;
+  readonly #lists = new Map<string, { ids: readonly number[]; at: number }>();
+  readonly #listFetches = new Map<string, Promise<readonly number[]>>();
+  readonly #badBundles = new Map<string, { reason: string; at: number }>();
+  #ensuring: Promise<number> | null = null;
+
+  constructor(opts: Omemo03Options) {
+    this.#opts = opts;
+    this.#store = opts.store;
+  }
+
+  get deviceId(): number | null {
+    return this.#store.meta?.deviceId ?? null;
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
+  }
+
+  get #target(): number {
+    return this.#opts.preKeyTarget ?? PREKEY_TARGET;
+  }
+
+  // ---- our device ------------------------------------------------------------------------------------------
+
+  ensureDevice(): Promise<number> {
+    this.#ensuring ??= this.#ensure().catch((err: unknown) => {
+      this.#ensuring = null;
+      throw err;
+    });
+    return this.#ensuring;
+  }
+
+  async #ensure(): Promise<number> {
+    const existing = await this.#store.loadMeta();
+    if (existing && (await this.#store.loadSignedPreKeyRecord(existing.signedPreKeyId))) return existing.deviceId;
+    const identityKeyPair = await KeyHelper.generateIdentityKeyPair();
+    const spk = await KeyHelper.generateSignedPreKey(identityKeyPair, SIGNED_PREKEY_ID);
+    await this.#store.storeSignedPreKeyRecord({
+      keyId: spk.keyId,
+      keyPair: spk.keyPair,
+      signature: spk.signature,
+      created: this.#now(),
+    });
+    const preKeys = await this.#generatePreKeys(1, this.#target);
+    await this.#store.storePreKeys(preKeys.keys);
+    // The device record last: without it, a half-made device is made again from scratch.
+    const deviceId = randomDeviceId();
+    await this.#store.saveMeta({
+      deviceId,
+      registrationId: KeyHelper.generateRegistrationId() || 1,
+      identityKeyPair,
+      signedPreKeyId: spk.keyId,
+      nextPreKeyId: preKeys.next,
+    });
+    return deviceId;
+  }
+
+  async #generatePreKeys(
+    from: number,
+    count: number,
+    taken: ReadonlySet<number> = new Set(),
+  ): Promise<{ keys: { keyId: number; keyPair: KeyPairType }[]; next: number }> {
+    const keys: { keyId: number; keyPair: KeyPairType }[] = [];
+    let id = from;
+    while (keys.length < count) {
+      if (id < 1 || id > MAX_PREKEY_ID) id = 1;
+      if (!taken.has(id)) keys.push(await KeyHelper.generatePreKey(id));
+      id++;
+    }
+    return { keys, next: id > MAX_PREKEY_ID ? 1 : id };
+  }
+
+  async refillPreKeys(): Promise<boolean> {
+    await this.ensureDevice();
+    const meta = this.#store.meta;
+    if (!meta) throw new E2EEError("no OMEMO device");
+    const ids = await this.#store.preKeyIds();
+    const missing = this.#target - ids.length;
+    if (missing <= 0) return false;
+    const fresh = await this.#generatePreKeys(meta.nextPreKeyId, missing, new Set(ids));
+    await this.#store.storePreKeys(fresh.keys);
+    await this.#store.saveMeta({ ...meta, nextPreKeyId: fresh.next });
+    return true;
+  }
+
+  async bundle(): Promise<Bundle03> {
+    await this.ensureDevice();
+    const meta = this.#store.meta;
+    if (!meta) throw new E2EEError("no OMEMO device");
+    const spk = await this.#store.loadSignedPreKeyRecord(meta.signedPreKeyId);
+    if (!spk) throw new E2EEError("the signed pre key is missing");
+    const preKeys = await this.#store.preKeyEntries();
+    return {
+      signedPreKeyId: spk.keyId,
+      signedPreKeyPublic: new Uint8Array(spk.keyPair.pubKey),
+      signedPreKeySignature: new Uint8Array(spk.signature),
+      identityKey: new Uint8Array(meta.identityKeyPair.pubKey),
+      preKeys: preKeys.map(([id, pair]) => ({ id, publicKey: new Uint8Array(pair.pubKey) })),
+    };
+  }
+
+  async publication(currentDevices: readonly number[]): Promise<Publication> {
+    const id = await this.ensureDevice();
+    return {
+      deviceListNode: DEVICELIST_NODE,
+      deviceList: currentDevices.includes(id) ? null : buildDeviceList([...currentDevices, id]),
+      bundleNode: bundleNode(id),
+      bundle: buildBundle(await this.bundle()),
+      itemId: CURRENT_ITEM,
+    };
+  }
+
+  // ---- device lists ----------------------------------------------------------------------------------------
+
+  knownDevices(jid: string): readonly number[] | null {
+    return this.#lists.get(jid)?.ids ?? null;
+  }
+
+  devices(jid: string, refresh = false): Promise<readonly number[]> {
+    const cached = this.#lists.get(jid);
+    const maxAge = this.#opts.deviceListMaxAgeMs ?? 10 * 60_000;
+    if (!refresh && cached && this.#now() - cached.at < maxAge) return Promise.resolve(cached.ids);
+    const inflight = this.#listFetches.get(jid);
+    if (inflight) return inflight;
+    const fetching = this.#fetchDeviceList(jid).finally(() => this.#listFetches.delete(jid));
+    this.#listFetches.set(jid, fetching);
+    return fetching;
+  }
+
+  async #fetchDeviceList(jid: string): Promise<readonly number[]> {
+    let items: readonly PepItem[];
+    try {
+      items = await this.#opts.transport.fetch(jid, DEVICELIST_NODE);
+    } catch (err) {
+      if (err instanceof PepError && err.condition === "item-not-found") {
+        items = [];
+      } else {
+        const condition = err instanceof PepError ? err.condition : undefined;
+        throw new E2EEError(`Cannot get the OMEMO devices of ${jid} (${errorText(err)}).`, condition);
+      }
+    }
+    const ids = this.#parseListItems(items);
+    this.#lists.set(jid, { ids, at: this.#now() });
+    return ids;
+  }
+
+  #parseListItems(items: readonly PepItem[]): readonly number[] {
+    const item = pickItem(items);
+    if (!item) return [];
+    try {
+      return parseDeviceList(item.payload);
+    } catch {
+      return [];
+    }
+  }
+
+  onPepEvent(jid: string, node: string, items: readonly PepItem[]): readonly number[] | null {
+    if (node !== DEVICELIST_NODE) return null;
+    const ids = this.#parseListItems(items);
+    this.#lists.set(jid, { ids, at: this.#now() });
+    return ids;
+  }
+
+  // ---- sessions --------------------------------------------------------------------------------------------
+
+  async #hasSession(jid: string, id: number): Promise<boolean> {
+    return new SessionCipher(this.#store, addressOf(jid, id)).hasOpenSession();
+  }
+
+  #badBundle(jid: string, id: number): string | null {
+    const bad = this.#badBundles.get(`${jid}.${id}`);
+    const retry = this.#opts.badBundleRetryMs ?? 10 * 60_000;
+    return bad && this.#now() - bad.at < retry ? bad.reason : null;
+  }
+
+  #markBad(jid: string, id: number, err: unknown): E2EEError {
+    const reason = `bundle: ${errorText(err)}`;
+    this.#badBundles.set(`${jid}.${id}`, { reason, at: this.#now() });
+    return new E2EEError(reason);
+  }
+
+  async #fetchBundle(jid: string, id: number): Promise<Bundle03> {
+    const bad = this.#badBundle(jid, id);
+    if (bad !== null) throw new E2EEError(bad);
+    try {
+      const item = pickItem(await this.#opts.transport.fetch(jid, bundleNode(id)));
+      if (!item) throw new E2EEError("no bundle");
+      return parseBundle(item.payload);
+    } catch (err) {
+      throw this.#markBad(jid, id, err);
+    }
+  }
+
+  /** X3DH from the device's bundle, with one of its one-time pre keys chosen at random. */
+  async #buildSession(jid: string, id: number, bundle: Bundle03): Promise<void> {
+    try {
+      const choice = new Uint32Array(1);
+      crypto.getRandomValues(choice);
+      const preKey = bundle.preKeys[(choice[0] ?? 0) % Math.max(1, bundle.preKeys.length)];
+      const device: DeviceType = {
+        identityKey: exactBuffer(bundle.identityKey),
+        signedPreKey: {
+          keyId: bundle.signedPreKeyId,
+          publicKey: exactBuffer(bundle.signedPreKeyPublic),
+          signature: exactBuffer(bundle.signedPreKeySignature),
+        },
+        registrationId: 0,
+      };
+      if (preKey) device.preKey = { keyId: preKey.id, publicKey: exactBuffer(preKey.publicKey) };
+      await new SessionBuilder(this.#store, addressOf(jid, id)).processPreKey(device);
+      this.#badBundles.delete(`${jid}.${id}`);
+    } catch (err) {
+      throw this.#markBad(jid, id, err);
+    }
+  }
+
+  // ---- messages --------------------------------------------------------------------------------------------
+
+  async encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult> {
+    const me = await this.ensureDevice();
+    const peerIds = await this.devices(to);
+    const skipped: SkippedDevice[] = [];
+    let ownIds: readonly number[] = [];
+    if (to !== ownJid) {
+      try {
+        ownIds = await this.devices(ownJid);
+      } catch (err) {
+        // Our other devices will miss this message; the recipient still gets it.
+        skipped.push({ jid: ownJid, id: 0, reason: errorText(err) });
+      }
+    }
+    const targets: DeviceRef[] = [
+      ...peerIds.filter((id) => to !== ownJid || id !== me).map((id) => ({ jid: to, id })),
+      ...ownIds.filter((id) => id !== me).map((id) => ({ jid: ownJid, id })),
+    ];
+    if (!targets.some((t) => t.jid === to)) {
+      throw new E2EEError(to === ownJid ? "You have no other OMEMO device." : `${to} has no OMEMO device.`);
+    }
+
+    const sealed = await sealPayload(new TextEncoder().encode(plaintext ?? ""));
+    const material = exactBuffer(packKeyMaterial(sealed.key, sealed.tag));
+    const keys: KeyElement[] = [];
+    const recipients: DeviceRef[] = [];
+    // Bundles of devices without a session, fetched in parallel (one slow or missing bundle must not stall all).
+    const bundles = new Map<DeviceRef, Promise<Bundle03>>();
+    for (const t of targets) {
+      if (await this.#hasSession(t.jid, t.id)) continue;
+      const fetching = this.#fetchBundle(t.jid, t.id);
+      fetching.catch(() => undefined);
+      bundles.set(t, fetching);
+    }
+    for (const t of targets) {
+      try {
+        const bundle = bundles.get(t);
+        if (bundle) await this.#buildSession(t.jid, t.id, await bundle);
+        const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
+        if (typeof result.body !== "string") throw new Error("libsignal returned no ciphertext");
+        keys.push({ rid: t.id, prekey: result.type === PREKEY_MESSAGE, data: binaryStringToBytes(result.body) });
+        recipients.push(t);
+      } catch (err) {
+        skipped.push({ ...t, reason: errorText(err) });
+      }
+    }
+    if (!recipients.some((r) => r.jid === to)) {
+      const why = skipped
+        .filter((s) => s.jid === to)
+        .map((s) => `${s.id}: ${s.reason}`)
+        .join("; ");
+      throw new E2EEError(`Could not encrypt for any OMEMO device of ${to} (${why}).`);
+    }
+    const xml = buildEncrypted({
+      sid: me,
+      keys,
+      iv: sealed.iv,
+      payload: plaintext === null ? null : sealed.ciphertext,
+    });
+    return { xml, ref: toBase64(sealed.iv), recipients, skipped };
+  }
+
+  async decrypt(message: IncomingEncrypted): Promise<DecryptOutcome> {
+    const me = await this.ensureDevice();
+    let usedPreKey = false;
+    try {
+      const parsed = parseEncrypted(message.xml);
+      const key = parsed.keys.find((k) => k.rid === me);
+      if (!key) return { result: { kind: "not-for-us" }, usedPreKey };
+      const cipher = new SessionCipher(this.#store, addressOf(message.from, parsed.sid));
+      const removedBefore = this.#store.removedPreKeys;
+      let material: ArrayBuffer;
+      if (key.prekey) {
+        material = await cipher.decryptPreKeyWhisperMessage(exactBuffer(key.data), "binary");
+      } else {
+        try {
+          material = await cipher.decryptWhisperMessage(exactBuffer(key.data), "binary");
+        } catch (err) {
+          // A sender that forgot prekey="true": libsignal leaves the state untouched on failure, so retry as one.
+          if (!(await cipher.hasOpenSession())) {
+            material = await cipher.decryptPreKeyWhisperMessage(exactBuffer(key.data), "binary");
+          } else {
+            throw err;
+          }
+        }
+      }
+      usedPreKey = this.#store.removedPreKeys !== removedBefore;
+      const { key: aesKey, tag } = unpackKeyMaterial(new Uint8Array(material));
+      if (parsed.payload === null) return { result: { kind: "key-transport" }, usedPreKey };
+      const plain = await openPayload(aesKey, parsed.iv, parsed.payload, tag);
+      return { result: { kind: "text", text: new TextDecoder().decode(plain) }, usedPreKey };
+    } catch (err) {
+      return { result: { kind: "error", reason: errorText(err) }, usedPreKey };
+    }
+  }
+
+  recipients(xml: string): number[] {
+    try {
+      return parseEncrypted(xml).keys.map((k) => k.rid);
+    } catch {
+      return [];
+    }
+  }
+
+  messageRef(xml: string): { sender: number; ref: string } | null {
+    const header = encryptedHeader(xml);
+    return header ? { sender: header.sid, ref: header.iv } : null;
+  }
+}
