@@ -186,11 +186,14 @@ describe("end to end through the service", () => {
     expect(result.ok).toBe(true);
     await vi.waitFor(() => {
       const echo = server.frames.get(ALICE)?.find((f) => f.type === "message");
-      expect(echo?.type === "message" && alice.plaintext(echo.message.key)).toEqual({ kind: "text", text: "secret ✓" });
+      expect(echo?.type === "message" && alice.plaintext(echo.message.key)).toMatchObject({
+        kind: "text",
+        text: "secret ✓",
+      });
     });
     await vi.waitFor(() => {
       const incoming = server.frames.get(BOB)?.find((f) => f.type === "message");
-      expect(incoming?.type === "message" && bob.plaintext(incoming.message.key)).toEqual({
+      expect(incoming?.type === "message" && bob.plaintext(incoming.message.key)).toMatchObject({
         kind: "text",
         text: "secret ✓",
       });
@@ -203,7 +206,7 @@ describe("end to end through the service", () => {
     await vi.waitFor(() => {
       const incoming = server.frames.get(ALICE)?.filter((f) => f.type === "message" && f.message.direction === "in");
       const m = incoming?.[0];
-      expect(m?.type === "message" && alice.plaintext(m.message.key)).toEqual({ kind: "text", text: "reply" });
+      expect(m?.type === "message" && alice.plaintext(m.message.key)).toMatchObject({ kind: "text", text: "reply" });
     });
 
     // The choice sticks (and is remembered).
@@ -244,7 +247,7 @@ describe("end to end through the service", () => {
     alice.handleFrame({ type: "history", requestId: "h", peer: BOB, messages: [m], hasMore: false });
     expect(alice.plaintext("x1")).toEqual({ kind: "pending" });
     await vi.waitFor(() =>
-      expect(alice.plaintext("x1")).toEqual({ kind: "failed", reason: "Not encrypted for this browser." }),
+      expect(alice.plaintext("x1")).toMatchObject({ kind: "failed", reason: "Not encrypted for this browser." }),
     );
   }, 30_000);
 
@@ -267,4 +270,76 @@ describe("end to end through the service", () => {
     await vi.waitFor(() => expect(alice.peer("carol@localhost")).toMatchObject({ loading: false, transient: false }));
     expect(alice.composer("carol@localhost").encrypt).toBe(false);
   }, 30_000);
+});
+
+describe("trust through the service", () => {
+  it("shows the sending device and its trust, lists devices with fingerprints, applies Verify", async () => {
+    const server = new FakeObject();
+    const alice = server.connect(ALICE);
+    const bob = server.connect(BOB);
+    server.deliver(ALICE, snapshot({ self: { jid: ALICE, show: "online", status: "" } }));
+    server.deliver(BOB, snapshot({ self: { jid: BOB, show: "online", status: "" } }));
+    await vi.waitFor(() => expect(alice.status).toBe("ready"), { timeout: 10_000 });
+    await vi.waitFor(() => expect(bob.status).toBe("ready"), { timeout: 10_000 });
+    const bobId = bob.deviceId ?? 0;
+
+    expect((await bob.sendEncrypted(ALICE, "hi")).ok).toBe(true);
+    const incomingKey = (): string => {
+      const f = server.frames.get(ALICE)?.find((x) => x.type === "message" && x.message.direction === "in");
+      return f?.type === "message" ? f.message.key : "";
+    };
+    await vi.waitFor(() =>
+      expect(alice.security(incomingKey(), BOB, "in")).toEqual({ deviceId: bobId, trust: "blind", self: false }),
+    );
+    // Bob's own echo: sent from this browser.
+    const echo = server.frames.get(BOB)?.find((x) => x.type === "message" && x.message.direction === "out");
+    expect(echo?.type === "message" && bob.security(echo.message.key, ALICE, "out")).toEqual({
+      deviceId: bobId,
+      trust: "verified",
+      self: true,
+    });
+
+    const devices = await alice.describeDevices(BOB);
+    expect(devices).toEqual([
+      {
+        jid: BOB,
+        deviceId: bobId,
+        fingerprint: expect.stringMatching(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/u),
+        trust: "blind",
+        self: false,
+      },
+    ]);
+    const own = await alice.describeDevices(ALICE);
+    expect(own).toEqual([expect.objectContaining({ deviceId: alice.deviceId, self: true })]);
+
+    await alice.setTrust(BOB, bobId, "verify");
+    expect(alice.security(incomingKey(), BOB, "in")?.trust).toBe("verified");
+  }, 30_000);
+});
+
+describe("heartbeat through the service", () => {
+  it("answers 50 received messages with an empty key-transport message, once", async () => {
+    const server = new FakeObject();
+    const alice = server.connect(ALICE);
+    const bob = server.connect(BOB);
+    server.deliver(ALICE, snapshot({ self: { jid: ALICE, show: "online", status: "" } }));
+    server.deliver(BOB, snapshot({ self: { jid: BOB, show: "online", status: "" } }));
+    await vi.waitFor(() => expect(alice.status).toBe("ready"), { timeout: 10_000 });
+    await vi.waitFor(() => expect(bob.status).toBe("ready"), { timeout: 10_000 });
+    const heartbeats = (): number =>
+      server.frames
+        .get(BOB)
+        ?.filter((f) => f.type === "message" && f.message.direction === "in" && !f.message.encrypted?.hasPayload)
+        .length ?? 0;
+    for (let i = 0; i < 50; i++) expect((await bob.sendEncrypted(ALICE, `m${i}`)).ok).toBe(true);
+    await vi.waitFor(() => expect(heartbeats()).toBe(1), { timeout: 20_000 });
+    // Bob processes it silently.
+    const hb = server.frames
+      .get(BOB)
+      ?.find((f) => f.type === "message" && f.message.direction === "in" && !f.message.encrypted?.hasPayload);
+    await vi.waitFor(() => expect(hb?.type === "message" && bob.plaintext(hb.message.key)).toEqual({ kind: "hidden" }));
+    expect((await bob.sendEncrypted(ALICE, "one more")).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heartbeats()).toBe(1);
+  }, 60_000);
 });

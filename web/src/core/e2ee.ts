@@ -2,12 +2,24 @@
 // (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
 // cache, the per-conversation "Encrypt (OMEMO)" choice and encrypted sending. No DOM here.
 import type { ChatMessage, ClientFrame, ServerFrame } from "../../../src/protocol/index.ts";
-import type { OmemoDevice, Plain } from "../crypto/device.ts";
+import type { DeviceInfo, OmemoDevice, Plain, TrustAction } from "../crypto/device.ts";
 import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
+import type { Trust } from "../crypto/trust.ts";
 import { newRequestId } from "./ids.ts";
 
 export type PlainView = Plain | { readonly kind: "pending" };
+
+export type { DeviceInfo, TrustAction };
+
+/** Who encrypted a message, for its indicator. */
+export interface MessageSecurity {
+  readonly deviceId: number;
+  /** Null while not known (e.g. the record is still being read). */
+  readonly trust: Trust | null;
+  /** Sent from this browser. */
+  readonly self: boolean;
+}
 
 export type E2EEStatus = "off" | "starting" | "ready" | "unavailable";
 
@@ -79,6 +91,10 @@ export class E2EEService {
   readonly #sent = new Map<string, string>();
   readonly #peers = new Map<string, PeerDevices>();
   readonly #choices = new Map<string, boolean>();
+  /** Trust of the devices of each account, as last read from the device's records. */
+  readonly #trust = new Map<string, ReadonlyMap<number, Trust>>();
+  readonly #trustReads = new Set<string>();
+  readonly #heartbeats = new Set<string>();
   #device: Promise<OmemoDevice> | null = null;
   #status: E2EEStatus = "off";
   #deviceId: number | null = null;
@@ -187,6 +203,7 @@ export class E2EEService {
           jid: this.#opts.jid,
           transport: this.transport,
           onError: (text) => this.#opts.onError?.(`Encryption: ${text}`),
+          onHeartbeatDue: (jid) => this.#sendHeartbeat(jid),
         }),
       )
       .catch((err: unknown) => {
@@ -234,10 +251,11 @@ export class E2EEService {
     this.#changed();
   }
 
-  /** Fetches a contact's device list (opening a chat does this). */
+  /** Fetches a contact's device list (opening a chat does this), and the trust of its devices. */
   fetchDevices(jid: string): void {
     const prev = this.peer(jid);
     if (prev.loading) return;
+    this.#readTrust(jid, true);
     this.#setPeer(jid, { ...prev, loading: true, error: null, transient: false });
     void this.#loadDevice()
       .then((device) => device.devices(jid, true))
@@ -267,6 +285,81 @@ export class E2EEService {
         if (ids !== null) this.#setPeer(jid, knownDevices(ids));
       })
       .catch(() => undefined);
+  }
+
+  // ---- trust and the devices panel -------------------------------------------------------------------------
+
+  /** The sending device of an encrypted message and its trust; null when not known (yet). */
+  security(key: string, peer: string, direction: "in" | "out"): MessageSecurity | null {
+    const plain = this.#plain.get(key);
+    if (!plain || (plain.kind !== "text" && plain.kind !== "failed")) return null;
+    const sender = plain.sender ?? (direction === "out" && plain.kind === "text" ? this.#deviceId : null);
+    if (sender === undefined || sender === null) return null;
+    const jid = direction === "in" ? peer : this.#opts.jid;
+    const self = direction === "out" && sender === this.#deviceId;
+    const trust = self ? "verified" : (this.#trust.get(jid)?.get(sender) ?? null);
+    if (trust === null && !self) this.#readTrust(jid);
+    return { deviceId: sender, trust, self };
+  }
+
+  #readTrust(jid: string, force = false): void {
+    if (this.#trustReads.has(jid) || (!force && this.#trust.has(jid))) return;
+    this.#trustReads.add(jid);
+    void this.#loadDevice()
+      .then((d) => d.trustRecords(jid))
+      .then(
+        (records) => {
+          this.#trustReads.delete(jid);
+          this.#trust.set(jid, new Map(records.map((r) => [r.deviceId, r.trust])));
+          this.#changed();
+        },
+        () => this.#trustReads.delete(jid),
+      );
+  }
+
+  /** Devices of `jid` (own account included) with fingerprints and trust, for the devices panel. */
+  async describeDevices(jid: string, refresh = false): Promise<DeviceInfo[]> {
+    const device = await this.#loadDevice();
+    const infos = await device.describeDevices(jid, refresh);
+    const trust = new Map(this.#trust.get(jid));
+    for (const i of infos) if (i.trust !== null && !i.self) trust.set(i.deviceId, i.trust);
+    this.#trust.set(jid, trust);
+    const ids = device.knownDevices(jid);
+    if (ids) this.#peers.set(jid, knownDevices(ids));
+    this.#changed();
+    return infos;
+  }
+
+  async setTrust(jid: string, deviceId: number, action: TrustAction): Promise<void> {
+    const device = await this.#loadDevice();
+    const record = await device.setTrust(jid, deviceId, action);
+    this.#trust.set(jid, new Map(this.#trust.get(jid)).set(deviceId, record.trust));
+    this.#changed();
+  }
+
+  /** Removes another device of ours from our device list (publishes the list without it). */
+  async removeOwnDevice(deviceId: number): Promise<void> {
+    const device = await this.#loadDevice();
+    const ids = await device.removeOwnDevice(deviceId);
+    this.#setPeer(this.#opts.jid, knownDevices(ids));
+  }
+
+  /** An empty key-transport message, so the sender's ratchet advances (see HeartbeatCounter). */
+  #sendHeartbeat(jid: string): void {
+    if (this.#heartbeats.has(jid) || this.#destroyed) return;
+    this.#heartbeats.add(jid);
+    void this.#loadDevice()
+      .then((d) => d.keyTransport(jid))
+      .then((result) => {
+        this.#opts.send({
+          type: "message.send-encrypted",
+          requestId: newRequestId(),
+          to: jid,
+          encrypted: result.xml,
+        });
+      })
+      .catch(() => undefined)
+      .finally(() => this.#heartbeats.delete(jid));
   }
 
   // ---- the per-conversation choice -------------------------------------------------------------------------
@@ -329,7 +422,17 @@ export class E2EEService {
     if (encrypt) {
       if (p.devices === null) return p.error ? `Encrypted (OMEMO). ${p.error}` : "Encrypted (OMEMO).";
       if (n === 0) return `Encrypted (OMEMO), but ${peer} has no OMEMO device: messages cannot be sent.`;
-      return `Encrypted (OMEMO) for ${n} device${n === 1 ? "" : "s"} of this contact.`;
+      const trust = this.#trust.get(peer);
+      const untrusted = p.devices?.filter((id) => trust?.get(id) === "untrusted").length ?? 0;
+      const trusted = n - untrusted;
+      if (untrusted > 0 && trusted === 0) {
+        return `Encrypted (OMEMO), but no device of ${peer} is trusted: messages cannot be sent (see Devices).`;
+      }
+      const left =
+        untrusted > 0
+          ? ` ${untrusted} untrusted device${untrusted === 1 ? " is" : "s are"} left out (see Devices).`
+          : "";
+      return `Encrypted (OMEMO) for ${trusted} device${trusted === 1 ? "" : "s"} of this contact.${left}`;
     }
     return n > 0 ? "Not encrypted: this contact uses OMEMO." : "Not encrypted.";
   }
@@ -394,7 +497,7 @@ export class E2EEService {
       const sentText = requestId !== undefined ? this.#sent.get(requestId) : undefined;
       if (sentText !== undefined && requestId !== undefined) {
         this.#sent.delete(requestId);
-        this.#plain.set(m.key, { kind: "text", text: sentText });
+        this.#plain.set(m.key, { kind: "text", text: sentText, sender: this.#deviceId ?? undefined });
         void this.#loadDevice()
           .then((d) => d.rememberSent(m.key, sentText))
           .catch(() => undefined);
@@ -437,7 +540,12 @@ export class E2EEService {
     try {
       const from = m.direction === "in" ? m.peer : this.#opts.jid;
       const input = { key: m.key, from, xml, hasPayload };
-      return (await device.cached(input)) ?? (await device.decrypt(input));
+      const cached = await device.cached(input);
+      if (cached) return cached;
+      const plain = await device.decrypt(input);
+      // The sender's trust may just have been recorded (first message of a device).
+      if (plain.kind !== "hidden" && plain.sender !== undefined) this.#readTrust(from, true);
+      return plain;
     } catch (err) {
       return { kind: "failed", reason: `Could not decrypt (${message(err)}).` };
     }

@@ -5,17 +5,22 @@
 import { E2EEError } from "./e2ee.ts";
 import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
 import { Kv, openDatabase, storageContext } from "./idb.ts";
+import { CURRENT_ITEM, DEVICELIST_NODE, buildDeviceList } from "./omemo03-xml.ts";
 import { Omemo03 } from "./omemo03.ts";
+import type { DeviceInfo } from "./omemo03.ts";
 import { PlaintextCache } from "./plaintexts.ts";
 import type { CachedPlaintext } from "./plaintexts.ts";
 import { SignalStore } from "./store.ts";
+import { DAY_MS, HeartbeatCounter } from "./trust.ts";
+import type { DeviceTrust, TrustAction } from "./trust.ts";
 
 /** What a message turned into, for display. */
 export type Plain =
-  | { readonly kind: "text"; readonly text: string }
+  /** `sender`: the sending device id (from the message header). */
+  | { readonly kind: "text"; readonly text: string; readonly sender?: number }
   /** Key transport: processed, never shown. */
   | { readonly kind: "hidden" }
-  | { readonly kind: "failed"; readonly reason: string };
+  | { readonly kind: "failed"; readonly reason: string; readonly sender?: number };
 
 export const NOT_FOR_US = "Not encrypted for this browser.";
 export const UNDECRYPTABLE = "This message could not be decrypted.";
@@ -51,6 +56,10 @@ export interface OmemoDeviceOptions {
   /** Delay before republishing the bundle after pre keys were used (several may go at once). */
   readonly republishDelayMs?: number;
   readonly onError?: (message: string) => void;
+  /** HEARTBEAT_THRESHOLD messages came from a device of `jid` without us sending to it: send a key transport. */
+  readonly onHeartbeatDue?: (jid: string) => void;
+  /** How often the signed pre key age is checked while open (default: once a day). */
+  readonly maintenanceIntervalMs?: number;
 }
 
 const queues = new Map<string, Promise<unknown>>();
@@ -82,14 +91,17 @@ export class OmemoDevice {
   #republishTimer: ReturnType<typeof setTimeout> | null = null;
   #lastListRepair = 0;
   #closed = false;
+  #maintenanceTimer: ReturnType<typeof setInterval> | null = null;
+  readonly #store: SignalStore;
 
   private constructor(opts: OmemoDeviceOptions, kv: Kv) {
     this.#opts = opts;
     this.#kv = kv;
     this.#lockName = storageContext(opts.jid);
+    this.#store = new SignalStore(kv);
     this.#engine = new Omemo03({
       ownJid: opts.jid,
-      store: new SignalStore(kv),
+      store: this.#store,
       transport: opts.transport,
       preKeyTarget: opts.preKeyTarget,
     });
@@ -123,12 +135,78 @@ export class OmemoDevice {
     const deviceId = await this.#locked(async () => {
       const id = await this.#engine.ensureDevice();
       await this.#engine.refillPreKeys();
+      await this.#engine.rotateSignedPreKey();
       return id;
     });
+    this.#startMaintenance();
     // Only "no list yet" counts as empty: publishing after any other failure could drop our other devices.
     const current = await this.#engine.devices(this.#opts.jid, true);
     const devices = await this.#publish(current);
     return { deviceId, devices };
+  }
+
+  /** Once a day while open: rotate the signed pre key when it is due, and republish the bundle then. */
+  #startMaintenance(): void {
+    if (this.#maintenanceTimer !== null || this.#closed) return;
+    const timer = setInterval(() => void this.maintain(), this.#opts.maintenanceIntervalMs ?? DAY_MS);
+    // Node (tests): the timer must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
+    this.#maintenanceTimer = timer;
+  }
+
+  /** Rotates the signed pre key if due; true when a new bundle was published. */
+  async maintain(): Promise<boolean> {
+    try {
+      const pub = await this.#locked(async () =>
+        (await this.#engine.rotateSignedPreKey()) ? this.#engine.publication([]) : null,
+      );
+      if (pub === null) return false;
+      await this.#opts.transport.publish(pub.bundleNode, pub.itemId, pub.bundle);
+      return true;
+    } catch (err) {
+      this.#report(err);
+      return false;
+    }
+  }
+
+  // ---- trust and devices -----------------------------------------------------------------------------------
+
+  trustRecords(jid: string): Promise<DeviceTrust[]> {
+    return this.#engine.trustRecords(jid);
+  }
+
+  setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
+    return this.#engine.setTrust(jid, deviceId, action);
+  }
+
+  /** The devices of `jid` with fingerprints and trust (unknown keys are fetched and recorded). */
+  async describeDevices(jid: string, refresh = false): Promise<DeviceInfo[]> {
+    const ids = await this.#engine.devices(jid, refresh);
+    return this.#engine.describeDevices(jid, ids);
+  }
+
+  /** Publishes our device list without `deviceId` (another device of ours; never this one). */
+  async removeOwnDevice(deviceId: number): Promise<readonly number[]> {
+    const me = await this.#engine.ensureDevice();
+    if (deviceId === me) throw new E2EEError("This browser's own device cannot be removed here.");
+    const current = await this.#engine.devices(this.#opts.jid, true);
+    const next = [...current.filter((id) => id !== deviceId && id !== me), me];
+    const payload = buildDeviceList(next);
+    await this.#opts.transport.publish(DEVICELIST_NODE, CURRENT_ITEM, payload);
+    this.#engine.onPepEvent(this.#opts.jid, DEVICELIST_NODE, [{ id: CURRENT_ITEM, payload }]);
+    return next;
+  }
+
+  /** Read again each time (inside the lock): other tabs count too. */
+  async #counter(): Promise<HeartbeatCounter> {
+    return new HeartbeatCounter(await this.#store.loadHeartbeats());
+  }
+
+  /** Inside the lock: we sent to these devices. */
+  async #sentTo(recipients: EncryptResult["recipients"]): Promise<void> {
+    const counter = await this.#counter();
+    counter.sent(recipients);
+    await this.#store.saveHeartbeats(counter.toJSON());
   }
 
   async #publish(current: readonly number[]): Promise<readonly number[]> {
@@ -171,13 +249,20 @@ export class OmemoDevice {
     return this.#locked(async () => {
       const result = await this.#engine.encrypt(to, this.#opts.jid, text);
       await this.cache.putSent(result.ref, text);
+      await this.#sentTo(result.recipients);
       return result;
     });
   }
 
   /** Sends nothing: builds a key-transport element (e.g. to complete or heal sessions). */
   async keyTransport(to: string): Promise<EncryptResult> {
-    return this.#locked(() => this.#engine.encrypt(to, this.#opts.jid, null));
+    return this.#locked(async () => {
+      const result = await this.#engine.encrypt(to, this.#opts.jid, null);
+      // Its echo is then known here as a key-transport message (hidden), not as one without our key.
+      await this.cache.putSent(result.ref, "");
+      await this.#sentTo(result.recipients);
+      return result;
+    });
   }
 
   /** Stores the text of a message we sent, under the key the object gave the echo. */
@@ -193,7 +278,15 @@ export class OmemoDevice {
   /** The cached outcome for a message, without taking the lock; undefined when it was never processed. */
   async cached(message: EncryptedMessage): Promise<Plain | undefined> {
     const value = await this.cache.get(message.key);
-    return value === undefined ? undefined : plainFromCache(value, value === false && this.#notForUs(message.xml));
+    return value === undefined
+      ? undefined
+      : this.#withSender(plainFromCache(value, value === false && this.#notForUs(message.xml)), message.xml);
+  }
+
+  #withSender(plain: Plain, xml: string): Plain {
+    if (plain.kind === "hidden") return plain;
+    const sender = this.#engine.messageRef(xml)?.sender;
+    return sender === undefined ? plain : { ...plain, sender };
   }
 
   /**
@@ -202,6 +295,7 @@ export class OmemoDevice {
    */
   async decrypt(message: EncryptedMessage): Promise<Plain> {
     let usedPreKey = false;
+    let heartbeatDue = false;
     const plain = await this.#locked(async (): Promise<Plain> => {
       const cached = await this.cache.get(message.key);
       if (cached !== undefined) return plainFromCache(cached, cached === false && this.#notForUs(message.xml));
@@ -218,6 +312,11 @@ export class OmemoDevice {
       const outcome = await this.#engine.decrypt({ from: message.from, xml: message.xml });
       usedPreKey = outcome.usedPreKey;
       const r = outcome.result;
+      if (outcome.sender && !(outcome.sender.jid === this.#opts.jid && outcome.sender.deviceId === me)) {
+        const counter = await this.#counter();
+        heartbeatDue = counter.received(outcome.sender.jid, outcome.sender.deviceId);
+        await this.#store.saveHeartbeats(counter.toJSON());
+      }
       const value: CachedPlaintext = r.kind === "text" ? r.text : r.kind === "key-transport" ? "" : false;
       await this.cache.put(message.key, value);
       if (r.kind === "text" || r.kind === "key-transport") return plainFromCache(value);
@@ -225,7 +324,8 @@ export class OmemoDevice {
       return { kind: "failed", reason: `${UNDECRYPTABLE} (${r.reason})` };
     });
     if (usedPreKey) this.#scheduleRepublish();
-    return plain;
+    if (heartbeatDue) this.#opts.onHeartbeatDue?.(message.from);
+    return this.#withSender(plain, message.xml);
   }
 
   #scheduleRepublish(): void {
@@ -258,11 +358,13 @@ export class OmemoDevice {
     this.#closed = true;
     if (this.#republishTimer !== null) clearTimeout(this.#republishTimer);
     this.#republishTimer = null;
+    if (this.#maintenanceTimer !== null) clearInterval(this.#maintenanceTimer);
+    this.#maintenanceTimer = null;
     this.#kv.close();
   }
 }
 
-export type { EncryptResult, SkippedDevice };
+export type { DeviceInfo, DeviceTrust, EncryptResult, SkippedDevice, TrustAction };
 
 /** The lazily loaded entry point. */
 export function openOmemoDevice(opts: OmemoDeviceOptions): Promise<OmemoDevice> {

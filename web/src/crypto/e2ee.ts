@@ -2,6 +2,8 @@
 // (urn:xmpp:omemo:2) can sit beside it later. Keys never leave the browser: the object only relays PEP items and
 // <encrypted/> elements, through the PepTransport below.
 
+import type { Trust } from "./trust.ts";
+
 export interface PepItem {
   readonly id: string;
   readonly payload: string;
@@ -89,6 +91,8 @@ export type DecryptResult =
 
 export interface DecryptOutcome {
   readonly result: DecryptResult;
+  /** The sending device and its trust, once the message was decrypted (also for key-transport messages). */
+  readonly sender?: { readonly jid: string; readonly deviceId: number; readonly trust: Trust };
   /** A one-time pre key was used: the bundle needs new ones. */
   readonly usedPreKey: boolean;
 }
@@ -110,7 +114,10 @@ export interface E2EE {
   publication(currentDevices: readonly number[]): Promise<Publication>;
   /** Generates one-time pre keys up to the target; true when some were added (the bundle must be republished). */
   refillPreKeys(): Promise<boolean>;
-  /** Encrypts for every device of `to` and our own other devices; plaintext null = key-transport message. */
+  /**
+   * Encrypts for every trusted device of `to` and our own other devices (untrusted ones are skipped); plaintext
+   * null = key-transport message.
+   */
   encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult>;
   decrypt(message: IncomingEncrypted): Promise<DecryptOutcome>;
   /** Device ids the message has a key for. */

@@ -1,8 +1,9 @@
 // One IndexedDB database per storage context (the signed-in account): "parley-omemo-<jid>". It holds the
-// Signal-protocol state (store.ts) and the cache of decrypted texts (plaintexts.ts).
+// Signal-protocol state (store.ts), the trust of remote devices and the cache of decrypted texts (plaintexts.ts).
 
-export const DB_VERSION = 1;
-export const STORES = ["meta", "preKeys", "signedPreKeys", "sessions", "identities", "plaintexts"] as const;
+/** 2: "trust" (per-device trust records, see trust.ts). */
+export const DB_VERSION = 2;
+export const STORES = ["meta", "preKeys", "signedPreKeys", "sessions", "identities", "plaintexts", "trust"] as const;
 export type StoreName = (typeof STORES)[number];
 
 export function storageContext(jid: string): string {

@@ -41,6 +41,20 @@ import {
 } from "./omemo03-xml.ts";
 import type { Bundle03, KeyElement } from "./omemo03-xml.ts";
 import type { SignalStore } from "./store.ts";
+import { applyTrustAction, decideTrust, fingerprint, isTrusted, nextSignedPreKeyId, rotationPlan } from "./trust.ts";
+import type { DeviceTrust, TrustAction } from "./trust.ts";
+
+/** A device of an account as the devices panel shows it (fingerprint and trust null when its key is unknown). */
+export interface DeviceInfo {
+  readonly jid: string;
+  readonly deviceId: number;
+  readonly fingerprint: string | null;
+  readonly trust: DeviceTrust["trust"] | null;
+  /** This browser's own device. */
+  readonly self: boolean;
+  /** Why the key is unknown (bundle missing, …). */
+  readonly error?: string;
+}
 
 export const PREKEY_TARGET = 100;
 /** libsignal pre key ids are 24-bit (Medium.MAX_VALUE). */
@@ -197,6 +211,92 @@ export class Omemo03 implements E2EE {
     };
   }
 
+  /**
+   * Signed pre key rotation: a new one when the current is 7 days old (the previous one is kept 30 days, older
+   * ones deleted). True when the bundle changed and must be republished.
+   */
+  async rotateSignedPreKey(): Promise<boolean> {
+    await this.ensureDevice();
+    const meta = this.#store.meta;
+    if (!meta) throw new E2EEError("no OMEMO device");
+    const ages = await this.#store.signedPreKeyAges();
+    const now = this.#now();
+    const plan = rotationPlan(ages, meta.signedPreKeyId, now);
+    if (plan.rotate) {
+      const id = nextSignedPreKeyId(ages.map((a) => a.keyId));
+      const spk = await KeyHelper.generateSignedPreKey(meta.identityKeyPair, id);
+      await this.#store.storeSignedPreKeyRecord({
+        keyId: spk.keyId,
+        keyPair: spk.keyPair,
+        signature: spk.signature,
+        created: now,
+      });
+      await this.#store.saveMeta({ ...meta, signedPreKeyId: spk.keyId });
+    }
+    for (const id of plan.remove) if (id !== this.#store.meta?.signedPreKeyId) await this.#store.removeSignedPreKey(id);
+    return plan.rotate;
+  }
+
+  // ---- trust -----------------------------------------------------------------------------------------------
+
+  /** The fingerprint of this device's identity key. */
+  async ownFingerprint(): Promise<string> {
+    await this.ensureDevice();
+    const meta = this.#store.meta;
+    if (!meta) throw new E2EEError("no OMEMO device");
+    return fingerprint(new Uint8Array(meta.identityKeyPair.pubKey));
+  }
+
+  /** Records (first sight, or a changed key) and returns the trust of a device with identity key `identityKey`. */
+  async observeIdentity(jid: string, deviceId: number, identityKey: Uint8Array): Promise<DeviceTrust> {
+    const { record, changed } = decideTrust(
+      await this.#store.trustRecords(jid),
+      jid,
+      deviceId,
+      fingerprint(identityKey),
+    );
+    if (changed) await this.#store.saveTrust(record);
+    return record;
+  }
+
+  trustRecords(jid: string): Promise<DeviceTrust[]> {
+    return this.#store.trustRecords(jid);
+  }
+
+  async setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
+    const record = (await this.#store.trustRecords(jid)).find((r) => r.deviceId === deviceId);
+    if (!record) throw new E2EEError(`The key of device ${deviceId} of ${jid} is not known yet.`);
+    const next = applyTrustAction(record, action);
+    if (next !== record) await this.#store.saveTrust(next);
+    return next;
+  }
+
+  /** Fingerprint and trust of each device of `jid` (bundles of devices never seen are fetched and recorded). */
+  async describeDevices(jid: string, ids: readonly number[]): Promise<DeviceInfo[]> {
+    const me = await this.ensureDevice();
+    const records = await this.#store.trustRecords(jid);
+    const ownJid = this.#opts.ownJid;
+    return Promise.all(
+      ids.map(async (id): Promise<DeviceInfo> => {
+        if (jid === ownJid && id === me) {
+          return { jid, deviceId: id, fingerprint: await this.ownFingerprint(), trust: "verified", self: true };
+        }
+        const known = records.find((r) => r.deviceId === id);
+        if (known) return { ...known, self: false };
+        try {
+          let key: Uint8Array | undefined;
+          const stored = await this.#store.loadIdentity(addressOf(jid, id).toString());
+          if (stored && (await this.#hasSession(jid, id))) key = new Uint8Array(stored);
+          else key = (await this.#fetchBundle(jid, id)).identityKey;
+          const record = await this.observeIdentity(jid, id, key);
+          return { ...record, self: false };
+        } catch (err) {
+          return { jid, deviceId: id, fingerprint: null, trust: null, self: false, error: errorText(err) };
+        }
+      }),
+    );
+  }
+
   // ---- device lists ----------------------------------------------------------------------------------------
 
   knownDevices(jid: string): readonly number[] | null {
@@ -339,7 +439,18 @@ export class Omemo03 implements E2EE {
     for (const t of targets) {
       try {
         const bundle = bundles.get(t);
-        if (bundle) await this.#buildSession(t.jid, t.id, await bundle);
+        const fetched = bundle ? await bundle : null;
+        const identity = fetched
+          ? fetched.identityKey
+          : await this.#store.loadIdentity(addressOf(t.jid, t.id).toString());
+        if (identity) {
+          const trust = await this.observeIdentity(t.jid, t.id, new Uint8Array(identity));
+          if (!isTrusted(trust.trust)) {
+            skipped.push({ ...t, reason: "untrusted device" });
+            continue;
+          }
+        }
+        if (fetched) await this.#buildSession(t.jid, t.id, fetched);
         const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
         if (typeof result.body !== "string") throw new Error("libsignal returned no ciphertext");
         keys.push({ rid: t.id, prekey: result.type === PREKEY_MESSAGE, data: binaryStringToBytes(result.body) });
@@ -390,9 +501,15 @@ export class Omemo03 implements E2EE {
       }
       usedPreKey = this.#store.removedPreKeys !== removedBefore;
       const { key: aesKey, tag } = unpackKeyMaterial(new Uint8Array(material));
-      if (parsed.payload === null) return { result: { kind: "key-transport" }, usedPreKey };
+      // Decrypted even from an untrusted device (Conversations does too): the trust goes with the result.
+      const identity = await this.#store.loadIdentity(addressOf(message.from, parsed.sid).toString());
+      const trust = identity
+        ? (await this.observeIdentity(message.from, parsed.sid, new Uint8Array(identity))).trust
+        : "untrusted";
+      const sender = { jid: message.from, deviceId: parsed.sid, trust };
+      if (parsed.payload === null) return { result: { kind: "key-transport" }, usedPreKey, sender };
       const plain = await openPayload(aesKey, parsed.iv, parsed.payload, tag);
-      return { result: { kind: "text", text: new TextDecoder().decode(plain) }, usedPreKey };
+      return { result: { kind: "text", text: new TextDecoder().decode(plain) }, usedPreKey, sender };
     } catch (err) {
       return { result: { kind: "error", reason: errorText(err) }, usedPreKey };
     }

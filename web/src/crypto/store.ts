@@ -1,7 +1,8 @@
 // libsignal's StorageType on IndexedDB: our identity key pair and registration id, one-time and signed pre keys,
 // sessions and the identity keys of remote devices. libsignal-protocol-typescript wants exact ArrayBuffers (not
-// views): everything is copied in and out. Trust is "blind trust before verification" (as Conversations does by
-// default): every identity is accepted and recorded, per device.
+// views): everything is copied in and out. libsignal's own trust check accepts every identity (it only sees the
+// account, not the device); the per-device trust records kept here (trust.ts: blind trust before verification)
+// are applied by omemo03.ts.
 import type {
   Direction,
   KeyPairType,
@@ -10,6 +11,7 @@ import type {
 } from "@privacyresearch/libsignal-protocol-typescript";
 import { bytesEqual, exactBuffer } from "./bytes.ts";
 import type { Kv } from "./idb.ts";
+import type { DeviceTrust, Trust } from "./trust.ts";
 
 export interface StoredSignedPreKey {
   readonly keyId: number;
@@ -28,6 +30,19 @@ export interface DeviceMeta {
 }
 
 const META_DEVICE = "device";
+const META_HEARTBEAT = "heartbeat";
+const TRUST_STATES: readonly Trust[] = ["blind", "verified", "untrusted", "accepted"];
+
+function isTrustRecord(value: unknown): value is DeviceTrust {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.jid === "string" &&
+    typeof v.deviceId === "number" &&
+    typeof v.fingerprint === "string" &&
+    TRUST_STATES.includes(v.trust as Trust)
+  );
+}
 
 function copyPair(pair: KeyPairType): KeyPairType {
   return { pubKey: exactBuffer(pair.pubKey), privKey: exactBuffer(pair.privKey) };
@@ -105,6 +120,27 @@ export class SignalStore implements StorageType {
     return value instanceof ArrayBuffer ? exactBuffer(value) : undefined;
   }
 
+  /** Per-device trust records of `jid` (keys "jid deviceId"). */
+  async trustRecords(jid: string): Promise<DeviceTrust[]> {
+    const entries = await this.#kv.entries<unknown>("trust");
+    const out: DeviceTrust[] = [];
+    for (const [, v] of entries) if (isTrustRecord(v) && v.jid === jid) out.push(v);
+    return out.sort((a, b) => a.deviceId - b.deviceId);
+  }
+
+  async saveTrust(record: DeviceTrust): Promise<void> {
+    await this.#kv.put("trust", `${record.jid} ${record.deviceId}`, { ...record });
+  }
+
+  async loadHeartbeats(): Promise<Record<string, number>> {
+    const value = await this.#kv.get<unknown>("meta", META_HEARTBEAT);
+    return typeof value === "object" && value !== null ? (value as Record<string, number>) : {};
+  }
+
+  async saveHeartbeats(state: Record<string, number>): Promise<void> {
+    await this.#kv.put("meta", META_HEARTBEAT, state);
+  }
+
   // ---- one-time pre keys -----------------------------------------------------------------------------------
 
   async loadPreKey(keyId: string | number): Promise<KeyPairType | undefined> {
@@ -169,6 +205,18 @@ export class SignalStore implements StorageType {
       keyPair: copyPair(spk.keyPair),
       signature: exactBuffer(spk.signature),
     });
+  }
+
+  /** Every stored signed pre key, by id, with its creation time. */
+  async signedPreKeyAges(): Promise<{ keyId: number; created: number }[]> {
+    const entries = await this.#kv.entries<StoredSignedPreKey>("signedPreKeys");
+    const out: { keyId: number; created: number }[] = [];
+    for (const [k, v] of entries) {
+      if (typeof k === "number" && v && typeof v === "object") {
+        out.push({ keyId: k, created: typeof v.created === "number" ? v.created : 0 });
+      }
+    }
+    return out;
   }
 
   async removeSignedPreKey(keyId: number | string): Promise<void> {

@@ -14,6 +14,7 @@ import { canLoadOlder, documentTitle, needsInitialLoad, totalUnread } from "../c
 import { initialState } from "../core/state.ts";
 import { Store } from "../core/store.ts";
 import { createChat } from "./chat.ts";
+import { createDevicesPanel } from "./devices.ts";
 import { h, showAlert } from "./dom.ts";
 import { createHeader } from "./header.ts";
 import { createSidebar } from "./sidebar.ts";
@@ -78,9 +79,11 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       else focusComposerAfterRender = true;
     },
   });
+  const devicesPanel = createDevicesPanel(jid, e2ee);
   const chat = createChat({
     send,
     crypto: e2ee,
+    openDevices: (peer) => devicesPanel.open(peer),
     loadOlder: (peer) => {
       const history = store.state.histories.get(peer);
       if (history && canLoadOlder(history)) requestHistory(peer, oldestCursor(history.messages));
@@ -92,7 +95,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     },
   });
   const panes = h("div", { class: "panes" }, sidebar.el, chat.el);
-  root.replaceChildren(h("div", { class: "app" }, header.el, banner, panes));
+  root.replaceChildren(h("div", { class: "app" }, header.el, banner, panes, devicesPanel.el));
 
   function requestHistory(peer: string, before: HistoryCursor | null): void {
     const requestId = newRequestId();

@@ -1,7 +1,7 @@
 // The right pane: peer heading, the message log (history paging, dedupe, receipts) and the composer.
 import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../src/protocol/index.ts";
 import type { ChatMessage, ClientFrame } from "../../../src/protocol/index.ts";
-import type { ComposerCrypto, EncryptedSend, PlainView } from "../core/e2ee.ts";
+import type { ComposerCrypto, EncryptedSend, MessageSecurity, PlainView } from "../core/e2ee.ts";
 import { presenceText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
 import { bestPresence, canLoadOlder, displayName } from "../core/selectors.ts";
@@ -14,6 +14,8 @@ export interface ChatCrypto {
   /** Bumped on every change of what the methods below return. */
   readonly version: number;
   plaintext(key: string): PlainView | undefined;
+  /** Sending device and its trust, for the message's lock. */
+  security(key: string, peer: string, direction: "in" | "out"): MessageSecurity | null;
   composer(peer: string): ComposerCrypto;
   setEncrypt(peer: string, on: boolean): void;
   /** The choice for a message sent now (waits for a device list still being fetched). */
@@ -27,6 +29,8 @@ export interface ChatDeps {
   crypto: ChatCrypto;
   loadOlder(peer: string): void;
   back(): void;
+  /** Opens the encryption devices panel for the open conversation. */
+  openDevices?(peer: string): void;
 }
 
 export interface ChatPane {
@@ -50,17 +54,25 @@ interface Pending {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+function sameSecurity(a: MessageSecurity | null, b: MessageSecurity | null): boolean {
+  return a === b || (a !== null && b !== null && a.deviceId === b.deviceId && a.trust === b.trust && a.self === b.self);
+}
+
 export function createChat(deps: ChatDeps): ChatPane {
   const drafts = new Map<string, string>();
   const errors = new Map<string, string>();
   const pending = new Map<string, Pending>();
-  const rows = new Map<string, { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined }>();
+  const rows = new Map<
+    string,
+    { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined; sec: MessageSecurity | null }
+  >();
   const notes = new Map<string, string>();
   let peer: string | null = null;
   let rendered: readonly ChatMessage[] = [];
   let renderedCrypto = -1;
 
   const back = h("button", { type: "button", class: "back", "aria-label": "Back to conversations" }, "‹ Back");
+  const devicesButton = h("button", { type: "button", class: "devices-button", "aria-haspopup": "dialog" }, "Devices");
   const title = h("h2", { id: "chat-title", class: "chat-title" });
   const subtitle = h("p", { class: "chat-subtitle" });
   const older = h("button", { type: "button", class: "older" }, "Load older messages");
@@ -97,7 +109,13 @@ export function createChat(deps: ChatDeps): ChatPane {
   const conversation = h(
     "div",
     { class: "chat-body", hidden: true },
-    h("header", { class: "chat-header" }, back, h("div", { class: "chat-heading" }, title, subtitle)),
+    h(
+      "header",
+      { class: "chat-header" },
+      back,
+      h("div", { class: "chat-heading" }, title, subtitle),
+      deps.openDevices ? devicesButton : null,
+    ),
     h("div", { class: "log-top" }, older, note),
     log,
     composer,
@@ -219,6 +237,9 @@ export function createChat(deps: ChatDeps): ChatPane {
     if (peer !== null) deps.crypto.setEncrypt(peer, encryptToggle.checked);
   });
   back.addEventListener("click", () => deps.back());
+  devicesButton.addEventListener("click", () => {
+    if (peer !== null) deps.openDevices?.(peer);
+  });
   conversation.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !ev.defaultPrevented && window.matchMedia("(max-width: 719px)").matches) deps.back();
   });
@@ -275,16 +296,18 @@ export function createChat(deps: ChatDeps): ChatPane {
     const items = messages.map((m) => {
       live.add(m.key);
       const plain = m.encrypted ? deps.crypto.plaintext(m.key) : undefined;
+      const sec = m.encrypted ? deps.crypto.security(m.key, m.peer, m.direction) : null;
       const row = rows.get(m.key);
       if (!row) {
-        const li = renderMessage(m, now, plain);
-        rows.set(m.key, { li, msg: m, plain });
+        const li = renderMessage(m, now, plain, sec);
+        rows.set(m.key, { li, msg: m, plain, sec });
         return li;
       }
-      if (row.msg !== m || row.plain !== plain) {
-        updateMessage(row.li, m, plain);
+      if (row.msg !== m || row.plain !== plain || !sameSecurity(row.sec, sec)) {
+        updateMessage(row.li, m, plain, sec);
         row.msg = m;
         row.plain = plain;
+        row.sec = sec;
       }
       return row.li;
     });

@@ -1,6 +1,7 @@
 // One message in the log. The body is untrusted: it becomes text nodes, plus <a> elements for http(s) URLs.
 import type { ChatMessage } from "../../../src/protocol/index.ts";
-import type { PlainView } from "../core/e2ee.ts";
+import type { MessageSecurity, PlainView } from "../core/e2ee.ts";
+import { trustLabel } from "../crypto/trust-label.ts";
 import { formatTime } from "../core/format.ts";
 import { linkify } from "../core/linkify.ts";
 import { h, srOnly } from "./dom.ts";
@@ -33,14 +34,27 @@ function receiptIndicator(m: ChatMessage): HTMLSpanElement | null {
   );
 }
 
-/** The lock shown on every end-to-end encrypted message. */
-function lockIndicator(m: ChatMessage): HTMLSpanElement | null {
+/** What the lock says: encrypted, by which device, and how far that device is trusted. */
+export function securityText(sec: MessageSecurity | null | undefined): string {
+  if (!sec) return "encrypted";
+  if (sec.self) return `encrypted by device ${sec.deviceId} (this browser)`;
+  return `encrypted by device ${sec.deviceId}, ${trustLabel(sec.trust)}`;
+}
+
+/** The lock shown on every end-to-end encrypted message (a warning sign when the sending device is untrusted). */
+function lockIndicator(m: ChatMessage, sec?: MessageSecurity | null): HTMLSpanElement | null {
   if (!m.encrypted) return null;
+  const untrusted = sec?.trust === "untrusted";
+  const text = securityText(sec);
   return h(
     "span",
-    { class: "lock", title: "End-to-end encrypted (OMEMO)" },
-    h("span", { "aria-hidden": "true" }, "🔒"),
-    srOnly("encrypted"),
+    {
+      class: `lock${untrusted ? " lock-untrusted" : ""}${sec?.trust === "verified" && !sec.self ? " lock-verified" : ""}`,
+      title: `End-to-end encrypted (OMEMO)${sec ? ` · ${text.replace(/^encrypted /u, "")}` : ""}`,
+      "data-device": sec ? sec.deviceId : null,
+    },
+    h("span", { "aria-hidden": "true" }, untrusted ? "🔒⚠" : "🔒"),
+    srOnly(text),
   );
 }
 
@@ -71,29 +85,46 @@ function isHidden(m: ChatMessage, plain: PlainView | undefined): boolean {
   return m.encrypted !== undefined && (!m.encrypted.hasPayload || plain?.kind === "hidden");
 }
 
-export function renderMessage(m: ChatMessage, now: number = Date.now(), plain?: PlainView): HTMLLIElement {
+export function renderMessage(
+  m: ChatMessage,
+  now: number = Date.now(),
+  plain?: PlainView,
+  sec?: MessageSecurity | null,
+): HTMLLIElement {
   const date = new Date(m.ts);
   const time = h("time", { datetime: Number.isNaN(date.getTime()) ? null : date.toISOString() }, formatTime(m.ts, now));
   const body = h("p", { class: "body" });
   fillBody(body, m, plain);
-  const meta = h("p", { class: "meta" }, lockIndicator(m), time, receiptIndicator(m));
+  const meta = h("p", { class: "meta" }, lockIndicator(m, sec), time, receiptIndicator(m));
   const li = h(
     "li",
     { class: `msg msg-${m.direction}`, "data-key": m.key },
     h("div", { class: "bubble" }, m.direction === "out" ? srOnly("You: ") : null, body, meta),
   );
   if (m.encrypted) li.classList.add("msg-encrypted");
+  li.classList.toggle("msg-untrusted", sec?.trust === "untrusted");
   li.hidden = isHidden(m, plain);
   return li;
 }
 
-/** Updates an already rendered message in place: its receipt, and the text once it is decrypted. */
-export function updateMessage(li: HTMLLIElement, m: ChatMessage, plain?: PlainView): void {
+/** Updates an already rendered message in place: its receipt, its lock, and the text once it is decrypted. */
+export function updateMessage(
+  li: HTMLLIElement,
+  m: ChatMessage,
+  plain?: PlainView,
+  sec?: MessageSecurity | null,
+): void {
   const body = li.querySelector<HTMLElement>(".body");
   if (body) fillBody(body, m, plain);
   li.hidden = isHidden(m, plain);
+  li.classList.toggle("msg-untrusted", sec?.trust === "untrusted");
   const meta = li.querySelector(".meta");
   if (!meta) return;
+  const lock = lockIndicator(m, sec);
+  const oldLock = meta.querySelector(".lock");
+  if (lock && oldLock) oldLock.replaceWith(lock);
+  else if (lock) meta.prepend(lock);
+  else oldLock?.remove();
   meta.querySelector(".receipt")?.remove();
   const indicator = receiptIndicator(m);
   if (indicator) meta.appendChild(indicator);
