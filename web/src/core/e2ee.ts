@@ -136,6 +136,20 @@ export class E2EEService {
     if (!this.#destroyed) this.#opts.onChange();
   }
 
+  #changeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** While decrypting a run of messages, re-render at most every 50 ms rather than once per message. */
+  #changedSoon(): void {
+    this.#version++;
+    this.#changeTimer ??= setTimeout(() => this.#changedNow(), 50);
+  }
+
+  #changedNow(): void {
+    if (this.#changeTimer !== null) clearTimeout(this.#changeTimer);
+    this.#changeTimer = null;
+    this.#changed();
+  }
+
   // ---- PEP over the socket ---------------------------------------------------------------------------------
 
   #request(frame: Extract<ClientFrame, { type: "pep.fetch" | "pep.publish" }>): Promise<readonly PepItem[]> {
@@ -520,14 +534,48 @@ export class E2EEService {
       while (this.#queue.length > 0 && !this.#destroyed) {
         // Oldest first: the ratchet moves forward, and a session starts with its pre-key message.
         this.#queue.sort((a, b) => a.ts - b.ts);
+        // Known messages first, all at once: one IndexedDB read and one re-render for a whole history page.
+        await this.#fromCache();
         const m = this.#queue.shift();
         if (!m?.encrypted) continue;
         this.#plain.set(m.key, await this.#decryptOne(m, m.encrypted.xml, m.encrypted.hasPayload));
-        this.#changed();
+        this.#changedSoon();
       }
     } finally {
       this.#draining = false;
+      this.#changedNow();
     }
+  }
+
+  /** Resolves every queued message whose outcome is already cached, in one read; the rest stay queued. */
+  async #fromCache(): Promise<void> {
+    const queued = this.#queue.filter((m) => m.encrypted !== undefined);
+    if (queued.length < 2) return;
+    let device: OmemoDevice;
+    try {
+      device = await this.#loadDevice();
+    } catch {
+      return; // #decryptOne reports it per message
+    }
+    const inputs = queued.map((m) => ({
+      key: m.key,
+      from: m.direction === "in" ? m.peer : this.#opts.jid,
+      xml: m.encrypted?.xml ?? "",
+      hasPayload: m.encrypted?.hasPayload ?? false,
+    }));
+    const cached = await device.cachedMany(inputs).catch(() => []);
+    const resolved = new Set<string>();
+    cached.forEach((plain, i) => {
+      const m = queued[i];
+      if (plain && m) {
+        this.#plain.set(m.key, plain);
+        resolved.add(m.key);
+      }
+    });
+    if (resolved.size === 0) return;
+    const rest = this.#queue.filter((m) => !resolved.has(m.key));
+    this.#queue.splice(0, this.#queue.length, ...rest);
+    this.#changedNow();
   }
 
   async #decryptOne(m: ChatMessage, xml: string, hasPayload: boolean): Promise<Plain> {

@@ -275,6 +275,16 @@ export class OmemoDevice {
     return me !== null && !this.#engine.recipients(xml).includes(me);
   }
 
+  /** The cached outcomes of many messages in one read (reopening a chat); undefined where never processed. */
+  async cachedMany(messages: readonly EncryptedMessage[]): Promise<(Plain | undefined)[]> {
+    const values = await this.cache.getMany(messages.map((m) => m.key));
+    return values.map((value, i) => {
+      const message = messages[i];
+      if (value === undefined || !message) return undefined;
+      return this.#withSender(plainFromCache(value, value === false && this.#notForUs(message.xml)), message.xml);
+    });
+  }
+
   /** The cached outcome for a message, without taking the lock; undefined when it was never processed. */
   async cached(message: EncryptedMessage): Promise<Plain | undefined> {
     const value = await this.cache.get(message.key);

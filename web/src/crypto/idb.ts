@@ -69,6 +69,14 @@ export class Kv {
     await transactionDone(tx);
   }
 
+  /** Several reads in one transaction (a history page's cached texts: one round trip, not one per message). */
+  async getMany(store: StoreName, keys: readonly IDBValidKey[]): Promise<unknown[]> {
+    if (keys.length === 0) return [];
+    const tx = this.#db.transaction(store, "readonly");
+    const os = tx.objectStore(store);
+    return Promise.all(keys.map((key) => requestToPromise(os.get(key))));
+  }
+
   /** Several writes in one transaction (all or nothing). */
   async putMany(store: StoreName, entries: readonly (readonly [IDBValidKey, unknown])[]): Promise<void> {
     if (entries.length === 0) return;

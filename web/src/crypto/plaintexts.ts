@@ -22,6 +22,15 @@ export class PlaintextCache {
     return typeof value === "string" || value === false ? value : undefined;
   }
 
+  /** Many at once, in one transaction; `undefined` where nothing is cached. */
+  async getMany(messageKeys: readonly string[]): Promise<(CachedPlaintext | undefined)[]> {
+    const values = await this.#kv.getMany(
+      "plaintexts",
+      messageKeys.map((k) => MESSAGE + k),
+    );
+    return values.map((value) => (typeof value === "string" || value === false ? value : undefined));
+  }
+
   async put(messageKey: string, value: CachedPlaintext): Promise<void> {
     await this.#kv.put("plaintexts", MESSAGE + messageKey, value);
   }
