@@ -229,6 +229,11 @@ export class E2EEService {
     return this.#device;
   }
 
+  /** Starts loading the crypto module and the device store early; failures surface on first use. */
+  warmUp(): void {
+    this.#loadDevice().catch(() => undefined);
+  }
+
   /** After each snapshot: make sure our device exists and is published (retried until it worked once). */
   start(): void {
     if (this.#setup !== "idle" || this.#destroyed) return;

@@ -56,6 +56,9 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     onChange: () => scheduleRender(),
     onError: (message) => showBanner(message),
   });
+  // Load the crypto chunk and open IndexedDB while the socket connects: a reopened chat then shows its
+  // plaintexts as soon as its history page arrives.
+  e2ee.warmUp();
 
   const banner = h("div", { class: "banner" });
   const showBanner = (message: string): void => {
