@@ -5,13 +5,13 @@
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket } from "ws";
 import { client as xmppClient, xml } from "@xmpp/client";
 import { QUIET_WRANGLER } from "../scripts/env.mjs";
 import { startProsody } from "../scripts/prosody.mjs";
+import { portAnswers, stopProcessGroup } from "../scripts/proc.mjs";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: node bench/fanout.mjs <results.json>");
@@ -41,19 +41,6 @@ const sockets = [];
 let bob;
 let benchDone = false;
 
-function portAnswers(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
@@ -65,22 +52,7 @@ function withTimeout(promise, ms, what) {
 }
 
 async function stopWrangler() {
-  const child = wrangler;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const killGroup = (signal) => {
-    try {
-      process.kill(-(/** @type {number} */ (child.pid)), signal); // the group: npx, wrangler, workerd
-    } catch {
-      // gone
-    }
-  };
-  killGroup("SIGTERM");
-  const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-  if (!done) killGroup("SIGKILL");
-  await Promise.race([exited, sleep(2_000)]);
-  // workerd may outlive wrangler's exit by a moment; make sure nothing of the group is left.
-  killGroup("SIGKILL");
+  await stopProcessGroup(wrangler);
 }
 
 async function cleanup() {

@@ -15,7 +15,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium } from "playwright-core";
@@ -23,6 +22,7 @@ import { WebSocket } from "ws";
 import { QUIET_WRANGLER } from "../scripts/env.mjs";
 import { startProsody } from "../scripts/prosody.mjs";
 import { OmemoPeer } from "../test/peers/omemo-peer.ts";
+import { portAnswers, stopProcessGroup } from "../scripts/proc.mjs";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: tsx bench/omemo.mjs <results.json>");
@@ -64,19 +64,6 @@ let browser;
 let bob;
 let counter;
 
-function portAnswers(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
 function run(cmd, args, timeoutMs = 180_000) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -100,21 +87,7 @@ function run(cmd, args, timeoutMs = 180_000) {
 }
 
 async function stopWrangler() {
-  const child = wrangler;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const killGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal); // the group: wrangler, workerd
-    } catch {
-      // gone
-    }
-  };
-  killGroup("SIGTERM");
-  const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-  if (!done) killGroup("SIGKILL");
-  await Promise.race([exited, sleep(2_000)]);
-  killGroup("SIGKILL");
+  await stopProcessGroup(wrangler);
 }
 
 async function cleanup() {

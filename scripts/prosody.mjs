@@ -11,11 +11,11 @@
 import { spawn, execFile } from "node:child_process";
 import { existsSync, readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { mkdir, writeFile, rm, readFile } from "node:fs/promises";
-import net from "node:net";
 import http from "node:http";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { portAnswers } from "./proc.mjs";
 
 const PROSODY = "/usr/bin/prosody";
 const PROSODYCTL = "/usr/bin/prosodyctl";
@@ -416,20 +416,6 @@ function isAlive(pid) {
   } catch {
     return true;
   }
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-function portAnswers(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
 }
 
 /** HTTP status of GET http://127.0.0.1:port/path, or 0 when nothing answers. */

@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureDebianPackages, requireNode22 } from "./env.mjs";
 import { startProsody } from "./prosody.mjs";
+import { stopProcessGroup } from "./proc.mjs";
 
 requireNode22();
 const root = path.resolve(import.meta.dirname, "..");
@@ -58,11 +59,7 @@ let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  try {
-    process.kill(-wrangler.pid, "SIGTERM");
-  } catch {
-    // already gone
-  }
+  await stopProcessGroup(wrangler);
   await prosody.stop();
   process.exit(code);
 }
