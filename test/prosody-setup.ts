@@ -27,7 +27,8 @@ export const TEST_ACCOUNTS = [
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Each project that needs XMPP gets its own Prosody, so projects can run in parallel (and beside `npm start`).
-  const offset = project.name === "e2e" ? 1000 : 0;
+  // PARLEY_TEST_PORT_OFFSET lets a second checkout run its suite beside this one (another agent, another branch).
+  const offset = (project.name === "e2e" ? 1000 : 0) + Number(process.env.PARLEY_TEST_PORT_OFFSET ?? 0);
   const c2sPort = 15222 + offset;
   const httpPort = 15280 + offset;
   const prosody = await startProsody({

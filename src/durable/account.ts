@@ -314,10 +314,11 @@ export class Account {
     const key = messageKey(chat);
     if (this.#recent.has(key)) return null;
     this.#recent.add(key);
-    // XEP-0203 stamps often have whole seconds only: within one second, keep arrival (= archive) order.
+    // XEP-0203 stamps often have whole seconds only, and messages sent within one millisecond share a stamp:
+    // within one second, keep arrival (= archive) order.
     let ts = chat.ts;
     const last = this.#lastTs.get(chat.peer);
-    if (ts % 1000 === 0 && last !== undefined && last >= ts && last < ts + 1000) ts = last + 1;
+    if (last !== undefined && last >= ts && last < ts + 1000) ts = last + 1;
     this.#lastTs.set(chat.peer, Math.max(ts, last ?? ts));
     const message = this.#record(chat, key, ts, true);
     const conversation = this.state.applyMessage(message, true);
