@@ -25,6 +25,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
+            // The production Worker, with the object's test-only subclass (no test hooks in production classes).
+            main: "./test/workers/test-worker.ts",
             miniflare: {
               bindings: {
                 XMPP_WEBSOCKET_URL: inject<string>("prosodyWs"),

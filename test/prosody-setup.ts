@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startProsody } from "../scripts/prosody.mjs";
+import { startControl } from "./prosody-control.ts";
 
 export const TEST_ACCOUNTS = [
   "alice",
@@ -23,6 +24,14 @@ export const TEST_ACCOUNTS = [
   "quinn",
   "rae",
   "sam",
+  // test/workers/hardening.test.ts: one account per probe, since some change passwords or get locked out.
+  "tina",
+  "uma",
+  "victor",
+  "wendy",
+  "xena",
+  "yuri",
+  "zoe",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -41,7 +50,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("prosodyWs", prosody.wsUrl);
   project.provide("prosodyHttpPort", httpPort);
   project.provide("prosodyC2sPort", c2sPort);
+  const control = await startControl(prosody.dataDir, prosody.domain);
+  project.provide("prosodyControl", control.url);
   return async () => {
+    await control.close();
     await prosody.stop();
   };
 }

@@ -8,8 +8,37 @@ export const sessions = sqliteTable(
     jid: text("jid").notNull(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
+    /** Last use, refreshed at most every few minutes: a session unused for SESSION_IDLE_MS ends (issue #6 §12). */
+    lastSeenAt: integer("last_seen_at").notNull().default(0),
+    /** The account's credential generation when the session was made; a password change bumps it (issue #6 §5). */
+    generation: integer("generation").notNull().default(0),
   },
-  (t) => [index("sessions_jid").on(t.jid)],
+  (t) => [index("sessions_jid").on(t.jid), index("sessions_expiry").on(t.expiresAt)],
+);
+
+/** Accounts that signed in here at least once, with their credential generation (issue #6 §3, §5). */
+export const accounts = sqliteTable("accounts", {
+  jid: text("jid").primaryKey(),
+  generation: integer("generation").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Consecutive failed sign-ins per address: an exponential delay before the next attempt (issue #6 §3). */
+export const loginFailures = sqliteTable("login_failures", {
+  jid: text("jid").primaryKey(),
+  failures: integer("failures").notNull(),
+  lockedUntil: integer("locked_until").notNull(),
+});
+
+/** Fixed-window counters for rate limits (key = what is limited, window = start of the window in ms). */
+export const rateCounters = sqliteTable(
+  "rate_counters",
+  {
+    key: text("key").notNull(),
+    window: integer("window").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.window] }), index("rate_counters_window").on(t.window)],
 );
 
 /** 1:1 messages of an account (`owner`, a bare JID) with `peer`. `key` dedupes (XEP-0359). */

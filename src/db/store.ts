@@ -1,12 +1,12 @@
 // Queries over the drizzle schema, identical on D1 and libSQL. Writes go in bulk: a JSON array bound as ONE
 // parameter and expanded by SQLite's json_each, so a flush of thousands of rows is a handful of statements and
 // never comes near D1's limit of 100 bound parameters per statement.
-import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { inspectEncrypted } from "../xmpp/omemo.ts";
 import { parseXml } from "../xmpp/parse.ts";
-import { conversations, messages, presences, sessions } from "./schema.ts";
+import { conversations, messages, presences } from "./schema.ts";
 import {
   SHOWS,
   type ChatMessage,
@@ -303,26 +303,12 @@ export async function clearPresences(db: Db, owner: string): Promise<void> {
   await db.delete(presences).where(eq(presences.owner, owner));
 }
 
-// ---- sessions ----
-
-export async function createSession(db: Db, tokenHash: string, jid: string, now: number, ttlMs: number): Promise<void> {
-  await db.insert(sessions).values({ tokenHash, jid, createdAt: now, expiresAt: now + ttlMs });
-}
-
-export async function findSession(db: Db, tokenHash: string, now: number): Promise<{ jid: string } | null> {
-  const rows = await db
-    .select({ jid: sessions.jid })
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
-  return rows[0] ?? null;
-}
-
-export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-}
-
-/** Sign-out ends the one shared XMPP session, so every browser of that account is signed out with it. */
-export async function deleteSessionsOf(db: Db, jid: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.jid, jid));
+/** "Also delete my history on this deployment" (issue #6 §12): every row the account left in D1. */
+export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
+  await runBatch(db, [
+    sql`DELETE FROM messages WHERE owner = ${owner}`,
+    sql`DELETE FROM receipts WHERE owner = ${owner}`,
+    sql`DELETE FROM conversations WHERE owner = ${owner}`,
+    sql`DELETE FROM presences WHERE owner = ${owner}`,
+  ]);
 }

@@ -53,7 +53,7 @@ import { buildPresence, buildSubscription, buildUnavailable, parsePresence } fro
 import { buildRosterGet, buildRosterSet, NS_ROSTER, parseRosterItems } from "../xmpp/roster.ts";
 import { parseMamResult } from "../xmpp/mam.ts";
 import { buildPing } from "../xmpp/ping.ts";
-import { XMPPError } from "../xmpp/errors.ts";
+import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 
 export interface AccountInfo {
   jid: string;
@@ -131,6 +131,11 @@ export class Account {
     return this.#link?.online ?? false;
   }
 
+  /** The current XMPP link, if any. */
+  get link(): XmppLink | null {
+    return this.#link;
+  }
+
   restore(saved: {
     self: ChatState["self"] | undefined;
     roster: unknown;
@@ -179,7 +184,14 @@ export class Account {
         },
       },
     );
-    const { resumed } = await link.connect();
+    const { resumed, jid } = await link.connect();
+    // RFC 6120 §7.7: the bound JID is who we are. A server that maps the address further than parseBareJid did
+    // (nodeprep's ß -> ss, say) would otherwise give one account a second identity here: another object, other
+    // data, other sessions (issue #6 §8).
+    if (!resumed && bare(jid) !== this.info.jid) {
+      await link.close();
+      throw new IdentityError(this.info.jid, bare(jid));
+    }
     this.#link = link;
     if (old && old !== link) void old.close();
     this.everOnline = true;
@@ -433,18 +445,7 @@ export class Account {
     });
   }
 
-  /** Test hook: handles stanzas as if the server had sent them (a presence flood, say). */
-  receiveForTests(stanzas: Element[]): void {
-    for (const el of stanzas) void this.#queue.push(() => this.#onStanza(el));
-  }
-
-  async dropForTests(): Promise<void> {
-    await this.settle();
-    await this.#saveSm();
-    await this.#link?.abort();
-  }
-
-  /** For tests and history reads: everything received so far is in storage after this. */
+  /** Everything received so far is handled and in storage after this (history reads, sign-out). */
   async settle(): Promise<void> {
     await this.#queue.idle();
     await this.#buffer.flush();

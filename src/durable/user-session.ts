@@ -5,15 +5,16 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema.ts";
 import type { Db } from "../db/client.ts";
-import { listConversations, loadPresences } from "../db/store.ts";
+import { deleteHistoryOf, listConversations, loadPresences } from "../db/store.ts";
+import { deleteSessionsOf, ensureGeneration, revokeCredentials } from "../db/auth.ts";
 import { parseClientFrame, type ConnectionState } from "../protocol/index.ts";
 import { seal, unseal, type SealedSecret } from "./credentials.ts";
 import { Tabs } from "./fanout.ts";
 import { Account, type AccountInfo } from "./account.ts";
-import type { SmState } from "./xmpp-link.ts";
-import { XMPPError } from "../xmpp/errors.ts";
+import { XmppLink, type SmState } from "./xmpp-link.ts";
+import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import { SaslError } from "../xmpp/sasl.ts";
-import { parseXml } from "../xmpp/parse.ts";
+import { splitJid } from "../xmpp/jid.ts";
 
 /** How often the alarm pings the server; also keeps a local workerd from evicting the object (~2 min idle). */
 export const PING_INTERVAL_MS = 30_000;
@@ -26,7 +27,12 @@ export interface LoginRequest {
   domain: string;
 }
 
-export type LoginResult = { ok: true; jid: string } | { ok: false; condition: string; message: string };
+export type LoginResult =
+  | { ok: true; jid: string; generation: number }
+  | { ok: false; condition: string; message: string };
+
+/** WebSocket close code for "this browser is signed out" (4000-4999: the application's own). */
+export const CLOSE_SIGNED_OUT = 4001;
 
 interface Stored {
   account: AccountInfo;
@@ -43,10 +49,12 @@ interface Stored {
 export class UserSession extends DurableObject<Env> {
   readonly #tabs: Tabs;
   readonly #db: Db;
-  #account: Account | null = null;
-  #connecting: Promise<void> | null = null;
+  // Protected, not private: the workers tests' subclass (test/workers/test-worker.ts) reaches them; production
+  // code has no test hooks (issue #6 §13).
+  protected account: Account | null = null;
+  protected connecting: Promise<void> | null = null;
   #backoffMs = 1_000;
-  #ended = false;
+  protected ended = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,7 +77,7 @@ export class UserSession extends DurableObject<Env> {
   async #restore(): Promise<void> {
     const info = await this.#get("account");
     if (!info) return;
-    this.#ended = (await this.#get("ended")) ?? false;
+    this.ended = (await this.#get("ended")) ?? false;
     const account = this.#newAccount(info);
     const [self, roster, requests, lastArchiveId, conversations, presences] = await Promise.all([
       this.#get("self"),
@@ -80,9 +88,9 @@ export class UserSession extends DurableObject<Env> {
       loadPresences(this.#db, info.jid),
     ]);
     account.restore({ self, roster, subscriptionRequests: requests ?? [], lastArchiveId, conversations, presences });
-    this.#account = account;
+    this.account = account;
     // Reconnect from the alarm, not from here: I/O started inside blockConcurrencyWhile() belongs to it.
-    if (!this.#ended) await this.ctx.storage.setAlarm(Date.now());
+    if (!this.ended) await this.ctx.storage.setAlarm(Date.now());
   }
 
   #newAccount(info: AccountInfo): Account {
@@ -96,62 +104,84 @@ export class UserSession extends DurableObject<Env> {
 
   // ---- RPC from the Worker -----------------------------------------------------------------------------------
 
-  /** Signs in: connects with these credentials; on success stores them sealed for later reconnects. */
+  /**
+   * Signs in. The password is always checked by the server (issue #6 §1): by the connection itself when the
+   * object is not online, else by a short SASL exchange on a second connection. The cached copy never grants a
+   * session. On success the sealed copy is replaced; a password that differs from it (changed on the server)
+   * moves the account to a new credential generation, which revokes every older session.
+   */
   async login(req: LoginRequest): Promise<LoginResult> {
     const info: AccountInfo = { jid: req.jid, service: req.service, domain: req.domain };
-    const current = this.#account;
-    if (current?.online) {
-      const creds = await this.#get("creds");
-      const known = creds ? await unseal(this.env.PARLEY_SECRET, req.jid, creds) : null;
-      if (known !== null && known === req.password) return { ok: true, jid: req.jid };
-    }
-    const account = current ?? this.#newAccount(info);
+    const current = this.account;
+    let account: Account;
     try {
-      await account.connect(req.password, null);
+      if (current?.online) {
+        const { local } = splitJid(req.jid);
+        await XmppLink.verifyPassword({
+          service: req.service,
+          domain: req.domain,
+          username: local,
+          password: req.password,
+        });
+        account = current;
+      } else {
+        account = current ?? this.#newAccount(info);
+        await account.connect(req.password, null);
+      }
     } catch (err) {
+      if (!current) await this.ctx.storage.deleteAll(); // nothing of a failed first sign-in stays behind
       return { ok: false, ...describeError(err) };
+    }
+    const creds = await this.#get("creds");
+    const known = creds ? await unseal(this.env.PARLEY_SECRET, req.jid, creds) : null;
+    const changed = known !== null && known !== req.password;
+    const generation = await ensureGeneration(this.#db, req.jid, Date.now(), changed);
+    if (changed) {
+      // The other browsers signed in with the old password: they are signed out (their sessions are void).
+      await deleteSessionsOf(this.#db, req.jid);
+      this.#tabs.closeAll(CLOSE_SIGNED_OUT, "signed out: password changed");
     }
     await this.ctx.storage.put({
       account: info,
       creds: await seal(this.env.PARLEY_SECRET, req.jid, req.password),
       ended: false,
     });
-    this.#account = account;
-    this.#ended = false;
+    this.account = account;
+    this.ended = false;
     this.#backoffMs = 1_000;
     await this.#scheduleAlarm(PING_INTERVAL_MS);
-    return { ok: true, jid: req.jid };
+    return { ok: true, jid: req.jid, generation };
   }
 
-  /** Signs out: ends the XMPP session, wipes the stored credentials and state, closes every tab. */
-  async logout(): Promise<void> {
-    const account = this.#account;
-    this.#account = null;
-    this.#ended = true;
+  /**
+   * Signs out: ends the XMPP session, wipes the stored credentials and state, closes every tab. With
+   * `deleteHistory`, the account's rows in D1 (messages, conversations, receipts, presences) go too.
+   */
+  async logout(options: { deleteHistory?: boolean } = {}): Promise<void> {
+    const account = this.account;
+    const jid = account?.info.jid ?? (await this.#get("account"))?.jid;
+    this.account = null;
+    this.ended = true;
     await account?.end();
-    this.#tabs.closeAll(4001, "signed out");
+    this.#tabs.closeAll(CLOSE_SIGNED_OUT, "signed out");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    if (options.deleteHistory && jid) await deleteHistoryOf(this.#db, jid);
   }
 
-  /** Test hook: waits until every stanza received so far is handled and stored. */
-  async settleForTests(): Promise<void> {
-    await this.#connecting;
-    await this.#account?.settle();
-  }
-
-  /** Test hook: stanzas (XML text) handled as if they came from the server. */
-  async receiveForTests(stanzas: string[]): Promise<void> {
-    const parsed = stanzas.map((text) => parseXml(text));
-    this.#account?.receiveForTests(parsed);
-    await this.#account?.settle();
-  }
-
-  /** Test hook: the XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
-  async dropConnectionForTests(): Promise<void> {
-    this.#ended = true; // keeps #onLost from scheduling a reconnect in this (about to be evicted) instance
-    await this.#account?.dropForTests();
+  /**
+   * The server refused the stored password (changed, or the account deleted; issue #6 §5): stop, forget the
+   * sealed credentials, void every session of the account and close the tabs with the reason. Retrying a dead
+   * password would only earn the Worker's address a ban.
+   */
+  async #revoke(jid: string): Promise<void> {
+    this.ended = true;
+    await this.account?.end().catch(() => undefined);
+    await this.ctx.storage.delete(["creds", "sm"]);
+    await this.#put("ended", true);
     await this.ctx.storage.deleteAlarm();
+    await revokeCredentials(this.#db, jid, Date.now());
+    this.#tabs.closeAll(CLOSE_SIGNED_OUT, "signed out: password changed");
   }
 
   // ---- tabs --------------------------------------------------------------------------------------------------
@@ -159,13 +189,13 @@ export class UserSession extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket", { status: 426 });
     const jid = request.headers.get("x-parley-jid");
-    const account = this.#account;
+    const account = this.account;
     if (!account || jid !== account.info.jid) return new Response("not signed in", { status: 403 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     await this.#put("lastTabAt", Date.now());
-    if (this.#ended) {
-      this.#ended = false;
+    if (this.ended) {
+      this.ended = false;
       await this.#put("ended", false);
     }
     this.#tabs.send(pair[1], account.snapshot(this.#connectionState()));
@@ -181,7 +211,7 @@ export class UserSession extends DurableObject<Env> {
       this.#tabs.send(ws, { type: "error", code: parsed.code, message: parsed.message });
       return;
     }
-    const account = this.#account;
+    const account = this.account;
     if (!account) {
       this.#tabs.send(ws, { type: "error", code: "not-connected", message: "signed out" });
       return;
@@ -205,18 +235,18 @@ export class UserSession extends DurableObject<Env> {
   // ---- connection lifecycle ----------------------------------------------------------------------------------
 
   #connectionState(): ConnectionState {
-    const account = this.#account;
+    const account = this.account;
     if (!account) return "offline";
     if (account.online) return "online";
-    if (this.#ended) return "offline";
+    if (this.ended) return "offline";
     return account.everOnline ? "reconnecting" : "connecting";
   }
 
   /** Connects if we are not: resume the stream when the server still has it, else log in and catch up. */
   #ensureConnected(): Promise<void> {
-    const account = this.#account;
-    if (!account || account.online || this.#ended) return Promise.resolve();
-    this.#connecting ??= (async () => {
+    const account = this.account;
+    if (!account || account.online || this.ended) return Promise.resolve();
+    this.connecting ??= (async () => {
       try {
         const creds = await this.#get("creds");
         const password = creds ? await unseal(this.env.PARLEY_SECRET, account.info.jid, creds) : null;
@@ -229,6 +259,10 @@ export class UserSession extends DurableObject<Env> {
         await account.connect(password, (await this.#get("sm")) ?? null);
         this.#backoffMs = 1_000;
       } catch (err) {
+        if (err instanceof SaslError && err.condition === "not-authorized") {
+          await this.#revoke(account.info.jid);
+          return;
+        }
         const { message } = describeError(err);
         console.warn(
           `parley: reconnect of ${account.info.jid} failed: ${String(err)}`,
@@ -238,14 +272,14 @@ export class UserSession extends DurableObject<Env> {
         await this.#scheduleAlarm(this.#backoffMs);
         this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
       } finally {
-        this.#connecting = null;
+        this.connecting = null;
       }
     })();
-    return this.#connecting;
+    return this.connecting;
   }
 
   #onLost(reason: string): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     this.#tabs.broadcast({ type: "connection", state: "reconnecting", reason });
     void this.#scheduleAlarm(Math.min(this.#backoffMs, 1_000));
   }
@@ -257,14 +291,14 @@ export class UserSession extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const account = this.#account;
-    if (!account || this.#ended) return;
+    const account = this.account;
+    if (!account || this.ended) return;
     const idleMs = Number(this.env.IDLE_TIMEOUT_SECONDS || "86400") * 1000;
     if (this.#tabs.count === 0) {
       const lastTabAt = (await this.#get("lastTabAt")) ?? 0;
       if (Date.now() - lastTabAt > idleMs) {
         // Movim's behaviour: no tab for a day ends the XMPP session (unavailable presence, stream closed).
-        this.#ended = true;
+        this.ended = true;
         await this.#put("ended", true);
         await account.end();
         return;
@@ -279,11 +313,24 @@ export class UserSession extends DurableObject<Env> {
   }
 }
 
-/** Maps a connect failure onto a condition and a message a person can act on. */
+/**
+ * Maps a connect failure onto a condition and a message a person can act on. The message is always one of these
+ * fixed texts: internal error text stays in the log (issue #6 §11).
+ */
 export function describeError(err: unknown): { condition: string; message: string } {
   if (err instanceof SaslError) {
     if (err.condition === "not-authorized") return { condition: err.condition, message: "Wrong address or password." };
-    return { condition: err.condition, message: `Sign-in failed: ${err.message}` };
+    if (err.condition === "account-disabled") {
+      return { condition: err.condition, message: "This account is disabled on its XMPP server." };
+    }
+    console.warn(`parley: sign-in failed: ${err.condition}: ${err.message}`);
+    return { condition: "sasl-failed", message: "The XMPP server refused the sign-in." };
+  }
+  if (err instanceof IdentityError) {
+    return {
+      condition: "jid-mismatch",
+      message: `This account's address is ${err.bound}. Sign in with that address.`,
+    };
   }
   if (err instanceof XMPPError) {
     switch (err.condition) {
@@ -294,8 +341,10 @@ export function describeError(err: unknown): { condition: string; message: strin
       case "host-unknown":
         return { condition: err.condition, message: "This XMPP server does not serve that domain." };
       default:
-        return { condition: err.condition, message: `XMPP error: ${err.message}` };
+        console.warn(`parley: sign-in failed: ${err.message}`);
+        return { condition: "xmpp-error", message: "The XMPP server answered with an error." };
     }
   }
-  return { condition: "internal", message: err instanceof Error ? err.message : String(err) };
+  console.error("parley: sign-in failed", err);
+  return { condition: "internal", message: "Something went wrong on our side." };
 }

@@ -38,6 +38,8 @@ export interface LinkOptions {
   /** A stream to resume (XEP-0198 §5) after the object was evicted. */
   resume?: SmState | undefined;
   timeoutMs?: number;
+  /** Only check the password: stop after SASL success, bind nothing (see verifyPassword). */
+  authOnly?: boolean;
 }
 
 export interface LinkEvents {
@@ -76,6 +78,7 @@ export class XmppLink {
   readonly iqCaller: IQCaller;
   #closing = false;
   #connected = false;
+  #authenticated: (() => void) | undefined;
 
   constructor(
     private readonly options: LinkOptions,
@@ -134,6 +137,10 @@ export class XmppLink {
       }
       if (el.name !== "success") throw new SaslError("malformed-challenge", `unexpected <${el.name}/>`);
       await exchange.success(el.text());
+      if (options.authOnly) {
+        this.#authenticated?.();
+        return;
+      }
       await e.restart();
     });
 
@@ -217,6 +224,46 @@ export class XmppLink {
       outcome.catch(() => undefined);
       await this.abort();
       throw toXMPPError(err);
+    }
+  }
+
+  /**
+   * Asks the server whether this password is right, on a connection of its own: SASL (server signature checked for
+   * SCRAM), then the stream is closed; no resource is bound and no presence sent. Throws SaslError
+   * (not-authorized) or XMPPError like connect().
+   */
+  static async verifyPassword(options: Omit<LinkOptions, "resume" | "authOnly" | "resource">): Promise<void> {
+    const link = new XmppLink(
+      { ...options, resource: "verify", authOnly: true },
+      { stanza: () => undefined, rosterPush: () => undefined, acked: () => undefined, lost: () => undefined },
+    );
+    const { entity } = link;
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const outcome = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new XMPPError("timeout", "the server did not answer in time")), timeoutMs);
+      const onError = (err: unknown): void => finish(err);
+      const onDisconnect = (): void => finish(new XMPPError("connection-failed", "the connection closed"));
+      link.#authenticated = () => finish(null);
+      function finish(err: unknown): void {
+        clearTimeout(timer);
+        entity.off("error", onError);
+        entity.off("disconnect", onDisconnect);
+        link.#authenticated = undefined;
+        if (err === null) resolve();
+        else reject(err);
+      }
+      entity.on("error", onError);
+      entity.on("disconnect", onDisconnect);
+    });
+    try {
+      await entity.connect(options.service);
+      await entity.open({ domain: options.domain });
+      await outcome;
+    } catch (err) {
+      outcome.catch(() => undefined);
+      throw toXMPPError(err);
+    } finally {
+      await link.close();
     }
   }
 

@@ -44,3 +44,14 @@ export class XMPPError extends Error {
     return new XMPPError((cond?.name ?? "undefined-condition") as XMPPCondition, text);
   }
 }
+
+/** The server bound another address than the one signed in with (RFC 6120 §7: the bound JID is the identity). */
+export class IdentityError extends Error {
+  override readonly name = "IdentityError";
+  constructor(
+    readonly asked: string,
+    readonly bound: string,
+  ) {
+    super(`signed in as ${asked} but the server bound ${bound}`);
+  }
+}

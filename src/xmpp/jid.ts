@@ -28,18 +28,45 @@ export function resourceOf(address: string): string {
 }
 
 // RFC 7622 §3.3.1: localpart must not contain these; we reject them instead of escaping (XEP-0106).
-// Control characters are disallowed by PRECIS (RFC 8264 §9.12), and most cannot even be written in XML.
-const FORBIDDEN_LOCAL = /[\s\p{Cc}"&'/:<>@]/u;
+// Control, format, private-use and unassigned characters are disallowed by PRECIS (RFC 8264 §9), and most cannot
+// even be written in XML.
+const FORBIDDEN_LOCAL = /[\s\p{Cc}\p{Cf}\p{Co}\p{Cn}"&'/:<>@]/u;
+// RFC 3454 table B.1 ("commonly mapped to nothing", used by nodeprep and nameprep): soft hyphen, joiners,
+// variation selectors, BOM. Removed before anything else, as the server does.
+function mappedToNothing(cp: number): boolean {
+  return (
+    cp === 0x00ad ||
+    cp === 0x034f ||
+    cp === 0x1806 ||
+    (cp >= 0x180b && cp <= 0x180d) ||
+    (cp >= 0x200b && cp <= 0x200d) ||
+    cp === 0x2060 ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    cp === 0xfeff
+  );
+}
 
-/** A bare JID a user typed: `local@domain`, trimmed and lower-cased; null when it is not one. */
+/**
+ * The comparable form of an address part (RFC 8265 UsernameCaseMapped / nodeprep, as far as they agree):
+ * width and compatibility mapping (NFKC: `ｓ` is `s`), the B.1 characters removed, lower case. The server may
+ * still map further (`ß` to `ss` under nodeprep); the bound JID decides in the end (see the object's login).
+ */
+export function normalizePart(part: string): string {
+  let kept = "";
+  for (const ch of part) if (!mappedToNothing(ch.codePointAt(0) ?? 0)) kept += ch;
+  return kept.normalize("NFKC").toLowerCase();
+}
+
+/** A bare JID a user typed: `local@domain`, trimmed and normalised; null when it is not one. */
 export function parseBareJid(input: string): string | null {
   const value = input.trim();
   if (value.length === 0 || value.length > 3071) return null;
   const at = value.indexOf("@");
   if (at <= 0 || at !== value.lastIndexOf("@")) return null;
-  const local = value.slice(0, at);
-  const domain = value.slice(at + 1).toLowerCase();
-  if (FORBIDDEN_LOCAL.test(local) || local.length > 1023) return null;
+  const local = normalizePart(value.slice(0, at));
+  const domain = normalizePart(value.slice(at + 1));
+  if (local.length === 0 || FORBIDDEN_LOCAL.test(local) || new TextEncoder().encode(local).length > 1023) return null;
   if (!/^[\p{L}\p{N}.-]+$/u.test(domain) || domain.startsWith(".") || domain.endsWith(".")) return null;
-  return `${local.toLowerCase()}@${domain}`;
+  if (domain.includes("..") || new TextEncoder().encode(domain).length > 1023) return null;
+  return `${local}@${domain}`;
 }

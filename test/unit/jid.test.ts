@@ -97,3 +97,22 @@ describe("bare / resourceOf", () => {
     expect(resourceOf("alice@example.com")).toBe("");
   });
 });
+
+describe("parseBareJid normalises like the server (issue #6 §8)", () => {
+  it.each([
+    ["ｓecrev1@localhost", "secrev1@localhost"], // fullwidth s (NFKC width mapping)
+    ["ＡＬＩＣＥ@ＬＯＣＡＬＨＯＳＴ", "alice@localhost"],
+    ["ali\u00ADce@localhost", "alice@localhost"], // soft hyphen: RFC 3454 B.1, mapped to nothing
+    ["ali\u200Bce@example.com", "alice@example.com"], // zero-width space
+    ["\uFEFFbob@example.com", "bob@example.com"],
+  ])("%j is %j", (input, expected) => {
+    expect(parseBareJid(input)).toBe(expected);
+  });
+
+  it.each(["a\u202Eb@example.com", "a\u0007b@example.com", "a\uE000b@example.com", "a＠b@example.com", "a@exa..mple"])(
+    "refuses %j (format, control, private-use characters; an @ that NFKC produces)",
+    (input) => {
+      expect(parseBareJid(input)).toBeNull();
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import { SELF, env, runInDurableObject } from "cloudflare:test";
-import type { UserSession } from "../../src/durable/user-session.ts";
+import type { TestUserSession as UserSession } from "./test-worker.ts";
 import { describe, expect, it } from "vitest";
 import { BASE, login, openTab } from "./helpers.ts";
 
@@ -58,7 +58,11 @@ describe("sign-in", () => {
   });
 
   it("refuses malformed bodies", async () => {
-    const res = await SELF.fetch(`${BASE}/api/auth/login`, { method: "POST", body: "{not json" });
+    const res = await SELF.fetch(`${BASE}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "Send a JSON body with address and password." });
   });

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { BASE, isMessage, login, openTab, peer } from "./helpers.ts";
-import type { UserSession } from "../../src/durable/user-session.ts";
+import type { TestUserSession as UserSession } from "./test-worker.ts";
 import type { Element } from "@xmpp/xml";
 
 describe("one-to-one chat", () => {
@@ -93,7 +93,11 @@ describe("one-to-one chat", () => {
     await tab.waitFor((f) => f.type === "connection" && f.state === "online", 15_000);
     tab.close();
 
-    const out = await SELF.fetch(`${BASE}/api/auth/logout`, { method: "POST", headers: { Cookie: judy.cookie } });
+    const out = await SELF.fetch(`${BASE}/api/auth/logout`, {
+      method: "POST",
+      headers: { Cookie: judy.cookie, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(out.status).toBe(204);
     const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: judy.cookie } });
     expect(me.status).toBe(401);

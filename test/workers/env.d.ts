@@ -13,6 +13,7 @@ declare module "vitest" {
     prosodyWs: string;
     prosodyHttpPort: number;
     prosodyC2sPort: number;
+    prosodyControl: string;
     appUrl: string;
   }
 }

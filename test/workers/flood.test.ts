@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { login, openTab } from "./helpers.ts";
-import type { UserSession } from "../../src/durable/user-session.ts";
+import type { TestUserSession as UserSession } from "./test-worker.ts";
 
 describe("a presence flood", () => {
   it("is stored in bulk (within D1's 100 parameters) and reaches the tabs as one frame per flush", async () => {

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { isMessage, login, openTab, peer } from "./helpers.ts";
-import type { UserSession } from "../../src/durable/user-session.ts";
+import type { TestUserSession as UserSession } from "./test-worker.ts";
 
 describe("the shared session", () => {
   it("fans a message out to every tab, once, and stores it", async () => {

@@ -1,0 +1,218 @@
+// Issue #6: the review's probes against the Worker and the object, each with the refusal it should get.
+import { SELF, createExecutionContext, env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import worker from "../../src/worker/index.ts";
+import { LOGIN_LIMITS } from "../../src/worker/limits.ts";
+import type { TestUserSession as UserSession } from "./test-worker.ts";
+import { BASE, login, openTab } from "./helpers.ts";
+
+const uniqueIp = (): string => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+
+function loginRequest(init: RequestInit & { address?: string; password?: string }): Request {
+  const { address = "yuri@localhost", password = "parley", ...rest } = init;
+  return new Request(`${BASE}/api/auth/login`, {
+    method: "POST",
+    body: JSON.stringify({ address, password }),
+    ...rest,
+  });
+}
+
+async function setPassword(user: string, password: string): Promise<void> {
+  const res = await fetch(`${inject("prosodyControl")}/password`, {
+    method: "POST",
+    body: JSON.stringify({ user, password }),
+  });
+  expect(res.status).toBe(204);
+}
+
+describe("login CSRF (issue #6 §4)", () => {
+  it("refuses a cross-site text/plain or form POST, and JSON from another origin", async () => {
+    const ip = uniqueIp();
+    const probes: RequestInit[] = [
+      { headers: { "content-type": "text/plain", origin: "https://evil.example", "CF-Connecting-IP": ip } },
+      {
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "sec-fetch-site": "cross-site",
+          "CF-Connecting-IP": ip,
+        },
+      },
+      { headers: { "content-type": "text/plain", "CF-Connecting-IP": ip } },
+      { headers: { "content-type": "application/json", origin: "https://evil.example", "CF-Connecting-IP": ip } },
+      { headers: { "content-type": "application/json", "sec-fetch-site": "same-site", "CF-Connecting-IP": ip } },
+    ];
+    for (const init of probes) {
+      const res = await SELF.fetch(loginRequest(init));
+      expect([403, 415]).toContain(res.status);
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+    // Our own page: same origin, JSON.
+    const ok = await SELF.fetch(
+      loginRequest({
+        headers: {
+          "content-type": "application/json",
+          origin: new URL(BASE).origin,
+          "sec-fetch-site": "same-origin",
+          "CF-Connecting-IP": ip,
+        },
+      }),
+    );
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe("headers (issue #6 §12)", () => {
+  it("API answers are never cached; a permissions policy everywhere; no HSTS on loopback http", async () => {
+    const me = await SELF.fetch(`${BASE}/api/auth/me`);
+    expect(me.status).toBe(401);
+    expect(me.headers.get("cache-control")).toBe("no-store");
+    expect(me.headers.get("permissions-policy")).toContain("camera=()");
+    expect(me.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("over https: HSTS, and the session cookie is Secure with the __Host- prefix", async () => {
+    const res = await SELF.fetch(
+      new Request("https://chat.example.net/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json", "CF-Connecting-IP": uniqueIp() },
+        body: JSON.stringify({ address: "xena@localhost", password: "parley" }),
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d+/u);
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^__Host-parley_session=/u);
+    expect(cookie).toMatch(/Secure/u);
+    expect(cookie).toMatch(/Path=\//u);
+    expect(cookie).not.toMatch(/Domain=/iu);
+    // The prefixed cookie is the one read over https.
+    const me = await SELF.fetch("https://chat.example.net/api/auth/me", {
+      headers: { cookie: cookie.split(";")[0] ?? "" },
+    });
+    expect(await me.json()).toEqual({ jid: "xena@localhost" });
+  });
+});
+
+describe("PARLEY_SECRET (issue #6 §11)", () => {
+  it("missing or short: sign-in answers 503 before any object or connection, without internal text", async () => {
+    for (const secret of ["", "short"]) {
+      const res = await worker.fetch(
+        loginRequest({ headers: { "content-type": "application/json" }, address: "zoe@localhost" }),
+        { ...env, PARLEY_SECRET: secret },
+        createExecutionContext(),
+      );
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: "Sign-in is not available on this server right now." });
+    }
+    const stub = env.USER_SESSION.getByName("zoe@localhost");
+    const kept = await runInDurableObject(stub, async (_i: UserSession, state) => (await state.storage.list()).size);
+    expect(kept).toBe(0);
+  });
+});
+
+describe("sign-in limits (issue #6 §3)", () => {
+  it("100 parallel wrong guesses: at most the per-account limit reach the server, the rest wait", async () => {
+    const ip = uniqueIp();
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, () => login("wendy", "guess-wrong", ip).then((r) => r.status)),
+    );
+    const reached = statuses.filter((s) => s === 401).length;
+    const limited = statuses.filter((s) => s === 429).length;
+    expect(reached).toBeLessThanOrEqual(LOGIN_LIMITS.perAccount.max);
+    expect(reached + limited).toBe(100);
+    // After the failures, even the right password from another address waits (exponential delay per account).
+    const res = await SELF.fetch(
+      loginRequest({
+        headers: { "content-type": "application/json", "CF-Connecting-IP": uniqueIp() },
+        address: "wendy@localhost",
+      }),
+    );
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("caps attempts per address and new accounts (new objects) per address", async () => {
+    const ip = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMITS.newAccountsPerIp.max + 2; i++) {
+      statuses.push((await login(`nobody-${crypto.randomUUID().slice(0, 8)}`, "x", ip)).status);
+    }
+    expect(statuses.slice(0, LOGIN_LIMITS.newAccountsPerIp.max).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(LOGIN_LIMITS.newAccountsPerIp.max)).toEqual([429, 429]);
+    // A refused address never got an object that kept anything.
+    const stub = env.USER_SESSION.getByName("nobody@localhost");
+    const kept = await runInDurableObject(stub, async (_i: UserSession, state) => (await state.storage.list()).size);
+    expect(kept).toBe(0);
+  });
+});
+
+describe("passwords changed on the server (issue #6 §1, §5)", () => {
+  it("the old password no longer signs in while the link is up; the new one does and revokes older sessions", async () => {
+    const first = await login("tina");
+    expect(first.status).toBe(200);
+    const tab = await openTab(first.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    await setPassword("tina", "tina-new-password");
+    try {
+      // The object is online with the old password cached: it must ask the server anyway.
+      const old = await login("tina");
+      expect(old.status).toBe(401);
+      expect(old.cookie).toBe("");
+      const fresh = await login("tina", "tina-new-password");
+      expect(fresh.status).toBe(200);
+      // The browser signed in with the old password is signed out.
+      const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: first.cookie } });
+      expect(me.status).toBe(401);
+      const meFresh = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: fresh.cookie } });
+      expect(meFresh.status).toBe(200);
+    } finally {
+      await setPassword("tina", "parley");
+    }
+  });
+
+  it("a reconnect refused with not-authorized stops, forgets the password, voids sessions, closes tabs", async () => {
+    const uma = await login("uma");
+    expect(uma.status).toBe(200);
+    const stub = env.USER_SESSION.getByName("uma@localhost");
+    const tab = await openTab(uma.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    tab.close();
+    await setPassword("uma", "uma-new-password");
+    await runInDurableObject(stub, async (instance: UserSession, state) => {
+      await instance.dropConnectionForTests();
+      // The server forgot the stream: the object must log in again, with the stored (now wrong) password.
+      await state.storage.put("sm", { id: "gone", inbound: 0, outbound: 0, jid: "uma@localhost/gone" });
+    });
+    await evictDurableObject(stub, { webSockets: "close" });
+    const tab2 = await openTab(uma.cookie);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      tab2.ws.addEventListener("close", (ev) => resolve({ code: ev.code, reason: ev.reason }));
+    });
+    expect(closed).toEqual({ code: 4001, reason: "signed out: password changed" });
+    const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: uma.cookie } });
+    expect(me.status).toBe(401);
+    const stored = await runInDurableObject(stub, async (_i: UserSession, state) => ({
+      creds: await state.storage.get("creds"),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(stored).toEqual({ creds: undefined, alarm: null });
+    const sessions = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE jid = ?")
+      .bind("uma@localhost")
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(0);
+    await setPassword("uma", "parley");
+  });
+});
+
+describe("identity is the bound JID (issue #6 §8)", () => {
+  it("a fullwidth address signs in as the same account, not a second identity", async () => {
+    const res = await login("ｖictor@localhost");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ jid: "victor@localhost" });
+    const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: res.cookie } });
+    expect(await me.json()).toEqual({ jid: "victor@localhost" });
+    const other = env.USER_SESSION.getByName("ｖictor@localhost");
+    const kept = await runInDurableObject(other, async (_i: UserSession, state) => (await state.storage.list()).size);
+    expect(kept).toBe(0);
+  });
+});

@@ -1,0 +1,36 @@
+// The workers tests' entry (test/workers/wrangler.test.toml): the production Worker, and the object with a few
+// test-only methods in a subclass, so the production class carries no test hooks (issue #6 §13). Tests reach them
+// with runInDurableObject(stub, (instance: TestUserSession) => ...).
+import worker from "../../src/worker/index.ts";
+import { UserSession } from "../../src/durable/user-session.ts";
+import { parseXml } from "../../src/xmpp/parse.ts";
+
+export class TestUserSession extends UserSession {
+  /** Waits until every stanza received so far is handled and stored. */
+  async settleForTests(): Promise<void> {
+    await this.connecting;
+    await this.account?.settle();
+  }
+
+  /** Stanzas (XML text) handled as if they came from the server, through the link's own stanza event. */
+  async receiveForTests(stanzas: string[]): Promise<void> {
+    const entity = this.account?.link?.entity;
+    if (!entity) throw new Error("no link");
+    for (const text of stanzas) entity.emit("stanza", parseXml(text));
+    await this.account?.settle();
+  }
+
+  /** The XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
+  async dropConnectionForTests(): Promise<void> {
+    this.ended = true; // keeps the lost handler from scheduling a reconnect in this (about to be evicted) instance
+    const account = this.account;
+    await account?.settle();
+    const sm = account?.link?.smState;
+    if (sm) await this.ctx.storage.put("sm", sm);
+    await account?.link?.abort();
+    await this.ctx.storage.deleteAlarm();
+  }
+}
+
+export { TestUserSession as UserSession };
+export default worker;
