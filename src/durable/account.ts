@@ -29,7 +29,6 @@ import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { buildCaps, capsVer } from "../xmpp/caps.ts";
-import { parseXml } from "../xmpp/parse.ts";
 import {
   buildConfigure,
   buildItems,
@@ -38,7 +37,12 @@ import {
   parseEvent,
   parseItemsResult,
 } from "../xmpp/pubsub.ts";
-import { buildEncryptedChat, NS_OMEMO_03, parseEncryptedFromTab, type EncryptedInfo } from "../xmpp/omemo.ts";
+import {
+  buildEncryptedChat,
+  parseEncryptedFromTab,
+  parsePepPayloadFromTab,
+  type EncryptedInfo,
+} from "../xmpp/omemo.ts";
 import { Archive } from "./archive.ts";
 import { bare, parseBareJid, splitJid } from "../xmpp/jid.ts";
 import {
@@ -545,15 +549,15 @@ export class Account {
           this.#refuse(ws, "not-connected", "Not connected.", frame.requestId);
           return;
         }
-        let payload: Element;
-        try {
-          payload = parseXml(frame.payload);
-        } catch {
-          this.#refuse(ws, "pep-failed", "the payload is not XML", frame.requestId);
-          return;
-        }
-        if (payload.getNS() !== NS_OMEMO_03 || (payload.name !== "list" && payload.name !== "bundle")) {
-          this.#refuse(ws, "pep-failed", "only OMEMO device lists and bundles are published", frame.requestId);
+        // The whole tree is allow-listed: a device list on the device-list node, a bundle on a bundle node.
+        const payload = parsePepPayloadFromTab(frame.node, frame.payload);
+        if (!payload) {
+          this.#refuse(
+            ws,
+            "pep-failed",
+            "only well-formed OMEMO device lists and bundles are published",
+            frame.requestId,
+          );
           return;
         }
         try {

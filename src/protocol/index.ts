@@ -1,6 +1,7 @@
 // The tab <-> object wire format, shared by src/durable and web/. A union keyed on `type`; every frame that
 // crosses the socket is parsed (never cast) on the receiving side.
 import { z } from "zod";
+import { parseBareJid } from "../xmpp/jid.ts";
 
 /** Frames larger than this are refused with an error frame (issue #2 §3). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -87,8 +88,23 @@ export function stripXmlIllegal(text: string): string {
 /** Text that ends up in a stanza. */
 const xmlText = () => z.string().refine((v) => !XML_ILLEGAL.test(v), "contains characters XML cannot carry");
 
-const jid = xmlText().min(3).max(3071);
-const requestId = z.string().min(1).max(64);
+/** Every address a tab names is parsed (and normalised) like a typed one; an unparsable one refuses the frame. */
+const jid = xmlText()
+  .min(3)
+  .max(3071)
+  .transform((value, ctx) => {
+    const parsed = parseBareJid(value);
+    if (parsed === null) {
+      ctx.addIssue({ code: "custom", message: "is not a bare JID (name@domain)" });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+const requestId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/u, "letters, digits, _ . : - only");
 /** XEP-0384 v0.3 §4.2-4.3: the only PEP nodes a tab may touch. */
 export const OMEMO_DEVICELIST_NODE = "eu.siacs.conversations.axolotl.devicelist";
 export const OMEMO_BUNDLE_NODE_PREFIX = "eu.siacs.conversations.axolotl.bundles:";
@@ -105,8 +121,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("message.send-encrypted"),
     requestId,
     to: jid,
-    encrypted: z
-      .string()
+    encrypted: xmlText()
       .min(1)
       .max(60 * 1024),
   }),
@@ -115,10 +130,9 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("pep.publish"),
     requestId,
     node: pepNode,
-    itemId: z.string().min(1).max(64),
+    itemId: xmlText().min(1).max(64),
     /** The item's payload element, serialised (a <list/> or a <bundle/>). */
-    payload: z
-      .string()
+    payload: xmlText()
       .min(1)
       .max(60 * 1024),
   }),
@@ -130,7 +144,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("history.load"),
     requestId,
     peer: jid,
-    before: z.object({ ts: z.number().int(), key: z.string().max(512) }).nullable(),
+    before: z.object({ ts: z.number().int(), key: xmlText().max(512) }).nullable(),
   }),
   z.object({ type: z.literal("conversation.read"), peer: jid }),
   z.object({ type: z.literal("ping") }),

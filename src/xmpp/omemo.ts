@@ -3,6 +3,7 @@
 // it is. Keep this module version-neutral so urn:xmpp:omemo:2 can sit beside it.
 import { xml, type Element } from "@xmpp/xml";
 import { parseXml } from "./parse.ts";
+import { fitsShape, isBase64, isDeviceId, isUint32, type Shape } from "./shape.ts";
 
 const NS_HINTS = "urn:xmpp:hints"; // XEP-0334
 const NS_RECEIPTS = "urn:xmpp:receipts"; // XEP-0184
@@ -60,21 +61,113 @@ export function inspectEncrypted(el: Element): EncryptedInfo | null {
   };
 }
 
-/** Parses and checks an <encrypted/> element a tab built; null when it is not one we will relay. */
-export function parseEncryptedFromTab(text: string): EncryptedInfo | null {
-  if (new TextEncoder().encode(text).byteLength > MAX_ENCRYPTED_BYTES) return null;
+const nonEmptyBase64 = (v: string): boolean => v.length > 0 && isBase64(v);
+
+/** XEP-0384 v0.3 §4.5: what a tab may send, the whole tree (nothing nested in <key>, no other attributes). */
+const ENCRYPTED_SHAPE: Shape = {
+  name: "encrypted",
+  xmlns: NS_OMEMO_03,
+  children: [
+    {
+      shape: {
+        name: "header",
+        attrs: { sid: isDeviceId },
+        required: ["sid"],
+        children: [
+          {
+            shape: {
+              name: "key",
+              attrs: { rid: isDeviceId, prekey: (v) => v === "true" || v === "1" },
+              required: ["rid"],
+              text: nonEmptyBase64,
+            },
+            min: 1,
+            max: 1_000,
+          },
+          { shape: { name: "iv", text: nonEmptyBase64 }, min: 1, max: 1 },
+        ],
+      },
+      min: 1,
+      max: 1,
+    },
+    { shape: { name: "payload", text: isBase64 }, max: 1 },
+  ],
+};
+
+/** Devices per list a tab may publish (issue #6 §10: device lists are bounded). */
+export const MAX_DEVICES = 64;
+
+/** XEP-0384 v0.3 §4.2: a device list. */
+const LIST_SHAPE: Shape = {
+  name: "list",
+  xmlns: NS_OMEMO_03,
+  children: [{ shape: { name: "device", attrs: { id: isDeviceId }, required: ["id"] }, max: MAX_DEVICES }],
+};
+
+/** XEP-0384 v0.3 §4.3: a bundle (python-omemo and Conversations publish 100 pre keys). */
+const BUNDLE_SHAPE: Shape = {
+  name: "bundle",
+  xmlns: NS_OMEMO_03,
+  children: [
+    {
+      shape: {
+        name: "signedPreKeyPublic",
+        attrs: { signedPreKeyId: isUint32 },
+        required: ["signedPreKeyId"],
+        text: nonEmptyBase64,
+      },
+      min: 1,
+      max: 1,
+    },
+    { shape: { name: "signedPreKeySignature", text: nonEmptyBase64 }, min: 1, max: 1 },
+    { shape: { name: "identityKey", text: nonEmptyBase64 }, min: 1, max: 1 },
+    {
+      shape: {
+        name: "prekeys",
+        children: [
+          {
+            shape: {
+              name: "preKeyPublic",
+              attrs: { preKeyId: isUint32 },
+              required: ["preKeyId"],
+              text: nonEmptyBase64,
+            },
+            min: 1,
+            max: 200,
+          },
+        ],
+      },
+      min: 1,
+      max: 1,
+    },
+  ],
+};
+
+function parseFromTab(text: string, shape: Shape): Element | null {
+  if (new TextEncoder().encode(text).byteLength > MAX_ENCRYPTED_BYTES || !isXmlText(text)) return null;
   let el: Element;
   try {
     el = parseXml(text);
   } catch {
     return null;
   }
-  // Only the OMEMO element and its known children: a tab cannot smuggle other payloads into the stanza.
-  const header = el.getChild("header");
-  const allowedTop = el.getChildElements().every((c) => c.name === "header" || c.name === "payload");
-  const allowedHeader = header?.getChildElements().every((c) => c.name === "key" || c.name === "iv") ?? false;
-  if (!allowedTop || !allowedHeader) return null;
-  return inspectEncrypted(el);
+  return fitsShape(el, shape) ? el : null;
+}
+
+/** XML 1.0 §2.2 Char: a parser may let control characters through; the server would end the stream on them. */
+function isXmlText(text: string): boolean {
+  return !/[^\t\n\r\u{20}-\u{FFFD}\u{10000}-\u{10FFFF}]/u.test(text);
+}
+
+/** Parses and checks an <encrypted/> element a tab built; null when it is not one we will relay. */
+export function parseEncryptedFromTab(text: string): EncryptedInfo | null {
+  const el = parseFromTab(text, ENCRYPTED_SHAPE);
+  return el ? inspectEncrypted(el) : null;
+}
+
+/** A PEP payload a tab wants published on an OMEMO node: a device list or a bundle, checked as a whole tree. */
+export function parsePepPayloadFromTab(node: string, text: string): Element | null {
+  return parseFromTab(text, node === `${NS_OMEMO_03}.devicelist` ? LIST_SHAPE : BUNDLE_SHAPE);
 }
 
 /** A chat message carrying an OMEMO element: store hint, EME and a fallback body (XEP-0384 v0.3 §4.5). */

@@ -6,7 +6,9 @@ import {
   inspectEncrypted,
   NS_OMEMO_03,
   OMEMO_FALLBACK_BODY,
+  MAX_DEVICES,
   parseEncryptedFromTab,
+  parsePepPayloadFromTab,
 } from "../../src/xmpp/omemo.ts";
 import { parseXml } from "./xml-helpers.ts";
 
@@ -32,6 +34,36 @@ describe("OMEMO 0.3 elements, opaque to the object", () => {
     expect(parseEncryptedFromTab(ENCRYPTED.replace("<iv>", '<x xmlns="jabber:x:oob"/><iv>'))).toBeNull();
     expect(parseEncryptedFromTab("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'>")).toBeNull();
     expect(parseEncryptedFromTab(ENCRYPTED)).not.toBeNull();
+  });
+
+  it("allow-lists the whole tree (issue #6 §9): nothing nested in <key>, no unknown attributes, XML text only", () => {
+    expect(
+      parseEncryptedFromTab(ENCRYPTED.replace("MwohBR4J</key>", 'MwohBR4J<x xmlns="jabber:x:oob"/></key>')),
+    ).toBeNull();
+    expect(parseEncryptedFromTab(ENCRYPTED.replace('rid="31415"', 'rid="31415" onload="x"'))).toBeNull();
+    expect(parseEncryptedFromTab(ENCRYPTED.replace("<payload>", "<payload><b/>"))).toBeNull();
+    expect(parseEncryptedFromTab(ENCRYPTED.replace("T5jDmX", "T5j\u0001DmX"))).toBeNull();
+    expect(parseEncryptedFromTab(ENCRYPTED.replace("<iv>", "<iv>T5jDmX+xK6xSo2bD</iv><iv>"))).toBeNull();
+    expect(parseEncryptedFromTab(ENCRYPTED.replace("</encrypted>", "<payload>AAAA</payload></encrypted>"))).toBeNull();
+  });
+
+  it("publishes only device lists and bundles of the right shape on their own nodes", () => {
+    const list = `<list xmlns="${NS_OMEMO_03}"><device id="1"/><device id="2147483647"/></list>`;
+    const devicelist = `${NS_OMEMO_03}.devicelist`;
+    expect(parsePepPayloadFromTab(devicelist, list)?.name).toBe("list");
+    expect(parsePepPayloadFromTab(devicelist, list.replace('id="1"', 'id="0"'))).toBeNull();
+    expect(
+      parsePepPayloadFromTab(devicelist, list.replace('<device id="1"/>', '<device id="1"><x/></device>')),
+    ).toBeNull();
+    expect(parsePepPayloadFromTab(`${NS_OMEMO_03}.bundles:1`, list)).toBeNull();
+    const tooMany = `<list xmlns="${NS_OMEMO_03}">${Array.from({ length: MAX_DEVICES + 1 }, (_, i) => `<device id="${i + 1}"/>`).join("")}</list>`;
+    expect(parsePepPayloadFromTab(devicelist, tooMany)).toBeNull();
+    const bundle = `<bundle xmlns="${NS_OMEMO_03}"><signedPreKeyPublic signedPreKeyId="1">BQ==</signedPreKeyPublic><signedPreKeySignature>AAAA</signedPreKeySignature><identityKey>BQ==</identityKey><prekeys><preKeyPublic preKeyId="1">BQ==</preKeyPublic><preKeyPublic preKeyId="2">BQ==</preKeyPublic></prekeys></bundle>`;
+    const node = `${NS_OMEMO_03}.bundles:1`;
+    expect(parsePepPayloadFromTab(node, bundle)?.name).toBe("bundle");
+    expect(parsePepPayloadFromTab(node, bundle.replace("<prekeys>", "<prekeys><script/>"))).toBeNull();
+    expect(parsePepPayloadFromTab(node, bundle.replace("<identityKey>BQ==</identityKey>", ""))).toBeNull();
+    expect(parsePepPayloadFromTab(devicelist, bundle)).toBeNull();
   });
 
   it("builds the message with EME, a store hint and the fallback body", () => {

@@ -257,3 +257,32 @@ describe("stripXmlIllegal", () => {
     expect(stripXmlIllegal("a\u001b[31mred\u0000\ttab\nnew ünï 😀")).toBe("a[31mred\ttab\nnew ünï 😀");
   });
 });
+
+describe("every string that reaches XML, every address (issue #6 §9)", () => {
+  const node = "eu.siacs.conversations.axolotl.devicelist";
+  it("refuses an item id or payload with characters XML cannot carry", () => {
+    const frame = { type: "pep.publish", requestId: "p1", node, itemId: "current", payload: "<list/>" };
+    expect(failure(JSON.stringify({ ...frame, itemId: "cur\u0001rent" })).code).toBe("bad-frame");
+    expect(failure(JSON.stringify({ ...frame, payload: "<list>\u0001</list>" })).code).toBe("bad-frame");
+    ok(parseClientFrame(JSON.stringify(frame)));
+  });
+
+  it("parses every JID field like a typed address: normalised, or refused", () => {
+    for (const f of [
+      { type: "pep.fetch", requestId: "f1", jid: "not a jid", node },
+      { type: "subscription.answer", jid: "bob@exa mple.com", accept: true },
+      { type: "history.load", requestId: "h1", peer: "bob@example.com/phone", before: null },
+      { type: "conversation.read", peer: "@example.com" },
+    ]) {
+      expect(failure(JSON.stringify(f)).code).toBe("bad-frame");
+    }
+    const parsed = ok(parseClientFrame(JSON.stringify({ type: "conversation.read", peer: "ＢＯＢ@Example.com" })));
+    expect(parsed).toEqual({ type: "conversation.read", peer: "bob@example.com" });
+  });
+
+  it("request ids are plain tokens", () => {
+    expect(failure(JSON.stringify({ type: "pep.fetch", requestId: "<x>", jid: "bob@example.com", node })).code).toBe(
+      "bad-frame",
+    );
+  });
+});
