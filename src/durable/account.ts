@@ -27,6 +27,7 @@ import { ChatState, previewOf, RecentKeys } from "./chat-state.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
+import { LimiterFull } from "./rate.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { buildCaps, capsVer } from "../xmpp/caps.ts";
 import {
@@ -479,7 +480,8 @@ export class Account {
     try {
       await link.send(stanza);
     } catch (err) {
-      this.#refuse(ws, "send-failed", `Not sent: ${String(err)}`, requestId);
+      logFailure("send", err);
+      this.#refuse(ws, "send-failed", "Not sent: the connection failed.", requestId);
       return;
     }
     this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
@@ -564,7 +566,7 @@ export class Account {
           await this.#publishOpen(link, frame.node, frame.itemId, payload);
           tabs.send(ws, { type: "ack", requestId: frame.requestId });
         } catch (err) {
-          this.#refuse(ws, "pep-failed", err instanceof XMPPError ? err.condition : String(err), frame.requestId);
+          this.#refuse(ws, "pep-failed", conditionOf(err, "pep"), frame.requestId);
         }
         return;
       }
@@ -581,7 +583,7 @@ export class Account {
           tabs.send(ws, { type: "pep.items", requestId: frame.requestId, jid, node: frame.node, items });
         } catch (err) {
           // forbidden (a presence-only node of a non-contact), item-not-found (no such device): the tab skips it.
-          this.#refuse(ws, "pep-failed", err instanceof XMPPError ? err.condition : String(err), frame.requestId);
+          this.#refuse(ws, "pep-failed", conditionOf(err, "pep"), frame.requestId);
         }
         return;
       }
@@ -609,7 +611,7 @@ export class Account {
           await link.send(buildSubscription(jid, "subscribe"));
           tabs.send(ws, { type: "ack", requestId: frame.requestId });
         } catch (err) {
-          this.#refuse(ws, "send-failed", String(err), frame.requestId);
+          this.#refuse(ws, "send-failed", conditionOf(err, "roster.add"), frame.requestId);
         }
         return;
       }
@@ -656,7 +658,11 @@ export class Account {
             hasMore: page.hasMore,
           });
         } catch (err) {
-          this.#refuse(ws, "history-failed", String(err), frame.requestId);
+          if (err instanceof LimiterFull) {
+            this.#refuse(ws, "rate-limited", "Too many history requests at once: try again.", frame.requestId);
+          } else {
+            this.#refuse(ws, "history-failed", conditionOf(err, "history"), frame.requestId);
+          }
         }
         return;
       }
@@ -672,4 +678,18 @@ export class Account {
         assertNever(frame);
     }
   }
+}
+
+function logFailure(what: string, err: unknown): void {
+  console.warn(`parley: ${what} failed`, err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * What a tab is told about a failure: the RFC 6120 condition of an XMPP error (a fixed token the tab can act on:
+ * forbidden, item-not-found, …), else a fixed word. Internal error text only goes to the log (issue #6 §11).
+ */
+function conditionOf(err: unknown, what: string): string {
+  if (err instanceof XMPPError) return err.condition;
+  logFailure(what, err);
+  return "internal-error";
 }

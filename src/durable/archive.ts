@@ -6,6 +6,7 @@ import { HISTORY_PAGE } from "../protocol/index.ts";
 import { buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
 import { messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
 import type { XmppLink } from "./xmpp-link.ts";
+import { Limiter } from "./rate.ts";
 
 /** Catch-up after a fresh login: at most this many pages of this size. */
 const MAM_PAGE = 100;
@@ -27,8 +28,15 @@ export interface ArchiveHost {
   setLastArchiveId(id: string): Promise<void>;
 }
 
+/** Archive queries at once (each may bring a page of 100 messages), and queued behind them. */
+const QUERIES_IN_FLIGHT = 4;
+const QUERIES_WAITING = 64;
+
 export class Archive {
   readonly #collectors = new Map<string, MamResult[]>();
+  readonly #queries = new Limiter(QUERIES_IN_FLIGHT, QUERIES_WAITING);
+  /** Single flight: one fetch of older history per peer at a time; a second asker shares it. */
+  readonly #fetching = new Map<string, Promise<void>>();
   /** Peers whose server archive holds nothing older than storage. */
   readonly #exhausted = new Set<string>();
 
@@ -47,6 +55,13 @@ export class Archive {
 
   /** One query; results in archive order. */
   async query(
+    link: XmppLink,
+    q: { with?: string; after?: string; before?: string; max: number },
+  ): Promise<{ results: MamResult[]; fin: MamFin }> {
+    return this.#queries.run(() => this.#query(link, q));
+  }
+
+  async #query(
     link: XmppLink,
     q: { with?: string; after?: string; before?: string; max: number },
   ): Promise<{ results: MamResult[]; fin: MamFin }> {
@@ -91,6 +106,18 @@ export class Archive {
    * strictly before the one after it.
    */
   async fetchOlder(
+    link: XmppLink,
+    peer: string,
+    oldest: { ts: number; archiveId: string | undefined } | undefined,
+  ): Promise<void> {
+    const running = this.#fetching.get(peer);
+    if (running) return running;
+    const job = this.#fetchOlder(link, peer, oldest).finally(() => this.#fetching.delete(peer));
+    this.#fetching.set(peer, job);
+    return job;
+  }
+
+  async #fetchOlder(
     link: XmppLink,
     peer: string,
     oldest: { ts: number; archiveId: string | undefined } | undefined,

@@ -10,6 +10,7 @@ import { deleteSessionsOf, ensureGeneration, revokeCredentials } from "../db/aut
 import { parseClientFrame, type ConnectionState } from "../protocol/index.ts";
 import { seal, unseal, type SealedSecret } from "./credentials.ts";
 import { Tabs } from "./fanout.ts";
+import { SampledLog, TAB_RATE, TokenBucket, USER_RATE } from "./rate.ts";
 import { Account, type AccountInfo } from "./account.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
@@ -19,6 +20,8 @@ import { splitJid } from "../xmpp/jid.ts";
 /** How often the alarm pings the server; also keeps a local workerd from evicting the object (~2 min idle). */
 export const PING_INTERVAL_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
+/** Tab sockets one user may hold at once. */
+export const MAX_TABS = 32;
 
 export interface LoginRequest {
   jid: string;
@@ -55,6 +58,11 @@ export class UserSession extends DurableObject<Env> {
   protected connecting: Promise<void> | null = null;
   #backoffMs = 1_000;
   protected ended = false;
+  // In memory only: an object that hibernated between two frames starts with full buckets, which is fine
+  // (hibernation needs a quiet socket).
+  readonly #tabBuckets = new WeakMap<WebSocket, TokenBucket>();
+  readonly #userBucket = new TokenBucket(USER_RATE.capacity, USER_RATE.perSecond);
+  readonly #refusals = new SampledLog(10_000, (line) => console.warn(line));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -191,6 +199,8 @@ export class UserSession extends DurableObject<Env> {
     const jid = request.headers.get("x-parley-jid");
     const account = this.account;
     if (!account || jid !== account.info.jid) return new Response("not signed in", { status: 403 });
+    // Each tab costs a socket and a share of every broadcast: a session has room for plenty, not for a flood.
+    if (this.#tabs.count >= MAX_TABS) return new Response("too many tabs", { status: 429 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     await this.#put("lastTabAt", Date.now());
@@ -205,9 +215,21 @@ export class UserSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    // Rate first, before any parsing work (issue #6 §6): per tab, and for all tabs of the user together.
+    const now = Date.now();
+    let bucket = this.#tabBuckets.get(ws);
+    if (!bucket) {
+      bucket = new TokenBucket(TAB_RATE.capacity, TAB_RATE.perSecond, now);
+      this.#tabBuckets.set(ws, bucket);
+    }
+    if (!bucket.take(now) || !this.#userBucket.take(now)) {
+      this.#refusals.note("parley: refused tab frames (rate-limited)", now);
+      this.#tabs.send(ws, { type: "error", code: "rate-limited", message: "Too many requests: slow down." });
+      return;
+    }
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) {
-      console.warn(`parley: refused frame (${parsed.code}): ${parsed.message}`);
+      this.#refusals.note(`parley: refused frame (${parsed.code}): ${parsed.message}`, now);
       this.#tabs.send(ws, { type: "error", code: parsed.code, message: parsed.message });
       return;
     }

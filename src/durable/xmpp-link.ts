@@ -16,8 +16,12 @@ import { NS_PING } from "../xmpp/ping.ts";
 import { buildDiscoInfo, NS_DISCO_INFO } from "../xmpp/caps.ts";
 import { isValidRosterPush, NS_ROSTER } from "../xmpp/roster.ts";
 import { bare } from "../xmpp/jid.ts";
+import { Limiter, LimiterFull } from "./rate.ts";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
+/** Requests waiting for an answer at once, and queued behind them. */
+export const IQ_IN_FLIGHT = 16;
+const IQ_WAITING = 256;
 const NS_SM = "urn:xmpp:sm:3";
 
 export interface SmState {
@@ -79,6 +83,7 @@ export class XmppLink {
   #closing = false;
   #connected = false;
   #authenticated: (() => void) | undefined;
+  readonly #iqs = new Limiter(IQ_IN_FLIGHT, IQ_WAITING);
 
   constructor(
     private readonly options: LinkOptions,
@@ -282,11 +287,16 @@ export class XmppLink {
     await this.entity.send(el);
   }
 
+  /**
+   * One request (RFC 6120 §8.2.3). At most IQ_IN_FLIGHT wait for answers at once, so no burst of work can make us
+   * flood the server (issue #6 §6); beyond IQ_WAITING queued ones, a request fails with resource-constraint.
+   */
   async iq(type: "get" | "set", child: Element, to?: string, timeoutMs = 20_000): Promise<Element> {
     if (!this.online) throw new XMPPError("service-unavailable", "not connected");
     try {
-      return await this.iqCaller.request(xml("iq", { type, to }, child), timeoutMs);
+      return await this.#iqs.run(() => this.iqCaller.request(xml("iq", { type, to }, child), timeoutMs));
     } catch (err) {
+      if (err instanceof LimiterFull) throw new XMPPError("resource-constraint", "too many requests in flight");
       throw toXMPPError(err);
     }
   }

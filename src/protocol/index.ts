@@ -163,6 +163,7 @@ export const ERROR_CODES = [
   "bad-address",
   "send-failed",
   "history-failed",
+  "rate-limited",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

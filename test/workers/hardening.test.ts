@@ -1,10 +1,11 @@
 // Issue #6: the review's probes against the Worker and the object, each with the refusal it should get.
 import { SELF, createExecutionContext, env, evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { LOGIN_LIMITS } from "../../src/worker/limits.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
-import { BASE, login, openTab } from "./helpers.ts";
+import { TAB_RATE } from "../../src/durable/rate.ts";
+import { BASE, login, openTab, peer } from "./helpers.ts";
 
 const uniqueIp = (): string => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
@@ -214,5 +215,40 @@ describe("identity is the bound JID (issue #6 §8)", () => {
     const other = env.USER_SESSION.getByName("ｖictor@localhost");
     const kept = await runInDurableObject(other, async (_i: UserSession, state) => (await state.storage.list()).size);
     expect(kept).toBe(0);
+  });
+});
+
+describe("a tab cannot flood the XMPP server (issue #6 §6)", () => {
+  it("1,000 history.load frames for distinct peers: most refused, archive queries bounded, the link stays up", async () => {
+    const xena = await login("xena");
+    const tab = await openTab(xena.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const started = Date.now();
+    for (let i = 0; i < 1000; i++) {
+      tab.send({ type: "history.load", requestId: `f${i}`, peer: `peer${i}@localhost`, before: null });
+    }
+    await vi.waitFor(
+      () => {
+        // Each request gets exactly one answer: its history page, or an error.
+        const answered = tab.frames.filter((f) => f.type === "history" || f.type === "error").length;
+        expect(answered).toBeGreaterThanOrEqual(1000);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const histories = tab.frames.filter((f) => f.type === "history").length;
+    const limited = tab.frames.filter((f) => f.type === "error" && f.code === "rate-limited").length;
+    // The burst, plus what refilled while the frames went in (sending 1,000 frames takes a few seconds here).
+    expect(histories).toBeLessThanOrEqual(TAB_RATE.capacity + Math.ceil(TAB_RATE.perSecond * seconds));
+    expect(histories + limited).toBe(1000);
+    expect(limited).toBeGreaterThan(500);
+    expect(tab.frames.some((f) => f.type === "connection" && f.state !== "online")).toBe(false);
+    // The link is still up: a message goes out and arrives.
+    const yuri = await peer("yuri");
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the bucket refill a little
+    tab.send({ type: "message.send", requestId: "after", to: "yuri@localhost", body: "still here" });
+    await vi.waitFor(() => expect(yuri.bodies).toContain("still here"), { timeout: 10_000 });
+    await yuri.close();
+    tab.close();
   });
 });
