@@ -2,10 +2,15 @@
 // account's password the way an admin tool does while the server runs (issue #6 §1, §5).
 //
 //   POST /password {"user": "kim", "password": "new"}
+//   POST /proxy {"frozen": true}
+//
+// The second drives a TCP proxy in front of Prosody's HTTP port (its WebSocket URL is `proxyWs`): while frozen,
+// whatever crosses it in either direction is dropped, as on a network that died without closing the connection.
 //
 // The account file of internal_plain storage is rewritten in place, as Prosody 0.12's `prosodyctl passwd` does
 // without telling the running server: sessions stay up, only the next authentication sees the new password.
 import { createServer, type Server } from "node:http";
+import net from "node:net";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -18,10 +23,48 @@ function encodeNode(node: string): string {
   return node.replace(/[^a-zA-Z0-9]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
+/** A TCP proxy to 127.0.0.1:`port` that can be frozen (bytes dropped both ways, connections kept). */
+async function startProxy(port: number): Promise<{ port: number; freeze: (on: boolean) => void; close: () => void }> {
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: "127.0.0.1", port });
+    sockets.add(client).add(upstream);
+    client.on("data", (chunk) => {
+      if (!frozen) upstream.write(chunk);
+    });
+    upstream.on("data", (chunk) => {
+      if (!frozen) client.write(chunk);
+    });
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("close", end).on("error", end);
+    upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : 0,
+    freeze: (on) => {
+      frozen = on;
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
 export async function startControl(
   dataDir: string,
   domain: string,
-): Promise<{ url: string; close: () => Promise<void> }> {
+  httpPort: number,
+): Promise<{ url: string; proxyWs: string; close: () => Promise<void> }> {
+  const proxy = await startProxy(httpPort);
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => {
@@ -30,6 +73,12 @@ export async function startControl(
     req.on("end", () => {
       void (async () => {
         try {
+          if (req.url === "/proxy") {
+            const { frozen } = JSON.parse(body) as { frozen: unknown };
+            proxy.freeze(frozen === true);
+            res.writeHead(204).end();
+            return;
+          }
           const { user, password } = JSON.parse(body) as { user: unknown; password: unknown };
           if (req.url !== "/password" || typeof user !== "string" || typeof password !== "string") {
             res.writeHead(400).end("bad request");
@@ -53,6 +102,11 @@ export async function startControl(
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    proxyWs: `ws://127.0.0.1:${proxy.port}/xmpp-websocket`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.close();
+        server.close(() => resolve());
+      }),
   };
 }

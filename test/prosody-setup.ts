@@ -32,6 +32,11 @@ export const TEST_ACCOUNTS = [
   "xena",
   "yuri",
   "zoe",
+  // test/workers/outbox.test.ts
+  "amy",
+  "ben",
+  "cal",
+  "deb",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -50,8 +55,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("prosodyWs", prosody.wsUrl);
   project.provide("prosodyHttpPort", httpPort);
   project.provide("prosodyC2sPort", c2sPort);
-  const control = await startControl(prosody.dataDir, prosody.domain);
+  const control = await startControl(prosody.dataDir, prosody.domain, httpPort);
   project.provide("prosodyControl", control.url);
+  project.provide("prosodyProxyWs", control.proxyWs);
   return async () => {
     await control.close();
     await prosody.stop();

@@ -28,6 +28,8 @@ import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
 import { LimiterFull } from "./rate.ts";
+import { Outbox } from "./outbox.ts";
+import { parseXml } from "../xmpp/parse.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { buildCaps, capsVer } from "../xmpp/caps.ts";
 import {
@@ -99,11 +101,13 @@ export class Account {
   everOnline = false;
 
   readonly #archive: Archive;
+  readonly #outbox: Outbox;
 
   constructor(
     readonly info: AccountInfo,
     private readonly deps: AccountDeps,
   ) {
+    this.#outbox = new Outbox(deps.storage);
     this.#archive = new Archive({
       owner: info.jid,
       db: deps.db,
@@ -167,6 +171,7 @@ export class Account {
 
   /** Connects (resuming `resume` if given and still known to the server), then brings the session up to date. */
   async connect(password: string, resume: SmState | null): Promise<void> {
+    await this.#outbox.load();
     const old = this.#link;
     const { local } = splitJid(this.info.jid);
     const link = new XmppLink(
@@ -183,6 +188,9 @@ export class Account {
         rosterPush: (el) => void this.#queue.push(() => this.#onRosterPush(el)),
         acked: (state) => {
           if (this.#link === link || this.#link === null) void this.deps.storage.put("sm", state);
+        },
+        stanzaAcked: (el) => {
+          if (el.name === "message" && el.attrs.id) void this.#outbox.acked(el.attrs.id);
         },
         lost: (reason) => {
           if (this.#link === link) this.deps.onLost(reason);
@@ -204,11 +212,41 @@ export class Account {
       // XEP-0198 §5: the server re-sends what we had not acknowledged; roster and presences are unchanged.
       this.#broadcastOnline();
       await this.#saveSm();
+      await this.#resendOutbox(link);
       return;
     }
     // History reads wait for all of this (roster, presence, archive catch-up), so pages never race it.
     this.#catchingUp = this.#afterLogin(link);
     await this.#catchingUp;
+    await this.#resendOutbox(link);
+  }
+
+  /** Notes where a sent message sits in the stream, so a later <resumed h/> tells whether the server got it. */
+  async #placeInStream(link: XmppLink, id: string, stanza: Element): Promise<void> {
+    const seq = link.seqOf(stanza);
+    const streamId = link.sm.id;
+    if (seq !== null && streamId) {
+      await this.#outbox.placed({ id, xml: stanza.toString(), at: Date.now() }, streamId, seq);
+    } else if (!link.sm.enabled) {
+      // Without stream management nothing will ever be acknowledged: keeping it would resend it at every login.
+      await this.#outbox.acked(id);
+    }
+  }
+
+  /** XEP-0198 §5 / issue #6 §14: what the server never got goes out again, with its id and origin-id. */
+  async #resendOutbox(link: XmppLink): Promise<void> {
+    const entries = await this.#outbox.toResend(link.handled, link.queuedIds());
+    for (const entry of entries) {
+      let stanza: Element;
+      try {
+        stanza = parseXml(entry.xml);
+      } catch {
+        await this.#outbox.acked(entry.id); // our own serialisation; cannot happen, but must not loop
+        continue;
+      }
+      await link.send(stanza);
+      await this.#placeInStream(link, entry.id, stanza);
+    }
   }
 
   async #afterLogin(link: XmppLink): Promise<void> {
@@ -475,15 +513,24 @@ export class Account {
       this.#refuse(ws, "not-connected", "Not connected: the message was not sent.", requestId);
       return;
     }
+    if (this.#outbox.full) {
+      this.#refuse(ws, "send-failed", "Not sent: too many messages are waiting for the server.", requestId);
+      return;
+    }
     const id = crypto.randomUUID();
     const stanza = content.encrypted ? buildEncryptedChat(to, id, content.encrypted) : buildChat(to, content.body, id);
+    // Stored before it goes out, so that an eviction between send and the server's ack loses nothing.
+    await this.#outbox.add(id, stanza.toString());
     try {
       await link.send(stanza);
     } catch (err) {
+      // Not on the wire: the tab keeps the text and says so; nothing must go out later behind its back.
+      await this.#outbox.acked(id);
       logFailure("send", err);
       this.#refuse(ws, "send-failed", "Not sent: the connection failed.", requestId);
       return;
     }
+    await this.#placeInStream(link, id, stanza);
     this.#sentKeys.set(id, `o:${this.info.jid}:${id}`);
     if (this.#sentKeys.size > 5_000) {
       const first = this.#sentKeys.keys().next();

@@ -230,7 +230,8 @@ export class UserSession extends DurableObject<Env> {
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) {
       this.#refusals.note(`parley: refused frame (${parsed.code}): ${parsed.message}`, now);
-      this.#tabs.send(ws, { type: "error", code: parsed.code, message: parsed.message });
+      const { code, message, requestId } = parsed;
+      this.#tabs.send(ws, requestId ? { type: "error", code, message, requestId } : { type: "error", code, message });
       return;
     }
     const account = this.account;

@@ -57,6 +57,8 @@ export interface LinkEvents {
   acked(state: SmState): void;
   /** The connection dropped without close() being called. */
   lost(reason: string): void;
+  /** The server acknowledged this stanza of ours (XEP-0198 §4). */
+  stanzaAcked?(stanza: Element): void;
 }
 
 /** Waits for the next SASL nonza (RFC 6120 §6.4). */
@@ -171,11 +173,16 @@ export class XmppLink {
       if (state && Number.isSafeInteger(h)) this.events.acked({ ...state, inbound: h });
     });
     entity.on("nonza", (el: Element) => {
-      if (el.is("resumed", NS_SM)) {
-        const h = Number(el.attrs.h);
-        if (Number.isSafeInteger(h) && h >= 0) this.sm.outbound = h;
+      const h = Number(el.attrs.h);
+      const hasH = el.attrs.h !== undefined && Number.isSafeInteger(h) && h >= 0;
+      if (el.is("resumed", NS_SM) && hasH) this.sm.outbound = h;
+      // XEP-0198 §5: <resumed h/> and, from servers that remember the stream, <failed h/> say how many of our
+      // stanzas the server handled; the outbox resends only what came after.
+      if ((el.is("resumed", NS_SM) || el.is("failed", NS_SM)) && hasH && options.resume) {
+        this.handled = { streamId: options.resume.id, h };
       }
     });
+    this.sm.on("ack", (el: Element) => this.events.stanzaAcked?.(el));
 
     entity.on("stanza", (el: Element) => {
       if (el.name !== "iq") this.events.stanza(el);
@@ -270,6 +277,22 @@ export class XmppLink {
     } finally {
       await link.close();
     }
+  }
+
+  /** What the server said it handled of the stream we tried to resume (null when it said nothing). */
+  handled: { streamId: string; h: number } | null = null;
+
+  /** The number of `stanza` in the current stream (XEP-0198 counts from 1), while it awaits its ack. */
+  seqOf(stanza: Element): number | null {
+    const index = this.sm.outbound_q.findIndex((item) => item.stanza === stanza);
+    return index === -1 ? null : this.sm.outbound + index + 1;
+  }
+
+  /** Ids of the stanzas sent on this stream and not acknowledged yet (xmpp.js resends them on resumption). */
+  queuedIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const item of this.sm.outbound_q) if (item.stanza.attrs.id) ids.add(item.stanza.attrs.id);
+    return ids;
   }
 
   get smState(): SmState | null {

@@ -235,7 +235,9 @@ export function parseServerFrame(raw: unknown): ServerFrame | null {
   }
 }
 
-export type ParseResult<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
+export type ParseResult<T> =
+  | { ok: true; frame: T }
+  | { ok: false; code: ErrorCode; message: string; requestId?: string };
 
 function byteLength(raw: string | ArrayBuffer): number {
   return typeof raw === "string" ? new TextEncoder().encode(raw).byteLength : raw.byteLength;
@@ -261,11 +263,15 @@ export function parseClientFrame(raw: string | ArrayBuffer): ParseResult<ClientF
   const parsed = ClientFrameSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return {
+    const failure: ParseResult<ClientFrame> = {
       ok: false,
       code: "bad-frame",
       message: `invalid ${type}: ${issue ? `${issue.path.join(".")} ${issue.message}` : "?"}`,
     };
+    // The refusal names the request when it had a well-formed id, so the tab can tell which one failed.
+    const id = requestId.safeParse((value as { requestId?: unknown }).requestId);
+    if (id.success) failure.requestId = id.data;
+    return failure;
   }
   return { ok: true, frame: parsed.data };
 }

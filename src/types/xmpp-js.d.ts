@@ -190,6 +190,8 @@ declare module "@xmpp/stream-management" {
     outbound: number;
     timeout: number;
     requestAckInterval: number;
+    /** Sent stanzas not acknowledged yet, oldest first (XEP-0198 §4). */
+    outbound_q: { stanza: import("@xmpp/xml").Element; stamp: string }[];
   }
   export default function streamManagement(deps: {
     streamFeatures: StreamFeatures;

@@ -14,6 +14,7 @@ declare module "vitest" {
     prosodyHttpPort: number;
     prosodyC2sPort: number;
     prosodyControl: string;
+    prosodyProxyWs: string;
     appUrl: string;
   }
 }
