@@ -271,12 +271,28 @@ export async function oldestMessage(
   return { ts: first.ts, archiveId: archived?.archiveId ?? undefined };
 }
 
-export async function listConversations(db: Db, owner: string): Promise<Conversation[]> {
+/**
+ * The owner's conversations, most recent first: the first `limit`, or those after `before` in that order
+ * (keyset on (lastTs, peer), served by conversations_recent).
+ */
+export async function listConversations(
+  db: Db,
+  owner: string,
+  limit: number,
+  before?: { lastTs: number; peer: string },
+): Promise<Conversation[]> {
+  const where = before
+    ? and(
+        eq(conversations.owner, owner),
+        sql`(${conversations.lastTs} < ${before.lastTs} OR (${conversations.lastTs} = ${before.lastTs} AND ${conversations.peer} > ${before.peer}))`,
+      )
+    : eq(conversations.owner, owner);
   const rows = await db
     .select()
     .from(conversations)
-    .where(eq(conversations.owner, owner))
-    .orderBy(desc(conversations.lastTs));
+    .where(where)
+    .orderBy(desc(conversations.lastTs), asc(conversations.peer))
+    .limit(limit);
   return rows.map((r) => ({ peer: r.peer, lastTs: r.lastTs, lastBody: r.lastBody, unread: r.unread }));
 }
 

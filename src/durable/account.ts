@@ -5,6 +5,7 @@ import {
   clearPresences,
   flush as flushToDb,
   historyPage,
+  listConversations,
   markRead,
   oldestMessage,
   type ConversationDelta,
@@ -12,8 +13,10 @@ import {
 } from "../db/store.ts";
 import {
   assertNever,
+  CONVERSATIONS_PAGE,
   HISTORY_PAGE,
   isOmemoNode,
+  MAX_FRAME_BYTES,
   type ChatMessage,
   type ClientFrame,
   type ConnectionState,
@@ -23,7 +26,7 @@ import {
   type RosterEntry,
   type ServerFrame,
 } from "../protocol/index.ts";
-import { ChatState, previewOf, RecentKeys } from "./chat-state.ts";
+import { ChatState, LIMITS, previewOf, RecentKeys } from "./chat-state.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
@@ -157,9 +160,10 @@ export class Account {
     if (Array.isArray(saved.roster)) {
       for (const item of saved.roster as RosterEntry[]) this.state.roster.set(item.jid, item);
     }
-    for (const jid of saved.subscriptionRequests) this.state.subscriptionRequests.add(jid);
+    for (const jid of saved.subscriptionRequests) this.state.addSubscriptionRequest(jid);
     this.#lastArchiveId = saved.lastArchiveId;
-    for (const c of saved.conversations) this.state.conversations.set(c.peer, c);
+    for (const c of saved.conversations.slice(0, LIMITS.conversationsInMemory)) this.state.conversations.set(c.peer, c);
+    this.state.conversationsTrimmed = saved.conversations.length > LIMITS.conversationsInMemory;
     for (const p of saved.presences) this.state.applyPresence(p);
   }
 
@@ -333,7 +337,9 @@ export class Account {
     const event = parseEvent(el);
     if (event) {
       // XEP-0163 §4.3: only OMEMO device lists interest the tabs; PEP events come from the contact's bare JID.
-      if (isOmemoNode(event.node) && el.attrs.from) {
+      // Bounded (issue #6 §10): a device list has one item ("current"), a few at most in odd deployments.
+      const size = event.items.reduce((n, item) => n + item.payload.length + item.id.length, 0);
+      if (isOmemoNode(event.node) && el.attrs.from && event.items.length <= 8 && size <= MAX_FRAME_BYTES / 2) {
         this.deps.tabs.broadcast({ type: "pep.event", jid: bare(el.attrs.from), node: event.node, items: event.items });
       }
       return;
@@ -416,14 +422,13 @@ export class Account {
     switch (parsed.kind) {
       case "update": {
         if (parsed.update.jid === this.info.jid) return; // our own other resources
-        this.state.applyPresence(parsed.update);
+        if (!this.state.applyPresence(parsed.update)) return; // not a contact, or too many resources (§10)
         this.#buffer.push({ kind: "presence", update: parsed.update });
         return;
       }
       case "subscribe": {
         // RFC 6121 §3.1.3: a contact we already granted gets an automatic answer from the server.
-        if (this.state.subscriptionRequests.has(parsed.jid)) return;
-        this.state.subscriptionRequests.add(parsed.jid);
+        if (!this.state.addSubscriptionRequest(parsed.jid)) return; // known already, or the list is full
         void this.deps.storage.put("subscriptionRequests", [...this.state.subscriptionRequests]);
         this.deps.tabs.broadcast({ type: "subscription.request", jid: parsed.jid });
         return;
@@ -710,6 +715,21 @@ export class Account {
           } else {
             this.#refuse(ws, "history-failed", conditionOf(err, "history"), frame.requestId);
           }
+        }
+        return;
+      }
+      case "conversations.load": {
+        try {
+          await this.#buffer.flush();
+          const rows = await listConversations(this.deps.db, this.info.jid, CONVERSATIONS_PAGE + 1, frame.before);
+          tabs.send(ws, {
+            type: "conversations.page",
+            requestId: frame.requestId,
+            conversations: rows.slice(0, CONVERSATIONS_PAGE),
+            hasMore: rows.length > CONVERSATIONS_PAGE,
+          });
+        } catch (err) {
+          this.#refuse(ws, "history-failed", conditionOf(err, "conversations"), frame.requestId);
         }
         return;
       }

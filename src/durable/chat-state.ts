@@ -18,6 +18,18 @@ export function previewOf(message: Pick<ChatMessage, "body" | "encrypted">): str
   return message.encrypted ? "🔒 Encrypted message" : message.body.slice(0, 200);
 }
 
+/** Bounds on what remote parties can make us keep (issue #6 §10). */
+export const LIMITS = {
+  /** Online resources kept per contact; more are ignored until one goes offline. */
+  resourcesPerContact: 16,
+  /** Pending subscription requests; more are ignored (the server keeps them and sends them again at login). */
+  subscriptionRequests: 100,
+  /** Conversations kept in memory (all are in storage; older ones are paged from there). */
+  conversationsInMemory: 1_000,
+  /** Conversations in a snapshot; a tab pages the rest with conversations.load. */
+  conversationsInSnapshot: 100,
+} as const;
+
 export class ChatState {
   readonly roster = new Map<string, RosterEntry>();
   readonly presences = new Map<string, Map<string, PresenceInfo>>();
@@ -47,13 +59,17 @@ export class ChatState {
     return { type: "roster", items, removed };
   }
 
-  applyPresence(update: PresenceDelta): void {
+  /** Applies a presence of a roster contact; false when it was refused (not a contact, too many resources). */
+  applyPresence(update: PresenceDelta): boolean {
+    // Presence is kept only for contacts: anyone else could make us keep one entry per JID they invent.
+    if (!this.roster.has(update.jid)) return false;
     let resources = this.presences.get(update.jid);
     if (update.available) {
       if (!resources) {
         resources = new Map();
         this.presences.set(update.jid, resources);
       }
+      if (!resources.has(update.resource) && resources.size >= LIMITS.resourcesPerContact) return false;
       resources.set(update.resource, {
         resource: update.resource,
         show: update.show,
@@ -64,6 +80,30 @@ export class ChatState {
       resources.delete(update.resource);
       if (resources.size === 0) this.presences.delete(update.jid);
     }
+    return true;
+  }
+
+  /** Records a subscription request; false when it is known already or the list is full. */
+  addSubscriptionRequest(jid: string): boolean {
+    if (this.subscriptionRequests.has(jid) || this.subscriptionRequests.size >= LIMITS.subscriptionRequests) {
+      return false;
+    }
+    this.subscriptionRequests.add(jid);
+    return true;
+  }
+
+  /** Whether conversations older than what memory holds may exist in storage. */
+  conversationsTrimmed = false;
+
+  /** Keeps the most recent conversations in memory; the rest stay in storage only. */
+  #trimConversations(): void {
+    if (this.conversations.size <= LIMITS.conversationsInMemory * 1.1) return;
+    const keep = [...this.conversations.values()]
+      .sort((a, b) => b.lastTs - a.lastTs)
+      .slice(0, LIMITS.conversationsInMemory);
+    this.conversations.clear();
+    for (const c of keep) this.conversations.set(c.peer, c);
+    this.conversationsTrimmed = true;
   }
 
   /** Records a message in its conversation; returns the conversation as it now is. */
@@ -81,6 +121,7 @@ export class ChatState {
       unread: (prev?.unread ?? 0) + (countUnread && message.direction === "in" ? 1 : 0),
     };
     this.conversations.set(message.peer, next);
+    this.#trimConversations();
     return next;
   }
 
@@ -97,13 +138,15 @@ export class ChatState {
       ...item,
       presences: [...(this.presences.get(item.jid)?.values() ?? [])],
     }));
-    const conversations = [...this.conversations.values()].sort((a, b) => b.lastTs - a.lastTs);
+    const sorted = [...this.conversations.values()].sort((a, b) => b.lastTs - a.lastTs || a.peer.localeCompare(b.peer));
+    const conversations = sorted.slice(0, LIMITS.conversationsInSnapshot);
     return {
       type: "snapshot",
       self: { jid, show: this.self.show, status: this.self.status },
       connection,
       roster,
       conversations,
+      moreConversations: sorted.length > conversations.length || this.conversationsTrimmed,
       subscriptionRequests: [...this.subscriptionRequests],
     };
   }

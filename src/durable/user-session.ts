@@ -12,6 +12,7 @@ import { seal, unseal, type SealedSecret } from "./credentials.ts";
 import { Tabs } from "./fanout.ts";
 import { SampledLog, TAB_RATE, TokenBucket, USER_RATE } from "./rate.ts";
 import { Account, type AccountInfo } from "./account.ts";
+import { LIMITS } from "./chat-state.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import { SaslError } from "../xmpp/sasl.ts";
@@ -92,7 +93,7 @@ export class UserSession extends DurableObject<Env> {
       this.#get("roster"),
       this.#get("subscriptionRequests"),
       this.#get("lastArchiveId"),
-      listConversations(this.#db, info.jid),
+      listConversations(this.#db, info.jid, LIMITS.conversationsInMemory + 1),
       loadPresences(this.#db, info.jid),
     ]);
     account.restore({ self, roster, subscriptionRequests: requests ?? [], lastArchiveId, conversations, presences });

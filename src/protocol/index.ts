@@ -8,6 +8,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** Longest message body a tab may send (XMPP servers commonly cap stanzas around 256 KiB; 10,000 chars is plenty). */
 export const MAX_BODY_CHARS = 10_000;
 export const HISTORY_PAGE = 50;
+/** Conversations per conversations.load page. */
+export const CONVERSATIONS_PAGE = 100;
 
 export const SHOWS = ["online", "chat", "away", "xa", "dnd"] as const;
 export type Show = (typeof SHOWS)[number];
@@ -147,6 +149,12 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     before: z.object({ ts: z.number().int(), key: xmlText().max(512) }).nullable(),
   }),
   z.object({ type: z.literal("conversation.read"), peer: jid }),
+  /** The page of conversations older than `before` (keyset on lastTs, then peer). */
+  z.object({
+    type: z.literal("conversations.load"),
+    requestId,
+    before: z.object({ lastTs: z.number().int(), peer: jid }),
+  }),
   z.object({ type: z.literal("ping") }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
@@ -175,6 +183,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     connection: connectionState,
     roster: z.array(ContactSchema),
     conversations: z.array(ConversationSchema),
+    /** More (older) conversations than the snapshot carries: page them with conversations.load. */
+    moreConversations: z.boolean().optional(),
     subscriptionRequests: z.array(z.string()),
   }),
   z.object({ type: z.literal("connection"), state: connectionState, reason: z.string().optional() }),
@@ -191,6 +201,12 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("receipt"), peer: z.string(), key: z.string() }),
   z.object({ type: z.literal("conversation"), conversation: ConversationSchema }),
+  z.object({
+    type: z.literal("conversations.page"),
+    requestId: z.string(),
+    conversations: z.array(ConversationSchema),
+    hasMore: z.boolean(),
+  }),
   z.object({
     type: z.literal("history"),
     requestId: z.string(),

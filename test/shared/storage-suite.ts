@@ -70,11 +70,16 @@ export function storageSuite(make: () => Promise<CountingDb>): void {
       const page = await historyPage(db, owner, "bob@x", null, 50);
       expect(page.messages.map((x) => x.key)).toEqual(["a", "b"]);
       expect(page.messages[0]?.body).toBe("body a <b>not html</b>");
-      const convs = await listConversations(db, owner);
+      const convs = await listConversations(db, owner, 1000);
       expect(convs.map((c) => [c.peer, c.unread])).toEqual([
         ["carol@x", 1],
         ["bob@x", 2],
       ]);
+      // Paged by keyset (lastTs desc, peer asc), as conversations.load asks (issue #6 §10).
+      const first = await listConversations(db, owner, 1);
+      expect(first.map((c) => c.peer)).toEqual(["carol@x"]);
+      const next = await listConversations(db, owner, 5, { lastTs: 3, peer: "carol@x" });
+      expect(next.map((c) => c.peer)).toEqual(["bob@x"]);
     });
 
     it("pages history by keyset and loads receipts in a fixed number of queries", async () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { ChatState, RecentKeys } from "../../src/durable/chat-state.ts";
+import { ChatState, LIMITS, RecentKeys } from "../../src/durable/chat-state.ts";
 import type { ChatMessage, PresenceDelta, RosterEntry } from "../../src/protocol/index.ts";
 import type { RosterChange } from "../../src/xmpp/roster.ts";
 
@@ -84,6 +84,7 @@ describe("ChatState.applyRoster", () => {
 describe("ChatState.applyPresence", () => {
   it("tracks several resources per contact and removes them on unavailable", () => {
     const s = new ChatState();
+    s.applyRoster([set("bob@x")]);
     s.applyPresence(presence("bob@x", "phone", { show: "away", priority: 1 }));
     s.applyPresence(presence("bob@x", "laptop", { show: "dnd", status: "busy" }));
     expect([...(s.presences.get("bob@x")?.keys() ?? [])].sort()).toEqual(["laptop", "phone"]);
@@ -106,6 +107,7 @@ describe("ChatState.applyPresence", () => {
 
   it("unavailable for an unknown contact or resource is harmless", () => {
     const s = new ChatState();
+    s.applyRoster([set("bob@x")]);
     s.applyPresence(presence("nobody@x", "r", { available: false }));
     expect(s.presences.size).toBe(0);
     s.applyPresence(presence("bob@x", "a"));
@@ -221,5 +223,36 @@ describe("RecentKeys", () => {
     expect(keys.has("k1000")).toBe(true);
     expect(keys.has("k0")).toBe(false);
     expect(keys.has("k999")).toBe(false);
+  });
+});
+
+describe("bounded state (issue #6 §10)", () => {
+  it("keeps presence for contacts only, at most 16 resources each; requests capped; snapshot paged", () => {
+    const s = new ChatState();
+    s.applyRoster([{ kind: "set", item: { jid: "bob@x", name: "", subscription: "both", ask: false, groups: [] } }]);
+    const p = (jid: string, resource: string) => ({
+      jid,
+      resource,
+      available: true,
+      show: "online" as const,
+      status: "",
+      priority: 0,
+    });
+    expect(s.applyPresence(p("stranger@x", "r"))).toBe(false);
+    expect(s.presences.has("stranger@x")).toBe(false);
+    for (let i = 0; i < 40; i++) s.applyPresence(p("bob@x", `r${i}`));
+    expect(s.presences.get("bob@x")?.size).toBe(LIMITS.resourcesPerContact);
+    for (let i = 0; i < 300; i++) s.addSubscriptionRequest(`asker${i}@x`);
+    expect(s.subscriptionRequests.size).toBe(LIMITS.subscriptionRequests);
+    for (let i = 0; i < 1500; i++) {
+      s.applyMessage({ key: `k${i}`, peer: `p${i}@x`, direction: "in", body: "hi", ts: i, receipt: null }, true);
+    }
+    expect(s.conversations.size).toBeLessThanOrEqual(LIMITS.conversationsInMemory * 1.1);
+    expect(s.conversations.has("p1499@x")).toBe(true);
+    const snap = s.snapshot("me@x", "online");
+    if (snap.type !== "snapshot") throw new Error("unreachable");
+    expect(snap.conversations).toHaveLength(LIMITS.conversationsInSnapshot);
+    expect(snap.conversations[0]?.peer).toBe("p1499@x");
+    expect(snap.moreConversations).toBe(true);
   });
 });

@@ -16,6 +16,8 @@ describe("a presence flood", () => {
     );
     const stub = env.USER_SESSION.getByName("leo@localhost");
     await runInDurableObject(stub, async (instance: UserSession) => {
+      // Presence is only kept for contacts (issue #6 §10): a roster of 5,000 logging in.
+      await instance.seedRosterForTests(Array.from({ length: 5_000 }, (_, i) => `contact${i}@example.org`));
       await instance.receiveForTests(stanzas);
     });
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM presences WHERE owner = ?")
@@ -31,6 +33,40 @@ describe("a presence flood", () => {
     // At most one frame per flush: flushes happen at 2,000 items or once a second.
     expect(frames.length).toBeLessThanOrEqual(3);
     expect(updates[42]).toMatchObject({ jid: "contact42@example.org", show: "away", status: "s 42 <b>" });
+    tab.close();
+  });
+
+  it("from strangers, or from too many resources of one contact, keeps nothing (issue #6 §10)", async () => {
+    const mia = await login("mia");
+    expect(mia.status).toBe(200);
+    const tab = await openTab(mia.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const strangers = Array.from(
+      { length: 500 },
+      (_, i) => `<presence xmlns="jabber:client" from="stranger${i}@example.org/x" to="mia@localhost"/>`,
+    );
+    const resources = Array.from(
+      { length: 100 },
+      (_, i) => `<presence xmlns="jabber:client" from="friend@example.org/r${i}" to="mia@localhost"/>`,
+    );
+    const requests = Array.from(
+      { length: 300 },
+      (_, i) => `<presence xmlns="jabber:client" type="subscribe" from="asker${i}@example.org" to="mia@localhost"/>`,
+    );
+    const stub = env.USER_SESSION.getByName("mia@localhost");
+    await runInDurableObject(stub, async (instance: UserSession) => {
+      await instance.seedRosterForTests(["friend@example.org"]);
+      await instance.receiveForTests([...strangers, ...resources, ...requests]);
+    });
+    const rows = await env.DB.prepare("SELECT jid, count(*) AS n FROM presences WHERE owner = ? GROUP BY jid")
+      .bind("mia@localhost")
+      .all<{ jid: string; n: number }>();
+    expect(rows.results).toEqual([{ jid: "friend@example.org", n: 16 }]);
+    tab.send({ type: "ping" });
+    await tab.waitFor((f) => f.type === "pong");
+    const updates = tab.frames.flatMap((f) => (f.type === "presence" ? f.updates : []));
+    expect(updates.every((u) => u.jid === "friend@example.org")).toBe(true);
+    expect(tab.frames.filter((f) => f.type === "subscription.request")).toHaveLength(100);
     tab.close();
   });
 });

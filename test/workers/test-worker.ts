@@ -20,6 +20,15 @@ export class TestUserSession extends UserSession {
     await this.account?.settle();
   }
 
+  /** Contacts in the roster as if the server had sent them (a large roster without 5,000 real accounts). */
+  async seedRosterForTests(jids: string[]): Promise<void> {
+    const state = this.account?.state;
+    if (!state) throw new Error("no account");
+    state.applyRoster(
+      jids.map((jid) => ({ kind: "set", item: { jid, name: "", subscription: "both", ask: false, groups: [] } })),
+    );
+  }
+
   /** The XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
   async dropConnectionForTests(): Promise<void> {
     this.ended = true; // keeps the lost handler from scheduling a reconnect in this (about to be evicted) instance

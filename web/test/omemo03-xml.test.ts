@@ -6,6 +6,7 @@ import {
   buildEncrypted,
   encryptedHeader,
   parseBundle,
+  MAX_DEVICES_PER_LIST,
   parseDeviceList,
   parseEncrypted,
   serializedPublicKey,
@@ -46,6 +47,16 @@ describe("device list", () => {
       ),
     ).toEqual([7, 2147483647]);
     expect(parseDeviceList('<list xmlns="eu.siacs.conversations.axolotl"/>')).toEqual([]);
+  });
+
+  it("takes at most MAX_DEVICES_PER_LIST devices, in linear time (issue #6 §10)", () => {
+    const huge = `<list xmlns="eu.siacs.conversations.axolotl">${Array.from(
+      { length: 20_000 },
+      (_, i) => `<device id="${i + 1}"/>`,
+    ).join("")}</list>`;
+    const ids = parseDeviceList(huge);
+    expect(ids).toHaveLength(MAX_DEVICES_PER_LIST);
+    expect(ids[0]).toBe(1);
   });
 
   it("accepts prefixed namespaces and refuses other namespaces", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/protocol/index.ts";
-import { applyFrame, initialState, reduce } from "../src/core/state.ts";
+import { applyFrame, conversationsCursor, initialState, reduce } from "../src/core/state.ts";
 import type { AppState } from "../src/core/state.ts";
 import { contact, conv, msg, snapshot } from "./fixtures.ts";
 
@@ -192,5 +192,31 @@ describe("local actions", () => {
   it("pong and ack change nothing", () => {
     const s = ready();
     expect(apply(s, { type: "pong" }, { type: "ack", requestId: "x" })).toBe(s);
+  });
+});
+
+describe("conversations paged beyond the snapshot (issue #6 §10)", () => {
+  it("keeps what the tab has, adds older ones, and pages from the last one in the object's order", () => {
+    const c = (peer: string, lastTs: number) => ({ peer, lastTs, lastBody: "", unread: 0 });
+    let s = applyFrame(initialState("me@x"), {
+      type: "snapshot",
+      self: { jid: "me@x", show: "online", status: "" },
+      connection: "online",
+      roster: [],
+      conversations: [c("a@x", 30), c("b@x", 20), c("c@x", 20)],
+      moreConversations: true,
+      subscriptionRequests: [],
+    });
+    expect(s.moreConversations).toBe(true);
+    expect(conversationsCursor(s.conversations)).toEqual({ lastTs: 20, peer: "c@x" });
+    s = applyFrame(s, {
+      type: "conversations.page",
+      requestId: "p1",
+      conversations: [c("a@x", 1), c("d@x", 10)],
+      hasMore: false,
+    });
+    expect(s.conversations.get("a@x")?.lastTs).toBe(30);
+    expect(s.conversations.get("d@x")?.lastTs).toBe(10);
+    expect(s.moreConversations).toBe(false);
   });
 });

@@ -35,6 +35,8 @@ export interface AppState {
   readonly connection: ConnectionState;
   readonly roster: ReadonlyMap<string, Contact>;
   readonly conversations: ReadonlyMap<string, Conversation>;
+  /** The object has older conversations than those loaded (page them with conversations.load). */
+  readonly moreConversations: boolean;
   readonly requests: readonly string[];
   readonly histories: ReadonlyMap<string, PeerHistory>;
 }
@@ -53,6 +55,7 @@ export function initialState(jid = ""): AppState {
     connection: "connecting",
     roster: new Map(),
     conversations: new Map(),
+    moreConversations: false,
     requests: [],
     histories: new Map(),
   };
@@ -114,6 +117,7 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         connection: frame.connection,
         roster: new Map(frame.roster.map((c) => [c.jid, c])),
         conversations: new Map(frame.conversations.map((c) => [c.peer, c])),
+        moreConversations: frame.moreConversations ?? false,
         requests: [...new Set(frame.subscriptionRequests)],
         histories: new Map(),
       };
@@ -146,6 +150,12 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     }
     case "conversation":
       return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
+    case "conversations.page": {
+      // Older conversations: what the tab already has (updated live since) wins.
+      const conversations = new Map(state.conversations);
+      for (const c of frame.conversations) if (!conversations.has(c.peer)) conversations.set(c.peer, c);
+      return { ...state, conversations, moreConversations: frame.hasMore };
+    }
     case "history": {
       const history = historyOf(state, frame.peer);
       return setHistory(state, frame.peer, {
@@ -190,4 +200,16 @@ export function reduce(state: AppState, action: Action): AppState {
     default:
       return assertNever(action);
   }
+}
+
+/** The keyset cursor after the conversations loaded so far: the object orders by lastTs desc, then peer asc. */
+export function conversationsCursor(conversations: ReadonlyMap<string, Conversation>): {
+  lastTs: number;
+  peer: string;
+} | null {
+  let last: Conversation | null = null;
+  for (const c of conversations.values()) {
+    if (!last || c.lastTs < last.lastTs || (c.lastTs === last.lastTs && c.peer > last.peer)) last = c;
+  }
+  return last ? { lastTs: last.lastTs, peer: last.peer } : null;
 }

@@ -41,15 +41,19 @@ export function buildDeviceList(ids: Iterable<number>): string {
   return element("list", { xmlns: NS_OMEMO_03 }, ...unique.map((id) => element("device", { id })));
 }
 
-/** Device ids of a <list/> (invalid or duplicate ids dropped, order kept). */
+/** Devices taken from one list: anyone who can publish to a node could otherwise make us fetch without end. */
+export const MAX_DEVICES_PER_LIST = 50;
+
+/** Device ids of a <list/> (invalid or duplicate ids dropped, order kept, at most MAX_DEVICES_PER_LIST). */
 export function parseDeviceList(xml: string | XmlElement): number[] {
   const list = parseRoot(xml, "list");
-  const ids: number[] = [];
+  const ids = new Set<number>();
   for (const device of childElements(list, "device")) {
     const id = parseId(device.attrs.id);
-    if (id !== null && !ids.includes(id)) ids.push(id);
+    if (id !== null) ids.add(id);
+    if (ids.size >= MAX_DEVICES_PER_LIST) break;
   }
-  return ids;
+  return [...ids];
 }
 
 // ---- bundle --------------------------------------------------------------------------------------------------

@@ -160,6 +160,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "subscription.handled":
       case "receipt":
       case "conversation":
+      case "conversations.page":
       case "history":
       case "pong":
       case "pep.items":

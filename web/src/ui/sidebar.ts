@@ -3,7 +3,7 @@ import type { ClientFrame, Contact, Conversation } from "../../../src/protocol/i
 import { formatTime, presenceText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
 import { bestPresence, displayName, sortConversations, sortRoster } from "../core/selectors.ts";
-import type { AppState } from "../core/state.ts";
+import { conversationsCursor, type AppState } from "../core/state.ts";
 import { h, reconcileChildren, setAttr, setText, showAlert } from "./dom.ts";
 
 export interface SidebarDeps {
@@ -56,6 +56,22 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
   const contactRows = new Map<string, ContactRow>();
   const convList = h("ul", { class: "conv-list", "aria-labelledby": "conv-heading" });
   const convEmpty = h("p", { class: "empty" }, "No conversations yet.");
+  // The snapshot carries the most recent conversations; older ones come a page at a time (issue #6 §10).
+  const moreButton = h(
+    "button",
+    { type: "button", class: "more-conversations", hidden: true },
+    "Show older conversations",
+  );
+  let pendingMore: string | null = null;
+  let lastState: AppState | null = null;
+  moreButton.addEventListener("click", () => {
+    const cursor = lastState ? conversationsCursor(lastState.conversations) : null;
+    if (pendingMore || !cursor) return;
+    const requestId = newRequestId();
+    if (!deps.send({ type: "conversations.load", requestId, before: cursor })) return;
+    pendingMore = requestId;
+    moreButton.disabled = true;
+  });
   const requestList = h("ul", { class: "request-list" });
   const requests = h(
     "section",
@@ -128,6 +144,7 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
     h("h2", { id: "conv-heading" }, "Conversations"),
     convList,
     convEmpty,
+    moreButton,
     requests,
     h("h2", { id: "contacts-heading" }, "Contacts"),
     rosterList,
@@ -188,6 +205,12 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
       }),
     );
     convEmpty.hidden = convs.length > 0 || !state.ready;
+    lastState = state;
+    moreButton.hidden = !state.moreConversations;
+    if (pendingMore !== null) {
+      pendingMore = null;
+      moreButton.disabled = false;
+    }
   };
 
   const renderRequests = (state: AppState): void => {
@@ -244,6 +267,7 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
         !last ||
         peerChanged ||
         last.state.conversations !== state.conversations ||
+        last.state.moreConversations !== state.moreConversations ||
         last.state.roster !== state.roster
       ) {
         renderConversations(state, openPeer, now);
@@ -257,6 +281,11 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
       (convRows.get(peer)?.a ?? contactRows.get(peer)?.a)?.focus();
     },
     settle(requestId, error) {
+      if (pendingMore === requestId) {
+        pendingMore = null;
+        moreButton.disabled = false;
+        return true;
+      }
       if (pendingAdd?.requestId !== requestId) return false;
       finishAdd(error);
       return true;
