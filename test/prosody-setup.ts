@@ -37,6 +37,9 @@ export const TEST_ACCOUNTS = [
   "ben",
   "cal",
   "deb",
+  // test/workers/hardening.test.ts, sign-out
+  "eve",
+  "fay",
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

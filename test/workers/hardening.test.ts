@@ -1,11 +1,20 @@
 // Issue #6: the review's probes against the Worker and the object, each with the refusal it should get.
-import { SELF, createExecutionContext, env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import {
+  SELF,
+  createExecutionContext,
+  createScheduledController,
+  env,
+  evictDurableObject,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, inject, it, vi } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { LOGIN_LIMITS } from "../../src/worker/limits.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
 import { TAB_RATE } from "../../src/durable/rate.ts";
-import { BASE, login, openTab, peer } from "./helpers.ts";
+import { BASE, isMessage, login, openTab, peer } from "./helpers.ts";
+import { hashToken } from "../../src/worker/middleware/session.ts";
 
 const uniqueIp = (): string => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
@@ -250,5 +259,60 @@ describe("a tab cannot flood the XMPP server (issue #6 §6)", () => {
     await vi.waitFor(() => expect(yuri.bodies).toContain("still here"), { timeout: 10_000 });
     await yuri.close();
     tab.close();
+  });
+});
+
+describe("sessions (issue #6 §12)", () => {
+  it("end after two weeks unused, and the hourly cron purges expired rows and old counters", async () => {
+    const res = await login("fay");
+    expect(res.status).toBe(200);
+    const tokenHash = await hashToken(res.cookie.split("=")[1] ?? "");
+    const day = 24 * 3600_000;
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 15 * day, tokenHash)
+      .run();
+    const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: res.cookie } });
+    expect(me.status).toBe(401);
+    await env.DB.prepare("INSERT INTO rate_counters (key, window, count) VALUES ('old', ?, 1)")
+      .bind(Date.now() - 2 * day)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const left = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM sessions WHERE token_hash = ?) AS s, (SELECT count(*) FROM rate_counters WHERE key = 'old') AS r",
+    )
+      .bind(tokenHash)
+      .first<{ s: number; r: number }>();
+    expect(left).toEqual({ s: 0, r: 0 });
+  });
+
+  it("sign-out can also delete the account's history on this deployment", async () => {
+    const eve = await login("eve");
+    const tab = await openTab(eve.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const fay = await peer("fay");
+    const body = `to be forgotten ${crypto.randomUUID()}`;
+    await fay.send("eve@localhost", body);
+    await tab.waitFor(isMessage(body));
+    tab.send({ type: "history.load", requestId: "h", peer: "fay@localhost", before: null }); // flushes storage
+    await tab.waitFor((f) => f.type === "history");
+    const count = async (): Promise<number> =>
+      (
+        await env.DB.prepare(
+          "SELECT (SELECT count(*) FROM messages WHERE owner = ?1) + (SELECT count(*) FROM conversations WHERE owner = ?1) AS n",
+        )
+          .bind("eve@localhost")
+          .first<{ n: number }>()
+      )?.n ?? -1;
+    expect(await count()).toBeGreaterThan(0);
+    const out = await SELF.fetch(`${BASE}/api/auth/logout`, {
+      method: "POST",
+      headers: { Cookie: eve.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ deleteHistory: true }),
+    });
+    expect(out.status).toBe(204);
+    expect(await count()).toBe(0);
+    await fay.close();
   });
 });

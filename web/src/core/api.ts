@@ -55,9 +55,15 @@ export async function login(address: string, password: string): Promise<LoginRes
   return { ok: false, error: error?.trim() ? error : `Sign-in failed (HTTP ${res.status}).` };
 }
 
-export async function logout(): Promise<void> {
+/** Signs out everywhere; with `deleteHistory`, the deployment also deletes what it stored for the account. */
+export async function logout(deleteHistory = false): Promise<void> {
   try {
-    await fetch("/api/auth/logout", { method: "POST", credentials: "same-origin", headers: JSON_HEADERS, body: "{}" });
+    await fetch("/api/auth/logout", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ deleteHistory }),
+    });
   } catch {
     // Signing out locally still happens; the cookie is HttpOnly so nothing else to clear here.
   }

@@ -17,6 +17,7 @@ import { createChat } from "./chat.ts";
 import { createDevicesPanel } from "./devices.ts";
 import { h, showAlert } from "./dom.ts";
 import { createHeader } from "./header.ts";
+import { createSignOutDialog } from "./signout.ts";
 import { createSidebar } from "./sidebar.ts";
 
 export interface AppOptions {
@@ -67,13 +68,11 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     bannerTimer = setTimeout(() => showAlert(banner, null), BANNER_MS);
   };
 
-  const header = createHeader({
-    send,
-    signOut: () => {
-      conn.stop();
-      void logout().then(() => teardown(null));
-    },
+  const signOutDialog = createSignOutDialog((deleteHistory) => {
+    conn.stop();
+    void logout(deleteHistory).then(() => teardown(null));
   });
+  const header = createHeader({ send, signOut: () => signOutDialog.open() });
   const sidebar = createSidebar({
     send,
     chatHref,
@@ -98,7 +97,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
     },
   });
   const panes = h("div", { class: "panes" }, sidebar.el, chat.el);
-  root.replaceChildren(h("div", { class: "app" }, header.el, banner, panes, devicesPanel.el));
+  root.replaceChildren(h("div", { class: "app" }, header.el, banner, panes, devicesPanel.el, signOutDialog.el));
 
   function requestHistory(peer: string, before: HistoryCursor | null): void {
     const requestId = newRequestId();
