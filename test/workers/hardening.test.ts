@@ -316,3 +316,31 @@ describe("sessions (issue #6 §12)", () => {
     await fay.close();
   });
 });
+
+describe("what a tab hands over for XML (issue #6 §9)", () => {
+  it("refuses a U+0001 item id and an element nested in <key>; the stream lives on", async () => {
+    const eve = await login("eve");
+    const tab = await openTab(eve.cookie);
+    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const NS = "eu.siacs.conversations.axolotl";
+    tab.send({
+      type: "pep.publish",
+      requestId: "p1",
+      node: `${NS}.devicelist`,
+      itemId: "cur\u0001rent",
+      payload: `<list xmlns="${NS}"><device id="1"/></list>`,
+    });
+    await tab.waitFor((f) => f.type === "error" && f.code === "bad-frame" && f.requestId === "p1");
+    tab.send({
+      type: "message.send-encrypted",
+      requestId: "e1",
+      to: "fay@localhost",
+      encrypted: `<encrypted xmlns="${NS}"><header sid="1"><key rid="2">AAAA<body xmlns="jabber:client">clear</body></key><iv>AAAAAAAAAAAAAAAA</iv></header><payload>AAAA</payload></encrypted>`,
+    });
+    await tab.waitFor((f) => f.type === "error" && f.code === "bad-encrypted" && f.requestId === "e1");
+    tab.send({ type: "message.send", requestId: "m1", to: "fay@localhost", body: "still connected" });
+    await tab.waitFor(isMessage("still connected"));
+    expect(tab.frames.some((f) => f.type === "connection" && f.state !== "online")).toBe(false);
+    tab.close();
+  });
+});
