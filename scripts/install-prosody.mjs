@@ -528,7 +528,9 @@ function extractProsody012(root, dir, log) {
     const file = path.join(tree, "usr/bin", name);
     writeFileSync(file, pointLauncherAt(readFileSync(file, "utf8"), dir), { mode: 0o755 });
   }
+  // What the tree's own etc/prosody/prosody.cfg.lua expects, so `prosodyctl about` works there without --config.
   mkdirSync(path.join(tree, "var/lib/prosody"), { recursive: true });
+  for (const sub of ["etc/prosody/conf.d", "etc/prosody/certs"]) mkdirSync(path.join(tree, sub), { recursive: true });
   rmSync(dir, { recursive: true, force: true });
   renameSync(tree, dir);
   rmSync(work, { recursive: true, force: true });
