@@ -16,11 +16,19 @@ const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 const PORT = Number(process.env.PORT ?? 8787);
 const ACCOUNTS = ["alice", "bob", "carol"];
-const { server, rest } = takeServerFlag(process.argv.slice(2));
-if (rest.length > 0) {
-  console.error(`Unknown arguments: ${rest.join(" ")} (npm start [-- --server prosody-13|prosody-0.12])`);
+/** @param {unknown} err */
+const fail = (err) => {
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
+};
+let parsed;
+try {
+  parsed = takeServerFlag(process.argv.slice(2));
+} catch (err) {
+  fail(err);
 }
+const { server, rest } = /** @type {ReturnType<typeof takeServerFlag>} */ (parsed);
+if (rest.length > 0) fail(`Unknown arguments: ${rest.join(" ")} (npm start [-- --server prosody-13|prosody-0.12])`);
 
 if (!existsSync(".dev.vars")) {
   // The key that seals stored XMPP credentials (see README, Security). Kept across runs.
@@ -36,7 +44,7 @@ const prosody = await startProsody({
   httpPort: 5280,
   accounts: ACCOUNTS.map((u) => [u, "parley"]),
   server,
-});
+}).catch(fail);
 console.log(`Prosody ${prosody.version} is up.`);
 
 console.log("Building the web app …");

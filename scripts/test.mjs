@@ -22,13 +22,23 @@ requireNode22();
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 
-const { server, rest: vitestArgs } = takeServerFlag(process.argv.slice(2));
-if (server === "0.12") {
-  const { version, dir } = ensureProsody012({ root });
-  console.log(`Testing against Prosody ${version} (${path.relative(root, dir)})`);
-} else {
-  ensureProsodyInstalled();
-  console.log(`Testing against Prosody ${installedProsodyVersion()}`);
+/** @type {"13" | "0.12"} */
+let server;
+/** @type {string[]} */
+let vitestArgs;
+try {
+  ({ server, rest: vitestArgs } = takeServerFlag(process.argv.slice(2)));
+  if (server === "0.12") {
+    const { version, dir } = ensureProsody012({ root });
+    console.log(`Testing against Prosody ${version} (${path.relative(root, dir)})`);
+  } else {
+    ensureProsodyInstalled();
+    console.log(`Testing against Prosody ${installedProsodyVersion()}`);
+  }
+} catch (err) {
+  // What to run instead (not root, no Prosody 13 in the apt sources): the message says it, a stack trace would not.
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
 }
 
 ensureDebianPackages(
