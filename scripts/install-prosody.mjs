@@ -386,7 +386,7 @@ export function installedProsodyVersion() {
 
 /**
  * Makes sure Prosody 13 (and Debian's prosody-modules for it) is installed: installs or upgrades it with apt-get as
- * root; otherwise says what to run. Cheap when everything is there (two dpkg-query calls).
+ * root; otherwise says what to run. Cheap when everything is there (three dpkg-query calls).
  * @param {{ log?: (line: string) => void }} [options]
  */
 export function ensureProsodyInstalled({ log = (line) => console.log(line) } = {}) {
@@ -412,7 +412,7 @@ export function ensureProsodyInstalled({ log = (line) => console.log(line) } = {
   if (!plan) return;
 
   if (!isRoot()) {
-    const steps = planCommands(plan).map((line) => `  sudo ${line}`);
+    const steps = planCommands(plan).map((line) => `  ${line.startsWith("apt-get") ? "sudo " : ""}${line}`);
     if (plan.packages.includes("prosody")) {
       throw new Error(
         `Parley needs Prosody 13 (${prosodyVersion ? `${prosodyVersion} is installed` : "not installed"}). As root:\n${steps.join("\n")}\n` +
