@@ -8,6 +8,8 @@ export interface Prosody {
   configPath: string;
   logPath: string;
   pid: number;
+  /** The Prosody version that runs ("13.0.1-1~bpo12+1", "0.12.3-1+deb12u1"). */
+  version: string;
   exited: Promise<{ code: number | null; signal: string | null }>;
   stop(): Promise<void>;
   register(user: string, password: string): Promise<void>;
@@ -23,7 +25,12 @@ export interface ProsodyOptions {
   fresh?: boolean;
   authentication?: "internal_plain" | "internal_hashed";
   passwordHash?: "SHA-1" | "SHA-256";
+  /** "13" (default): the installed Prosody 13; "0.12": bookworm's 0.12 extracted into .parley/prosody-0.12. */
+  server?: ProsodyServer;
 }
 
-export function ensureProsodyInstalled(): Promise<void>;
+export type ProsodyServer = "13" | "0.12";
+
+export function ensureProsodyInstalled(options?: { log?: (line: string) => void }): void;
+export function resolveProsody(server: ProsodyServer): { prosody: string; prosodyctl: string; version: string };
 export function startProsody(options: ProsodyOptions): Promise<Prosody>;

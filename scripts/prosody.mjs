@@ -1,22 +1,34 @@
 #!/usr/bin/env node
-// A private, loopback-only Prosody (Debian's prosody 0.12) for development and tests.
+// A private, loopback-only Prosody for development and tests: Debian's Prosody 13 (installed by
+// scripts/install-prosody.mjs), or with `server: "0.12"` bookworm's 0.12 extracted into .parley/prosody-0.12.
 //
 // It runs with its own config, data, pidfile and log under `dataDir`, never touches the system
-// instance in /etc/prosody, offers no TLS and no s2s, and listens on 127.0.0.1 only.
+// instance in /etc/prosody, offers no TLS and no s2s, and listens on 127.0.0.1 only. One config serves both
+// versions (options 13 renamed are given in their new names, which 0.12 already reads).
 //
-//   node scripts/prosody.mjs [--data-dir D] [--c2s-port N] [--http-port N] [--domain D] [--log LEVEL] [--fresh]
+//   node scripts/prosody.mjs [--server prosody-13|prosody-0.12] [--data-dir D] [--c2s-port N] [--http-port N]
+//                            [--domain D] [--log LEVEL] [--fresh]
 //
 // Plain Node ESM, node: builtins only (Node 20 and 22).
 
 import { spawn, execFile } from "node:child_process";
-import { existsSync, readFileSync, openSync, writeSync, closeSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, openSync, writeSync, closeSync } from "node:fs";
 import { mkdir, writeFile, rm, readFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { portAnswers } from "./proc.mjs";
+import {
+  ensureProsody012,
+  ensureProsodyInstalled,
+  installedProsodyVersion,
+  takeServerFlag,
+} from "./install-prosody.mjs";
 
+export { ensureProsodyInstalled };
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PROSODY = "/usr/bin/prosody";
 const PROSODYCTL = "/usr/bin/prosodyctl";
 const SETPRIV = "/usr/bin/setpriv";
@@ -30,28 +42,15 @@ const STOP_GRACE_MS = 5_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** @type {Promise<void> | undefined} */
-let installing;
-
-/** Makes sure /usr/bin/prosody exists, installing it with apt-get when running as root. */
-export async function ensureProsodyInstalled() {
-  if (existsSync(PROSODY) && existsSync(PROSODYCTL)) return;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot) {
-    throw new Error("Prosody is not installed: run as root or `sudo apt-get install prosody`");
-  }
-  installing ??= (async () => {
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    await run("apt-get", ["update"], { env, inherit: true });
-    await run("apt-get", ["install", "-y", "prosody"], { env, inherit: true });
-    if (!existsSync(PROSODY)) throw new Error(`apt-get install prosody finished but ${PROSODY} is still missing`);
-  })();
-  try {
-    await installing;
-  } catch (err) {
-    installing = undefined;
-    throw err;
-  }
+/**
+ * The Prosody to run: the installed 13 (installed or upgraded when needed), or the 0.12 tree.
+ * @param {"13" | "0.12"} server
+ * @returns {{ prosody: string, prosodyctl: string, version: string }}
+ */
+export function resolveProsody(server) {
+  if (server === "0.12") return ensureProsody012({ root: REPO_ROOT, log: (line) => process.stderr.write(`${line}\n`) });
+  ensureProsodyInstalled({ log: (line) => process.stderr.write(`${line}\n`) });
+  return { prosody: PROSODY, prosodyctl: PROSODYCTL, version: installedProsodyVersion() ?? "13" };
 }
 
 /**
@@ -67,14 +66,16 @@ export async function ensureProsodyInstalled() {
  *   fresh?: boolean,
  *   authentication?: "internal_plain" | "internal_hashed",
  *   passwordHash?: "SHA-1" | "SHA-256",
+ *   server?: "13" | "0.12",
  * }} options
  *   `fresh: true` wipes dataDir first (accounts, archives, everything).
+ *   `server`: "13" (default) runs the installed Prosody 13; "0.12" runs bookworm's 0.12 from .parley/prosody-0.12.
  *   `authentication`: Prosody 0.12's internal_hashed stores keys for ONE hash only (`password_hash`, SHA-1 by
  *   default), so it offers either SCRAM-SHA-1 or SCRAM-SHA-256, never both. The default, internal_plain (plaintext
  *   passwords; fine for a private dev/test server), offers PLAIN, SCRAM-SHA-1 and SCRAM-SHA-256.
  * @returns {Promise<{
  *   wsUrl: string, domain: string, c2sPort: number, httpPort: number, dataDir: string,
- *   configPath: string, logPath: string, pid: number,
+ *   configPath: string, logPath: string, pid: number, version: string,
  *   exited: Promise<{ code: number | null, signal: string | null }>,
  *   stop: () => Promise<void>, register: (user: string, password: string) => Promise<void>,
  * }>}
@@ -89,10 +90,12 @@ export async function startProsody({
   fresh = false,
   authentication = "internal_plain",
   passwordHash = "SHA-1",
+  server = "13",
 } = /** @type {any} */ ({})) {
   if (!dataDir || !path.isAbsolute(dataDir))
     throw new Error(`startProsody: dataDir must be an absolute path (got ${dataDir})`);
-  await ensureProsodyInstalled();
+  if (server !== "13" && server !== "0.12") throw new Error(`startProsody: unknown server ${server}`);
+  const { prosody: prosodyBin, prosodyctl: prosodyctlBin, version } = resolveProsody(server);
 
   const configPath = path.join(dataDir, "prosody.cfg.lua");
   const pidPath = path.join(dataDir, "prosody.pid");
@@ -129,10 +132,7 @@ export async function startProsody({
 
   for (const port of [c2sPort, httpPort]) {
     if (await portAnswers(port)) {
-      throw new Error(
-        `Cannot start Prosody: 127.0.0.1:${port} is already in use (a system prosody, or another dev/test instance?). ` +
-          `Choose other ports.`,
-      );
+      throw new Error(`Cannot start Prosody: 127.0.0.1:${port} is already in use. ${describePortHolder(port)}`);
     }
   }
 
@@ -142,8 +142,8 @@ export async function startProsody({
   // when this process dies without calling stop() (SIGKILL, crash). setpriv execs Prosody, so the pid is the same.
   const prosodyArgs = ["--config", configPath, "-F"];
   const [cmd, args] = existsSync(SETPRIV)
-    ? [SETPRIV, ["--pdeathsig", "TERM", "--", PROSODY, ...prosodyArgs]]
-    : [PROSODY, prosodyArgs];
+    ? [SETPRIV, ["--pdeathsig", "TERM", "--", prosodyBin, ...prosodyArgs]]
+    : [prosodyBin, prosodyArgs];
   const child = spawn(cmd, args, {
     cwd: dataDir,
     detached: false,
@@ -229,7 +229,7 @@ export async function startProsody({
   const deadline = startedAt + START_TIMEOUT_MS;
   let ready = false;
   while (Date.now() < deadline) {
-    if (spawnError) throw await failure(`Could not spawn ${PROSODY}: ${spawnError.message}`);
+    if (spawnError) throw await failure(`Could not spawn ${prosodyBin}: ${spawnError.message}`);
     if (exited) {
       throw await failure(`Prosody exited during startup (code ${exitCode}, signal ${exitSignal})`);
     }
@@ -248,7 +248,7 @@ export async function startProsody({
 
   const register = async (user, password) => {
     try {
-      await run(PROSODYCTL, ["--config", configPath, "register", user, domain, password], {
+      await run(prosodyctlBin, ["--config", configPath, "register", user, domain, password], {
         env: { ...process.env, PROSODY_CONFIG: configPath },
       });
     } catch (err) {
@@ -275,6 +275,7 @@ export async function startProsody({
     configPath,
     logPath,
     pid: /** @type {number} */ (child.pid),
+    version,
     exited: exitPromise.then(() => ({ code: exitCode, signal: exitSignal })),
     stop,
     register,
@@ -316,8 +317,8 @@ interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_ports = { ${Number(c2sPort)} }
 c2s_interfaces = { "127.0.0.1" }
+-- Direct TLS is c2s_direct_tls_ports since 0.12 (13 warns about the old legacy_ssl_ports, which has no default).
 c2s_direct_tls_ports = { }
-legacy_ssl_ports = { }
 s2s_ports = { }
 s2s_direct_tls_ports = { }
 http_ports = { ${Number(httpPort)} }
@@ -346,8 +347,18 @@ modules_enabled = {
   "roster"; "saslauth"; "disco"; "carbons"; "pep"; "private"; "blocklist";
   "vcard4"; "vcard_legacy"; "version"; "uptime"; "time"; "ping"; "register";
   "mam"; "smacks"; "bookmarks"; "websocket"; "http"; "csi_simple";
+  -- prosodyctl's user commands (passwd, shell) go through the running server on 13 (a socket in data_path).
+  "admin_shell";
 }
 modules_disabled = { "s2s"; "s2s_auth_certs" }
+
+-- Prosody 13's roles (0.12 has none and ignores this). Accounts made by "prosodyctl register" have no stored role, so
+-- they are "prosody:registered", and so are local users on the components. PEP needs nothing (each user owns their
+-- own service); creating nodes on the pubsub component is "pubsub:create-node", given by default to admins only.
+-- (On 0.12 only admins create nodes there.)
+add_permissions = {
+  ["prosody:registered"] = { "pubsub:create-node" };
+}
 
 smacks_hibernation_time = 600
 archive_expires_after = "never"
@@ -360,11 +371,83 @@ Component ${lua(`conference.${domain}`)} "muc"
   muc_log_by_default = true
   muc_log_expires_after = "never"
 
+Component ${lua(`pubsub.${domain}`)} "pubsub"
+
 Component ${lua(`upload.${domain}`)} "http_file_share"
   -- Serve uploads from the main HTTP host and hand out loopback URLs that need no DNS for upload.${domain}.
   http_host = ${lua(domain)}
   http_external_url = ${lua(httpBase)}
 `;
+}
+
+/**
+ * Who listens on 127.0.0.1:port, for the error when a Prosody port is taken: the process that holds the listening
+ * socket (from /proc/net/tcp* and /proc/<pid>/fd). Debian's prosody service runs without --config; Parley's private
+ * ones with theirs.
+ * @param {number} port
+ */
+function describePortHolder(port) {
+  const inodes = new Set();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; the socket's inode is the tenth column.
+      if (cols[3] === "0A" && Number.parseInt(cols[1]?.split(":")[1] ?? "", 16) === port) inodes.add(cols[9]);
+    }
+  }
+  /** @type {string[]} */
+  const found = [];
+  let pids = [];
+  try {
+    pids = inodes.size > 0 ? readdirSync("/proc").filter((name) => /^\d+$/.test(name)) : [];
+  } catch {
+    // no /proc
+  }
+  for (const pid of pids) {
+    let fds = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    const holds = fds.some((fd) => {
+      try {
+        return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]);
+      } catch {
+        return false;
+      }
+    });
+    if (!holds) continue;
+    let args = [];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    } catch {
+      // gone
+    }
+    // "lua5.4 /usr/bin/prosody -F": the launcher is a Lua script.
+    const isProsody = args.slice(0, 2).some((arg) => path.basename(arg) === "prosody");
+    const configAt = args.indexOf("--config");
+    if (isProsody && configAt < 0) {
+      found.push(
+        `Debian's prosody service holds it (pid ${pid}, /etc/prosody/prosody.cfg.lua). Parley runs its own Prosody; ` +
+          "stop and disable the system one: `systemctl disable --now prosody` (without systemd: " +
+          "`service prosody stop && update-rc.d prosody disable`).",
+      );
+    } else if (isProsody) {
+      found.push(
+        `Another private Prosody holds it (pid ${pid}, config ${args[configAt + 1]}): another \`npm start\` or test run?`,
+      );
+    } else {
+      found.push(`pid ${pid} holds it: ${args.join(" ").slice(0, 200)}`);
+    }
+  }
+  return found.length > 0 ? found.join(" ") : "Stop what listens there or choose other ports.";
 }
 
 /** Kills a Prosody left over from a previous run of this dataDir (pidfile present and the pid is ours). */
@@ -444,18 +527,7 @@ async function logTail(files, lines = 40) {
 }
 
 /** Runs a command; rejects with its output on a non-zero exit. */
-function run(cmd, args, { env = process.env, inherit = false } = {}) {
-  if (inherit) {
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { env, stdio: "inherit" });
-      child.on("error", reject);
-      child.on("exit", (code, signal) =>
-        code === 0
-          ? resolve("")
-          : reject(new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal})`)),
-      );
-    });
-  }
+function run(cmd, args, { env = process.env } = {}) {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
       if (err) {
@@ -479,10 +551,12 @@ async function mapLimit(items, limit, fn) {
 // ---------------------------------------------------------------------------------------------------------------
 // CLI
 
-function parseArgs(argv) {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+function parseArgs(cliArgs) {
+  const { server, rest: argv } = takeServerFlag(cliArgs);
   const opts = {
-    dataDir: path.join(repoRoot, ".parley", "prosody-dev"),
+    server,
+    // 0.12 gets its own data: 13 may write what 0.12 does not know.
+    dataDir: path.join(REPO_ROOT, ".parley", server === "0.12" ? "prosody-dev-0.12" : "prosody-dev"),
     c2sPort: 5222,
     httpPort: 5280,
     domain: "localhost",
@@ -521,7 +595,8 @@ function parseArgs(argv) {
       case "-h":
       case "--help":
         process.stdout.write(
-          "Usage: node scripts/prosody.mjs [--data-dir D] [--c2s-port N] [--http-port N] [--domain D] [--log LEVEL] [--fresh]\n",
+          "Usage: node scripts/prosody.mjs [--server prosody-13|prosody-0.12] [--data-dir D] [--c2s-port N] [--http-port N]\n" +
+            "                                [--domain D] [--log LEVEL] [--fresh]\n",
         );
         process.exit(0);
         break;
@@ -542,7 +617,7 @@ async function main() {
   const prosody = await startProsody({ ...opts, accounts: DEFAULT_ACCOUNTS });
   process.stdout.write(
     [
-      `Prosody ready in ${Date.now() - t0} ms (pid ${prosody.pid})`,
+      `Prosody ${prosody.version} ready in ${Date.now() - t0} ms (pid ${prosody.pid})`,
       `  WebSocket: ${prosody.wsUrl}`,
       `  c2s:       127.0.0.1:${prosody.c2sPort} (plain TCP, no TLS)`,
       `  domain:    ${prosody.domain}`,

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: Prosody (loopback, demo accounts) + local D1 + Parley in workerd, on http://127.0.0.1:8787.
 // Ctrl-C stops everything it started; a second run keeps the data (.parley/ and .wrangler/).
+// `npm start -- --server prosody-0.12` runs bookworm's Prosody 0.12 (from .parley/prosody-0.12) instead of 13.
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ensureDebianPackages, requireNode22 } from "./env.mjs";
+import { requireNode22 } from "./env.mjs";
+import { takeServerFlag } from "./install-prosody.mjs";
 import { startProsody } from "./prosody.mjs";
 import { stopProcessGroup } from "./proc.mjs";
 
@@ -14,21 +16,36 @@ const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 const PORT = Number(process.env.PORT ?? 8787);
 const ACCOUNTS = ["alice", "bob", "carol"];
-
-ensureDebianPackages([["prosody", "/usr/bin/prosody"]], "The local XMPP server");
+/** @param {unknown} err */
+const fail = (err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+};
+let parsed;
+try {
+  parsed = takeServerFlag(process.argv.slice(2));
+} catch (err) {
+  fail(err);
+}
+const { server, rest } = /** @type {ReturnType<typeof takeServerFlag>} */ (parsed);
+if (rest.length > 0) fail(`Unknown arguments: ${rest.join(" ")} (npm start [-- --server prosody-13|prosody-0.12])`);
 
 if (!existsSync(".dev.vars")) {
   // The key that seals stored XMPP credentials (see README, Security). Kept across runs.
   writeFileSync(".dev.vars", `PARLEY_SECRET="${randomBytes(32).toString("base64url")}"\n`, { mode: 0o600 });
 }
 
-console.log("Starting Prosody on 127.0.0.1:5222 / ws://127.0.0.1:5280/xmpp-websocket …");
+console.log(`Starting Prosody ${server} on 127.0.0.1:5222 / ws://127.0.0.1:5280/xmpp-websocket …`);
+// startProsody installs Prosody 13 (or prepares 0.12) when needed. 0.12 keeps its own data: 13 may write what 0.12
+// does not know.
 const prosody = await startProsody({
-  dataDir: path.join(root, ".parley/prosody-dev"),
+  dataDir: path.join(root, server === "0.12" ? ".parley/prosody-dev-0.12" : ".parley/prosody-dev"),
   c2sPort: 5222,
   httpPort: 5280,
   accounts: ACCOUNTS.map((u) => [u, "parley"]),
-});
+  server,
+}).catch(fail);
+console.log(`Prosody ${prosody.version} is up.`);
 
 console.log("Building the web app …");
 execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });

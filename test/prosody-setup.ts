@@ -1,7 +1,7 @@
 // Global setup: a private Prosody on test ports with its own data dir, so tests run while `npm start` is up.
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startProsody } from "../scripts/prosody.mjs";
+import { startProsody, type ProsodyServer } from "../scripts/prosody.mjs";
 import { startControl } from "./prosody-control.ts";
 
 export const TEST_ACCOUNTS = [
@@ -42,6 +42,13 @@ export const TEST_ACCOUNTS = [
   "fay",
 ];
 
+/** Which Prosody the suite runs against: `npm test -- --server prosody-0.12` sets PARLEY_PROSODY=0.12. */
+function prosodyServer(): ProsodyServer {
+  const value = process.env.PARLEY_PROSODY ?? "13";
+  if (value !== "13" && value !== "0.12") throw new Error(`PARLEY_PROSODY must be 13 or 0.12 (got ${value})`);
+  return value;
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Each project that needs XMPP gets its own Prosody, so projects can run in parallel (and beside `npm start`).
   // PARLEY_TEST_PORT_OFFSET lets a second checkout run its suite beside this one (another agent, another branch).
@@ -54,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     httpPort,
     accounts: TEST_ACCOUNTS.map((u) => [u, "parley"]),
     fresh: true,
+    server: prosodyServer(),
   });
   project.provide("prosodyWs", prosody.wsUrl);
   project.provide("prosodyHttpPort", httpPort);

@@ -173,4 +173,22 @@ describe("chatting in the browser", () => {
     // The text is exactly what was sent, character for character.
     expect(await bodies(page, evil).first().textContent()).toBe(evil);
   });
+
+  test("signing out asks first, and can delete the history kept on this deployment (issue #6 §12)", async () => {
+    const page = await newPage();
+    await signIn(page, chatUrl(app.url, PEER), "mia@localhost");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    const dialog = page.getByRole("dialog", { name: "Sign out?" });
+    await dialog.waitFor({ timeout: UI_TIMEOUT_MS });
+    // Cancel keeps everything.
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await waitOnline(page);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await dialog.getByRole("checkbox", { name: "Also delete my history on this deployment" }).check();
+    await page.screenshot({ path: ".parley/screens/signout-dialog.png" });
+    await dialog.getByRole("button", { name: "Sign out everywhere" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    const me = await page.evaluate(async () => (await fetch("/api/auth/me")).status);
+    expect(me).toBe(401);
+  });
 });

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import WebSocket from "ws";
+import { WebSocket } from "ws";
 import { startApp, type AppServer } from "./app.ts";
 import { OmemoPeer } from "../peers/omemo-peer.ts";
 import { parseServerFrame, type ServerFrame } from "../../src/protocol/index.ts";
