@@ -1,4 +1,5 @@
 // RFC 7622 addresses, kept as strings. Only the parts Parley needs: split, bare, validate.
+import { isMappedToNothing } from "./scram.ts";
 
 export interface JidParts {
   local: string;
@@ -31,29 +32,15 @@ export function resourceOf(address: string): string {
 // Control, format, private-use and unassigned characters are disallowed by PRECIS (RFC 8264 §9), and most cannot
 // even be written in XML.
 const FORBIDDEN_LOCAL = /[\s\p{Cc}\p{Cf}\p{Co}\p{Cn}"&'/:<>@]/u;
-// RFC 3454 table B.1 ("commonly mapped to nothing", used by nodeprep and nameprep): soft hyphen, joiners,
-// variation selectors, BOM. Removed before anything else, as the server does.
-function mappedToNothing(cp: number): boolean {
-  return (
-    cp === 0x00ad ||
-    cp === 0x034f ||
-    cp === 0x1806 ||
-    (cp >= 0x180b && cp <= 0x180d) ||
-    (cp >= 0x200b && cp <= 0x200d) ||
-    cp === 0x2060 ||
-    (cp >= 0xfe00 && cp <= 0xfe0f) ||
-    cp === 0xfeff
-  );
-}
-
 /**
  * The comparable form of an address part (RFC 8265 UsernameCaseMapped / nodeprep, as far as they agree):
- * width and compatibility mapping (NFKC: `ｓ` is `s`), the B.1 characters removed, lower case. The server may
+ * width and compatibility mapping (NFKC: `ｓ` is `s`), the RFC 3454 B.1 characters (soft hyphen, joiners,
+ * variation selectors, BOM) removed as the server does, lower case. The server may
  * still map further (`ß` to `ss` under nodeprep); the bound JID decides in the end (see the object's login).
  */
 export function normalizePart(part: string): string {
   let kept = "";
-  for (const ch of part) if (!mappedToNothing(ch.codePointAt(0) ?? 0)) kept += ch;
+  for (const ch of part) if (!isMappedToNothing(ch.codePointAt(0) ?? 0)) kept += ch;
   return kept.normalize("NFKC").toLowerCase();
 }
 

@@ -45,8 +45,8 @@ function utf8(text: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(encoder.encode(text));
 }
 
-/** RFC 3454 table B.1: code points "commonly mapped to nothing". */
-function isMappedToNothing(cp: number): boolean {
+/** RFC 3454 table B.1: code points "commonly mapped to nothing" (SASLprep here, nodeprep in jid.ts). */
+export function isMappedToNothing(cp: number): boolean {
   return (
     cp === 0x00ad ||
     cp === 0x034f ||

@@ -1,14 +1,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { login, openTab } from "./helpers.ts";
+import { signedInTab } from "./helpers.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
 
 describe("a presence flood", () => {
   it("is stored in bulk (within D1's 100 parameters) and reaches the tabs as one frame per flush", async () => {
-    const leo = await login("leo");
-    expect(leo.status).toBe(200);
-    const tab = await openTab(leo.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { tab } = await signedInTab("leo");
     const stanzas = Array.from(
       { length: 5_000 },
       (_, i) =>
@@ -37,10 +34,7 @@ describe("a presence flood", () => {
   });
 
   it("from strangers, or from too many resources of one contact, keeps nothing (issue #6 §10)", async () => {
-    const mia = await login("mia");
-    expect(mia.status).toBe(200);
-    const tab = await openTab(mia.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { tab } = await signedInTab("mia");
     const strangers = Array.from(
       { length: 500 },
       (_, i) => `<presence xmlns="jabber:client" from="stranger${i}@example.org/x" to="mia@localhost"/>`,

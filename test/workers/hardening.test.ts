@@ -13,7 +13,7 @@ import worker from "../../src/worker/index.ts";
 import { LOGIN_LIMITS } from "../../src/worker/limits.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
 import { TAB_RATE } from "../../src/durable/rate.ts";
-import { BASE, isMessage, login, openTab, peer } from "./helpers.ts";
+import { BASE, isMessage, login, openTab, peer, signedInTab } from "./helpers.ts";
 import { hashToken } from "../../src/worker/middleware/session.ts";
 
 const uniqueIp = (): string => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
@@ -158,10 +158,7 @@ describe("sign-in limits (issue #6 §3)", () => {
 
 describe("passwords changed on the server (issue #6 §1, §5)", () => {
   it("the old password no longer signs in while the link is up; the new one does and revokes older sessions", async () => {
-    const first = await login("tina");
-    expect(first.status).toBe(200);
-    const tab = await openTab(first.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { cookie: firstCookie } = await signedInTab("tina");
     await setPassword("tina", "tina-new-password");
     try {
       // The object is online with the old password cached: it must ask the server anyway.
@@ -171,7 +168,7 @@ describe("passwords changed on the server (issue #6 §1, §5)", () => {
       const fresh = await login("tina", "tina-new-password");
       expect(fresh.status).toBe(200);
       // The browser signed in with the old password is signed out.
-      const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: first.cookie } });
+      const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: firstCookie } });
       expect(me.status).toBe(401);
       const meFresh = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: fresh.cookie } });
       expect(meFresh.status).toBe(200);
@@ -181,11 +178,8 @@ describe("passwords changed on the server (issue #6 §1, §5)", () => {
   });
 
   it("a reconnect refused with not-authorized stops, forgets the password, voids sessions, closes tabs", async () => {
-    const uma = await login("uma");
-    expect(uma.status).toBe(200);
+    const { cookie: umaCookie, tab } = await signedInTab("uma");
     const stub = env.USER_SESSION.getByName("uma@localhost");
-    const tab = await openTab(uma.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
     tab.close();
     await setPassword("uma", "uma-new-password");
     await runInDurableObject(stub, async (instance: UserSession, state) => {
@@ -194,12 +188,12 @@ describe("passwords changed on the server (issue #6 §1, §5)", () => {
       await state.storage.put("sm", { id: "gone", inbound: 0, outbound: 0, jid: "uma@localhost/gone" });
     });
     await evictDurableObject(stub, { webSockets: "close" });
-    const tab2 = await openTab(uma.cookie);
+    const tab2 = await openTab(umaCookie);
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
       tab2.ws.addEventListener("close", (ev) => resolve({ code: ev.code, reason: ev.reason }));
     });
     expect(closed).toEqual({ code: 4001, reason: "signed out: password changed" });
-    const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: uma.cookie } });
+    const me = await SELF.fetch(`${BASE}/api/auth/me`, { headers: { Cookie: umaCookie } });
     expect(me.status).toBe(401);
     const stored = await runInDurableObject(stub, async (_i: UserSession, state) => ({
       creds: await state.storage.get("creds"),
@@ -229,9 +223,7 @@ describe("identity is the bound JID (issue #6 §8)", () => {
 
 describe("a tab cannot flood the XMPP server (issue #6 §6)", () => {
   it("1,000 history.load frames for distinct peers: most refused, archive queries bounded, the link stays up", async () => {
-    const xena = await login("xena");
-    const tab = await openTab(xena.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { tab } = await signedInTab("xena");
     const started = Date.now();
     for (let i = 0; i < 1000; i++) {
       tab.send({ type: "history.load", requestId: `f${i}`, peer: `peer${i}@localhost`, before: null });
@@ -288,9 +280,7 @@ describe("sessions (issue #6 §12)", () => {
   });
 
   it("sign-out can also delete the account's history on this deployment", async () => {
-    const eve = await login("eve");
-    const tab = await openTab(eve.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { cookie: eveCookie, tab } = await signedInTab("eve");
     const fay = await peer("fay");
     const body = `to be forgotten ${crypto.randomUUID()}`;
     await fay.send("eve@localhost", body);
@@ -308,7 +298,7 @@ describe("sessions (issue #6 §12)", () => {
     expect(await count()).toBeGreaterThan(0);
     const out = await SELF.fetch(`${BASE}/api/auth/logout`, {
       method: "POST",
-      headers: { Cookie: eve.cookie, "content-type": "application/json" },
+      headers: { Cookie: eveCookie, "content-type": "application/json" },
       body: JSON.stringify({ deleteHistory: true }),
     });
     expect(out.status).toBe(204);
@@ -319,9 +309,7 @@ describe("sessions (issue #6 §12)", () => {
 
 describe("what a tab hands over for XML (issue #6 §9)", () => {
   it("refuses a U+0001 item id and an element nested in <key>; the stream lives on", async () => {
-    const eve = await login("eve");
-    const tab = await openTab(eve.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+    const { tab } = await signedInTab("eve");
     const NS = "eu.siacs.conversations.axolotl";
     tab.send({
       type: "pep.publish",

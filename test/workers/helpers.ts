@@ -90,6 +90,15 @@ export async function openTab(cookie: string, query = ""): Promise<Tab> {
   return new Tab(ws);
 }
 
+/** Signs `user` in and opens a tab that has its snapshot, with the account online. */
+export async function signedInTab(user: string): Promise<{ cookie: string; tab: Tab }> {
+  const res = await login(user);
+  if (res.status !== 200) throw new Error(`sign-in of ${user} answered ${res.status}`);
+  const tab = await openTab(res.cookie);
+  await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
+  return { cookie: res.cookie, tab };
+}
+
 /** A second account driven directly over XMPP (the same link code as the object). */
 export interface Peer {
   link: XmppLink;

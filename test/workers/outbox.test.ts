@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema.ts";
 import type { SmState } from "../../src/durable/xmpp-link.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
-import { isMessage, login, openTab, peer } from "./helpers.ts";
+import { isMessage, openTab, peer, signedInTab } from "./helpers.ts";
 
 async function freeze(frozen: boolean): Promise<void> {
   const res = await fetch(`${inject("prosodyControl")}/proxy`, { method: "POST", body: JSON.stringify({ frozen }) });
@@ -73,11 +73,8 @@ describe("outgoing messages survive an eviction (issue #6 §14)", () => {
 
 describe("stream resumption after many stanzas both ways (issue #6 §15)", () => {
   it("resumes the same stream after 200 in and 120 out, then carries on", async () => {
-    const cal = await login("cal");
-    expect(cal.status).toBe(200);
+    const { cookie: calCookie, tab } = await signedInTab("cal");
     const stub = env.USER_SESSION.getByName("cal@localhost");
-    const tab = await openTab(cal.cookie);
-    await tab.waitFor((f) => f.type === "snapshot" && f.connection === "online");
     const deb = await peer("deb");
     const tag = crypto.randomUUID().slice(0, 8);
     for (let i = 0; i < 200; i++) await deb.send("cal@localhost", `in ${tag} ${i}`);
@@ -98,7 +95,7 @@ describe("stream resumption after many stanzas both ways (issue #6 §15)", () =>
     expect(before?.id).toBeTruthy();
     await evictDurableObject(stub, { webSockets: "close" });
 
-    const tab2 = await openTab(cal.cookie);
+    const tab2 = await openTab(calCookie);
     await tab2.waitFor((f) => f.type === "connection" && f.state === "online", 20_000);
     const after = await runInDurableObject(stub, async (_i: UserSession, state) => state.storage.get<SmState>("sm"));
     // The same stream: resumed, not a fresh login (Prosody refuses a resumption whose counters are off).
