@@ -209,6 +209,22 @@ describe("passwords changed on the server (issue #6 §1, §5)", () => {
 });
 
 describe("identity is the bound JID (issue #6 §8)", () => {
+  it("an address the server maps to another account is refused, never a second identity", async () => {
+    // Prosody 0.12 (nodeprep) authenticates straße as strasse and binds strasse@localhost: refused with the
+    // address to use. Prosody 13 refuses the name itself. Either way no session and no second object.
+    const res = await login("straße@localhost");
+    expect(res.cookie).toBe("");
+    expect([401, 409, 502]).toContain(res.status);
+    if (res.status === 409) {
+      expect(res.body).toEqual({
+        error: "This account's address is strasse@localhost. Sign in with that address.",
+      });
+    }
+    const other = env.USER_SESSION.getByName("straße@localhost");
+    const kept = await runInDurableObject(other, async (_i: UserSession, state) => (await state.storage.list()).size);
+    expect(kept).toBe(0);
+  });
+
   it("a fullwidth address signs in as the same account, not a second identity", async () => {
     const res = await login("ｖictor@localhost");
     expect(res.status).toBe(200);
