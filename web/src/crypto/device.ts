@@ -1,13 +1,16 @@
 // This browser's OMEMO device for the signed-in account, as the app uses it (loaded lazily: it pulls in
 // libsignal). It owns the storage context (one IndexedDB database "parley-omemo-<jid>"), serialises every
 // ratchet operation across the tabs of that context with the Web Locks API, keeps the plaintext cache in step
-// with the ratchet, and publishes our device list and bundle.
+// with the ratchet, publishes our device list and bundle, and keeps the per-account OMEMO state (contacts.ts):
+// "OMEMO in use", "Only verified devices", and notices when a device set or identity key changes.
+import { ContactBook, newNotice, withDeviceList, withInUse, withNotices } from "./contacts.ts";
+import type { ContactOmemo, DeviceNotice, ListChange } from "./contacts.ts";
 import { E2EEError } from "./e2ee.ts";
 import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
 import { Kv, openDatabase, storageContext } from "./idb.ts";
 import { CURRENT_ITEM, DEVICELIST_NODE, buildDeviceList } from "./omemo03-xml.ts";
 import { Omemo03 } from "./omemo03.ts";
-import type { DeviceInfo } from "./omemo03.ts";
+import type { DeviceInfo, EncryptOptions } from "./omemo03.ts";
 import { PlaintextCache } from "./plaintexts.ts";
 import type { CachedPlaintext } from "./plaintexts.ts";
 import { SignalStore } from "./store.ts";
@@ -60,6 +63,8 @@ export interface OmemoDeviceOptions {
   readonly onHeartbeatDue?: (jid: string) => void;
   /** How often the signed pre key age is checked while open (default: once a day). */
   readonly maintenanceIntervalMs?: number;
+  /** The stored OMEMO state of an account changed (in use, only verified, devices, notices). */
+  readonly onContactChange?: (contact: ContactOmemo) => void;
 }
 
 const queues = new Map<string, Promise<unknown>>();
@@ -93,17 +98,34 @@ export class OmemoDevice {
   #closed = false;
   #maintenanceTimer: ReturnType<typeof setInterval> | null = null;
   readonly #store: SignalStore;
+  readonly #contacts: ContactBook;
+  /** Device-list observations, one at a time (each compares with what the previous one stored). */
+  #listChain: Promise<void> = Promise.resolve();
 
   private constructor(opts: OmemoDeviceOptions, kv: Kv) {
     this.#opts = opts;
     this.#kv = kv;
     this.#lockName = storageContext(opts.jid);
     this.#store = new SignalStore(kv);
+    const lock = opts.lock ?? withLock;
+    this.#contacts = new ContactBook(kv, (fn) => lock(`${this.#lockName} contacts`, fn));
     this.#engine = new Omemo03({
       ownJid: opts.jid,
       store: this.#store,
       transport: opts.transport,
       preKeyTarget: opts.preKeyTarget,
+      onDeviceList: (jid, ids) => this.#onDeviceList(jid, ids),
+      onIdentityChanged: (record) => {
+        const notice = newNotice(
+          record.jid,
+          "key-changed",
+          record.deviceId,
+          record.fingerprint,
+          record.trust,
+          Date.now(),
+        );
+        this.#addNotices(record.jid, [notice]);
+      },
     });
     this.engine = this.#engine;
     this.cache = new PlaintextCache(kv);
@@ -175,8 +197,76 @@ export class OmemoDevice {
     return this.#engine.trustRecords(jid);
   }
 
-  setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
-    return this.#engine.setTrust(jid, deviceId, action);
+  async setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
+    const record = await this.#engine.setTrust(jid, deviceId, action);
+    // A verification means OMEMO is in use with that account.
+    if (action === "verify") await this.markInUse(jid, Date.now());
+    return record;
+  }
+
+  // ---- per-account OMEMO state (contacts.ts) ----------------------------------------------------------------
+
+  /** Every stored record (read once when the app opens the device). */
+  contactStates(): Promise<ContactOmemo[]> {
+    return this.#contacts.all();
+  }
+
+  /** Also reports a record this call left unchanged: another tab may have changed it since this one read it. */
+  async #updateContact(jid: string, fn: (c: ContactOmemo) => ContactOmemo): Promise<ContactOmemo> {
+    const { record } = await this.#contacts.update(jid, fn);
+    this.#opts.onContactChange?.(record);
+    return record;
+  }
+
+  /** An encrypted message was sent to or received from `jid` at `ts` (or it was verified). */
+  markInUse(jid: string, ts: number): Promise<ContactOmemo> {
+    return this.#updateContact(jid, (c) => withInUse(c, ts));
+  }
+
+  setOnlyVerified(jid: string, on: boolean): Promise<ContactOmemo> {
+    return this.#updateContact(jid, (c) => (c.onlyVerified === on ? c : { ...c, onlyVerified: on }));
+  }
+
+  #addNotices(jid: string, notices: readonly DeviceNotice[]): void {
+    if (this.#closed || notices.length === 0) return;
+    this.#updateContact(jid, (c) => withNotices(c, notices)).catch((err: unknown) => this.#report(err));
+  }
+
+  /** Every device list fetched or notified: recorded, compared with the last one, notices for the differences. */
+  #onDeviceList(jid: string, ids: readonly number[]): void {
+    if (this.#closed) return;
+    this.#listChain = this.#listChain
+      .then(() => this.#observeList(jid, ids))
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#report(err);
+      });
+  }
+
+  async #observeList(jid: string, ids: readonly number[]): Promise<void> {
+    const self = jid === this.#opts.jid ? this.#engine.deviceId : null;
+    const seen: { change?: ListChange } = {};
+    await this.#updateContact(jid, (c) => {
+      const change = withDeviceList(c, ids, Date.now(), self);
+      seen.change = change;
+      return change.next;
+    });
+    const change = seen.change;
+    if (!change || (change.added.length === 0 && change.removed.length === 0)) return;
+    const now = Date.now();
+    // The new devices' keys (bundles fetched, trust recorded: untrusted when the account has a verified device).
+    const infos = change.added.length > 0 ? await this.#engine.describeDevices(jid, change.added).catch(() => []) : [];
+    const records = change.removed.length > 0 ? await this.#engine.trustRecords(jid) : [];
+    const notices = [
+      ...change.added.map((id) => {
+        const info = infos.find((i) => i.deviceId === id);
+        return newNotice(jid, "added", id, info?.fingerprint ?? null, info?.trust ?? null, now);
+      }),
+      ...change.removed.map((id) => {
+        const record = records.find((r) => r.deviceId === id);
+        return newNotice(jid, "removed", id, record?.fingerprint ?? null, record?.trust ?? null, now);
+      }),
+    ];
+    this.#addNotices(jid, notices);
   }
 
   /** The devices of `jid` with fingerprints and trust (unknown keys are fetched and recorded). */
@@ -245,9 +335,9 @@ export class OmemoDevice {
   }
 
   /** Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own. */
-  async encrypt(to: string, text: string): Promise<EncryptResult> {
+  async encrypt(to: string, text: string, options: EncryptOptions = {}): Promise<EncryptResult> {
     return this.#locked(async () => {
-      const result = await this.#engine.encrypt(to, this.#opts.jid, text);
+      const result = await this.#engine.encrypt(to, this.#opts.jid, text, options);
       await this.cache.putSent(result.ref, text);
       await this.#sentTo(result.recipients);
       return result;
@@ -374,7 +464,7 @@ export class OmemoDevice {
   }
 }
 
-export type { DeviceInfo, DeviceTrust, EncryptResult, SkippedDevice, TrustAction };
+export type { ContactOmemo, DeviceInfo, DeviceNotice, DeviceTrust, EncryptResult, SkippedDevice, TrustAction };
 
 /** The lazily loaded entry point. */
 export function openOmemoDevice(opts: OmemoDeviceOptions): Promise<OmemoDevice> {

@@ -73,7 +73,19 @@ export interface Omemo03Options {
   /** A device whose bundle could not be fetched is not tried again for this long. */
   readonly badBundleRetryMs?: number;
   readonly now?: () => number;
+  /** A device list of `jid` was fetched or notified (XEP-0384 v0.3 §4.2); "no list" arrives as []. */
+  readonly onDeviceList?: (jid: string, ids: readonly number[]) => void;
+  /** A known device of `jid` showed up with another identity key than the one recorded (now `record`). */
+  readonly onIdentityChanged?: (record: DeviceTrust, previous: DeviceTrust) => void;
 }
+
+export interface EncryptOptions {
+  /** Encrypt only for verified devices (the recipient's and our own other ones). */
+  readonly onlyVerified?: boolean;
+}
+
+/** Why a device was left out when only verified devices are wanted. */
+export const NOT_VERIFIED = "not verified";
 
 export function randomDeviceId(): number {
   const buf = new Uint32Array(1);
@@ -249,13 +261,13 @@ export class Omemo03 implements E2EE {
 
   /** Records (first sight, or a changed key) and returns the trust of a device with identity key `identityKey`. */
   async observeIdentity(jid: string, deviceId: number, identityKey: Uint8Array): Promise<DeviceTrust> {
-    const { record, changed } = decideTrust(
-      await this.#store.trustRecords(jid),
-      jid,
-      deviceId,
-      fingerprint(identityKey),
-    );
-    if (changed) await this.#store.saveTrust(record);
+    const records = await this.#store.trustRecords(jid);
+    const { record, changed } = decideTrust(records, jid, deviceId, fingerprint(identityKey));
+    if (changed) {
+      await this.#store.saveTrust(record);
+      const previous = records.find((r) => r.deviceId === deviceId);
+      if (previous) this.#opts.onIdentityChanged?.(record, previous);
+    }
     return record;
   }
 
@@ -328,6 +340,7 @@ export class Omemo03 implements E2EE {
     }
     const ids = this.#parseListItems(items);
     this.#lists.set(jid, { ids, at: this.#now() });
+    this.#opts.onDeviceList?.(jid, ids);
     return ids;
   }
 
@@ -345,6 +358,7 @@ export class Omemo03 implements E2EE {
     if (node !== DEVICELIST_NODE) return null;
     const ids = this.#parseListItems(items);
     this.#lists.set(jid, { ids, at: this.#now() });
+    this.#opts.onDeviceList?.(jid, ids);
     return ids;
   }
 
@@ -403,7 +417,12 @@ export class Omemo03 implements E2EE {
 
   // ---- messages --------------------------------------------------------------------------------------------
 
-  async encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult> {
+  async encrypt(
+    to: string,
+    ownJid: string,
+    plaintext: string | null,
+    options: EncryptOptions = {},
+  ): Promise<EncryptResult> {
     const me = await this.ensureDevice();
     const peerIds = await this.devices(to);
     const skipped: SkippedDevice[] = [];
@@ -449,6 +468,13 @@ export class Omemo03 implements E2EE {
             skipped.push({ ...t, reason: "untrusted device" });
             continue;
           }
+          if (options.onlyVerified && trust.trust !== "verified") {
+            skipped.push({ ...t, reason: NOT_VERIFIED });
+            continue;
+          }
+        } else if (options.onlyVerified) {
+          skipped.push({ ...t, reason: NOT_VERIFIED });
+          continue;
         }
         if (fetched) await this.#buildSession(t.jid, t.id, fetched);
         const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
@@ -460,6 +486,10 @@ export class Omemo03 implements E2EE {
       }
     }
     if (!recipients.some((r) => r.jid === to)) {
+      const theirs = skipped.filter((s) => s.jid === to);
+      if (options.onlyVerified && theirs.length > 0 && theirs.every((s) => s.reason === NOT_VERIFIED)) {
+        throw new E2EEError(`"Only verified devices" is on and no OMEMO device of ${to} is verified.`);
+      }
       const why = skipped
         .filter((s) => s.jid === to)
         .map((s) => `${s.id}: ${s.reason}`)
