@@ -224,5 +224,16 @@ describe("OMEMO in the browser", () => {
     await notice.waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await notice.locator("code").textContent()).toMatch(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/u);
     await screenshots(page, "omemo-notice");
+
+    // "Only verified devices" (Devices dialog): none of oscar's is verified, so the composer says nothing can go.
+    await page.getByRole("button", { name: "Devices", exact: true }).click();
+    const onlyVerified = page.getByRole("checkbox", { name: "Only verified devices" });
+    await onlyVerified.check();
+    await expect.poll(() => onlyVerified.isChecked()).toBe(true);
+    await screenshots(page, "omemo-devices");
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await expect
+      .poll(() => page.locator("#composer-encrypt-status").textContent(), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/^"Only verified devices" is on, but no device of oscar@localhost is verified/u);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ChatMessage, ClientFrame, ServerFrame } from "../../src/protocol/index.ts";
 import { E2EEService } from "../src/core/e2ee.ts";
 import { PepError } from "../src/crypto/e2ee.ts";
-import { DEVICELIST_NODE, buildDeviceList } from "../src/crypto/omemo03-xml.ts";
+import { DEVICELIST_NODE, buildDeviceList, bundleNode } from "../src/crypto/omemo03-xml.ts";
 import { FakePep } from "./omemo-helpers.ts";
 import { contact, conv, snapshot } from "./fixtures.ts";
 
@@ -561,6 +561,41 @@ describe("device changes are announced (issue #6, finding 7)", () => {
     server.notifyDeviceList(BOB, ALICE);
     await vi.waitFor(() =>
       expect(alice.notices(BOB).at(-1)).toMatchObject({ jid: BOB, kind: "removed", deviceId: bob.deviceId }),
+    );
+  }, 60_000);
+
+  it("a device announced before its bundle: the notice gets its fingerprint once the key is read", async () => {
+    const server = new FakeObject();
+    const alice = server.connect(ALICE);
+    const bob = server.connect(BOB);
+    await ready(server, ALICE, alice);
+    await ready(server, BOB, bob);
+    alice.fetchDevices(BOB);
+    await vi.waitFor(() => expect(alice.peer(BOB).devices).toEqual([bob.deviceId]));
+    const bob2 = server.connect(BOB, new Map(), undefined, new IDBFactory());
+    await ready(server, BOB, bob2);
+    await vi.waitFor(() =>
+      expect(server.pep.nodes.get(BOB)?.get(DEVICELIST_NODE)?.[0]?.payload).toContain(`${bob2.deviceId}`),
+    );
+    // The list reaches alice while the new device's bundle cannot be read yet.
+    const bundle = bundleNode(bob2.deviceId ?? 0);
+    server.pep.failing.set(`${BOB} ${bundle}`, "item-not-found");
+    server.notifyDeviceList(BOB, ALICE);
+    await vi.waitFor(() =>
+      expect(alice.notices(BOB)).toEqual([
+        expect.objectContaining({ kind: "added", deviceId: bob2.deviceId, fingerprint: null }),
+      ]),
+    );
+    // The bundle is there now: the next message is encrypted for the new device too (it was not held against
+    // it), and the notice shows its fingerprint.
+    server.pep.failing.clear();
+    const sent = await alice.sendEncrypted(BOB, "to both");
+    expect(sent).toMatchObject({ ok: true, skipped: [] });
+    const fingerprint = (await bob2.describeDevices(BOB)).find((d) => d.self)?.fingerprint;
+    await vi.waitFor(() =>
+      expect(alice.notices(BOB)).toEqual([
+        expect.objectContaining({ deviceId: bob2.deviceId, fingerprint, trust: "blind" }),
+      ]),
     );
   }, 60_000);
 

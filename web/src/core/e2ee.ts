@@ -1,14 +1,16 @@
-// End-to-end encryption as the app sees it: a PEP transport over the object socket, the lazily loaded OMEMO device
-// (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
-// cache, the per-conversation "Encrypt (OMEMO)" choice (omemo-policy.ts), encrypted sending, and the stored
-// per-contact state: "OMEMO in use", "Only verified devices" and device-change notices. No DOM here.
+// End-to-end encryption as the app sees it: PEP over the object socket (pep-socket.ts), the lazily loaded OMEMO
+// device (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
+// cache, the per-conversation "Encrypt (OMEMO)" decision (omemo-policy.ts, encrypt-choices.ts), encrypted sending,
+// and the stored per-contact state: "OMEMO in use", "Only verified devices" and device-change notices. No DOM.
 import type { ChatMessage, ClientFrame, RosterEntry, ServerFrame, Subscription } from "../../../src/protocol/index.ts";
 import type { ContactOmemo, DeviceNotice } from "../crypto/contacts.ts";
 import type { DeviceInfo, OmemoDevice, Plain, TrustAction } from "../crypto/device.ts";
 import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
 import type { Trust } from "../crypto/trust.ts";
+import { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
+import { PepSocket } from "./pep-socket.ts";
 import { composerState, encryptChoice } from "./omemo-policy.ts";
 import type { ComposerCrypto, E2EEStatus, PeerDevices } from "./omemo-policy.ts";
 
@@ -61,26 +63,18 @@ export interface E2EEServiceOptions {
   requestTimeoutMs?: number;
 }
 
-interface PendingPep {
-  resolve(items: readonly PepItem[]): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-const DEFAULT_TIMEOUT_MS = 20_000;
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export class E2EEService {
   readonly #opts: E2EEServiceOptions;
-  readonly #pep = new Map<string, PendingPep>();
+  readonly #pep: PepSocket;
   readonly #plain = new Map<string, PlainView>();
   readonly #queue: ChatMessage[] = [];
   readonly #sent = new Map<string, string>();
   readonly #peers = new Map<string, PeerDevices>();
-  readonly #choices = new Map<string, boolean>();
+  readonly #choices: EncryptChoices;
   /** Trust of the devices of each account, as last read from the device's records. */
   readonly #trust = new Map<string, ReadonlyMap<number, Trust>>();
   readonly #trustReads = new Set<string>();
@@ -102,13 +96,9 @@ export class E2EEService {
 
   constructor(opts: E2EEServiceOptions) {
     this.#opts = opts;
-    this.transport = {
-      fetch: (jid, node) => this.#request({ type: "pep.fetch", requestId: newRequestId(), jid, node }),
-      publish: async (node, itemId, payload) => {
-        await this.#request({ type: "pep.publish", requestId: newRequestId(), node, itemId, payload });
-      },
-    };
-    this.#loadChoices();
+    this.#pep = new PepSocket((frame) => !this.#destroyed && opts.send(frame), opts.requestTimeoutMs);
+    this.transport = this.#pep.transport;
+    this.#choices = new EncryptChoices(opts.jid, opts.storage);
   }
 
   /** Bumped on every visible change, so views can skip work. */
@@ -144,32 +134,6 @@ export class E2EEService {
     this.#changed();
   }
 
-  // ---- PEP over the socket ---------------------------------------------------------------------------------
-
-  #request(frame: Extract<ClientFrame, { type: "pep.fetch" | "pep.publish" }>): Promise<readonly PepItem[]> {
-    return new Promise((resolve, reject) => {
-      if (this.#destroyed || !this.#opts.send(frame)) {
-        reject(new PepError("not connected", "not-connected"));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.#pep.delete(frame.requestId);
-        reject(new PepError("no answer from the server", "timeout"));
-      }, this.#opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
-      this.#pep.set(frame.requestId, { resolve, reject, timer });
-    });
-  }
-
-  #settle(requestId: string, outcome: { items: readonly PepItem[] } | { error: string }): boolean {
-    const pending = this.#pep.get(requestId);
-    if (!pending) return false;
-    this.#pep.delete(requestId);
-    clearTimeout(pending.timer);
-    if ("error" in outcome) pending.reject(new PepError(outcome.error));
-    else pending.resolve(outcome.items);
-    return true;
-  }
-
   /**
    * Sees every frame before the store does. True when the frame was an answer to one of our PEP requests (the
    * app then ignores it); messages, history pages and device-list notifications are observed and passed on.
@@ -177,11 +141,11 @@ export class E2EEService {
   handleFrame(frame: ServerFrame): boolean {
     switch (frame.type) {
       case "pep.items":
-        return this.#settle(frame.requestId, { items: frame.items });
+        return this.#pep.settle(frame.requestId, { items: frame.items });
       case "ack":
-        return this.#settle(frame.requestId, { items: [] });
+        return this.#pep.settle(frame.requestId, { items: [] });
       case "error":
-        return frame.requestId !== undefined && this.#settle(frame.requestId, { error: frame.message });
+        return frame.requestId !== undefined && this.#pep.settle(frame.requestId, { error: frame.message });
       case "pep.event":
         this.#onPepEvent(frame.jid, frame.node, frame.items);
         return true;
@@ -385,37 +349,8 @@ export class E2EEService {
 
   // ---- the per-conversation choice -------------------------------------------------------------------------
 
-  #storageKey(): string {
-    return `parley-omemo-choices:${this.#opts.jid.toLowerCase()}`;
-  }
-
-  #storage(): Pick<Storage, "getItem" | "setItem"> | null {
-    if (this.#opts.storage !== undefined) return this.#opts.storage;
-    try {
-      return typeof localStorage === "undefined" ? null : localStorage;
-    } catch {
-      return null;
-    }
-  }
-
-  #loadChoices(): void {
-    try {
-      const raw = this.#storage()?.getItem(this.#storageKey());
-      const parsed: unknown = raw ? JSON.parse(raw) : null;
-      if (typeof parsed !== "object" || parsed === null) return;
-      for (const [peer, on] of Object.entries(parsed)) if (typeof on === "boolean") this.#choices.set(peer, on);
-    } catch {
-      // A broken entry only loses the remembered choices.
-    }
-  }
-
   setEncrypt(peer: string, on: boolean): void {
     this.#choices.set(peer, on);
-    try {
-      this.#storage()?.setItem(this.#storageKey(), JSON.stringify(Object.fromEntries(this.#choices)));
-    } catch {
-      // Quota or privacy mode: the choice holds for this tab.
-    }
     this.#changed();
   }
 
@@ -450,8 +385,12 @@ export class E2EEService {
 
   // ---- the stored per-contact state (crypto/contacts.ts) ---------------------------------------------------
 
+  /** A record from the store. "In use" is never taken back here (a write of ours may still be under way). */
   #setContact(contact: ContactOmemo): void {
-    this.#contacts.set(contact.jid, contact);
+    const mine = this.#contacts.get(contact.jid)?.inUseSince ?? null;
+    const theirs = contact.inUseSince;
+    const since = mine === null ? theirs : theirs === null ? mine : Math.min(mine, theirs);
+    this.#contacts.set(contact.jid, since === theirs ? contact : { ...contact, inUseSince: since });
     this.#changed();
   }
 
@@ -684,11 +623,7 @@ export class E2EEService {
 
   destroy(): void {
     this.#destroyed = true;
-    for (const [, pending] of this.#pep) {
-      clearTimeout(pending.timer);
-      pending.reject(new PepError("signed out", "not-connected"));
-    }
-    this.#pep.clear();
+    this.#pep.close();
     void this.#device?.then((d) => d.close()).catch(() => undefined);
   }
 }

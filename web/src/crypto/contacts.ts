@@ -139,6 +139,22 @@ export function withNotices(c: ContactOmemo, notices: readonly DeviceNotice[]): 
   return { ...c, notices: list };
 }
 
+/**
+ * A device's key, read after its "added" notice was made (its bundle was not published yet): the latest notice
+ * about that device gets the fingerprint and trust.
+ */
+export function withFingerprint(
+  c: ContactOmemo,
+  key: { readonly deviceId: number; readonly fingerprint: string; readonly trust: Trust },
+): ContactOmemo {
+  const i = c.notices.findLastIndex((n) => n.deviceId === key.deviceId);
+  const last = c.notices[i];
+  if (!last || last.kind !== "added" || last.fingerprint !== null) return c;
+  const notices = [...c.notices];
+  notices[i] = { ...last, fingerprint: key.fingerprint, trust: key.trust };
+  return { ...c, notices };
+}
+
 export function newNotice(
   jid: string,
   kind: NoticeKind,

@@ -3,7 +3,7 @@
 // ratchet operation across the tabs of that context with the Web Locks API, keeps the plaintext cache in step
 // with the ratchet, publishes our device list and bundle, and keeps the per-account OMEMO state (contacts.ts):
 // "OMEMO in use", "Only verified devices", and notices when a device set or identity key changes.
-import { ContactBook, newNotice, withDeviceList, withInUse, withNotices } from "./contacts.ts";
+import { ContactBook, newNotice, withDeviceList, withFingerprint, withInUse, withNotices } from "./contacts.ts";
 import type { ContactOmemo, DeviceNotice, ListChange } from "./contacts.ts";
 import { E2EEError } from "./e2ee.ts";
 import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
@@ -115,16 +115,15 @@ export class OmemoDevice {
       transport: opts.transport,
       preKeyTarget: opts.preKeyTarget,
       onDeviceList: (jid, ids) => this.#onDeviceList(jid, ids),
-      onIdentityChanged: (record) => {
-        const notice = newNotice(
-          record.jid,
-          "key-changed",
-          record.deviceId,
-          record.fingerprint,
-          record.trust,
-          Date.now(),
-        );
-        this.#addNotices(record.jid, [notice]);
+      onIdentityRecorded: (record, previous) => {
+        if (this.#closed) return;
+        if (previous === undefined) {
+          // A new device's key, first seen after its notice was made: the notice gets its fingerprint.
+          this.#updateContact(record.jid, (c) => withFingerprint(c, record)).catch(() => undefined);
+          return;
+        }
+        const { jid, deviceId, fingerprint, trust } = record;
+        this.#addNotices(jid, [newNotice(jid, "key-changed", deviceId, fingerprint, trust, Date.now())]);
       },
     });
     this.engine = this.#engine;
@@ -254,7 +253,9 @@ export class OmemoDevice {
     if (!change || (change.added.length === 0 && change.removed.length === 0)) return;
     const now = Date.now();
     // The new devices' keys (bundles fetched, trust recorded: untrusted when the account has a verified device).
-    const infos = change.added.length > 0 ? await this.#engine.describeDevices(jid, change.added).catch(() => []) : [];
+    // A bundle that is not there yet is not held against the device; its notice gets the key once it is read.
+    const infos =
+      change.added.length > 0 ? await this.#engine.describeDevices(jid, change.added, true).catch(() => []) : [];
     const records = change.removed.length > 0 ? await this.#engine.trustRecords(jid) : [];
     const notices = [
       ...change.added.map((id) => {
@@ -334,10 +335,16 @@ export class OmemoDevice {
     return ids;
   }
 
-  /** Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own. */
+  /**
+   * Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own.
+   * "Only verified devices" is read from the store each time (another tab may just have turned it on).
+   */
   async encrypt(to: string, text: string, options: EncryptOptions = {}): Promise<EncryptResult> {
+    const stored = await this.#contacts.get(to);
+    this.#opts.onContactChange?.(stored);
+    const onlyVerified = options.onlyVerified === true || stored.onlyVerified;
     return this.#locked(async () => {
-      const result = await this.#engine.encrypt(to, this.#opts.jid, text, options);
+      const result = await this.#engine.encrypt(to, this.#opts.jid, text, { onlyVerified });
       await this.cache.putSent(result.ref, text);
       await this.#sentTo(result.recipients);
       return result;

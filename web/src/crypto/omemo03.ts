@@ -75,8 +75,11 @@ export interface Omemo03Options {
   readonly now?: () => number;
   /** A device list of `jid` was fetched or notified (XEP-0384 v0.3 §4.2); "no list" arrives as []. */
   readonly onDeviceList?: (jid: string, ids: readonly number[]) => void;
-  /** A known device of `jid` showed up with another identity key than the one recorded (now `record`). */
-  readonly onIdentityChanged?: (record: DeviceTrust, previous: DeviceTrust) => void;
+  /**
+   * A device's identity key was recorded: first sight (`previous` undefined), or a known device with another key
+   * than the one recorded before.
+   */
+  readonly onIdentityRecorded?: (record: DeviceTrust, previous: DeviceTrust | undefined) => void;
 }
 
 export interface EncryptOptions {
@@ -265,8 +268,10 @@ export class Omemo03 implements E2EE {
     const { record, changed } = decideTrust(records, jid, deviceId, fingerprint(identityKey));
     if (changed) {
       await this.#store.saveTrust(record);
-      const previous = records.find((r) => r.deviceId === deviceId);
-      if (previous) this.#opts.onIdentityChanged?.(record, previous);
+      this.#opts.onIdentityRecorded?.(
+        record,
+        records.find((r) => r.deviceId === deviceId),
+      );
     }
     return record;
   }
@@ -283,8 +288,12 @@ export class Omemo03 implements E2EE {
     return next;
   }
 
-  /** Fingerprint and trust of each device of `jid` (bundles of devices never seen are fetched and recorded). */
-  async describeDevices(jid: string, ids: readonly number[]): Promise<DeviceInfo[]> {
+  /**
+   * Fingerprint and trust of each device of `jid` (bundles of devices never seen are fetched and recorded).
+   * `peek`: a bundle that cannot be had now is not remembered as bad (a device list may be announced before its
+   * bundle is published).
+   */
+  async describeDevices(jid: string, ids: readonly number[], peek = false): Promise<DeviceInfo[]> {
     const me = await this.ensureDevice();
     const records = await this.#store.trustRecords(jid);
     const ownJid = this.#opts.ownJid;
@@ -299,7 +308,7 @@ export class Omemo03 implements E2EE {
           let key: Uint8Array | undefined;
           const stored = await this.#store.loadIdentity(addressOf(jid, id).toString());
           if (stored && (await this.#hasSession(jid, id))) key = new Uint8Array(stored);
-          else key = (await this.#fetchBundle(jid, id)).identityKey;
+          else key = (await this.#fetchBundle(jid, id, !peek)).identityKey;
           const record = await this.observeIdentity(jid, id, key);
           return { ...record, self: false };
         } catch (err) {
@@ -380,7 +389,7 @@ export class Omemo03 implements E2EE {
     return new E2EEError(reason);
   }
 
-  async #fetchBundle(jid: string, id: number): Promise<Bundle03> {
+  async #fetchBundle(jid: string, id: number, markBad = true): Promise<Bundle03> {
     const bad = this.#badBundle(jid, id);
     if (bad !== null) throw new E2EEError(bad);
     try {
@@ -388,6 +397,7 @@ export class Omemo03 implements E2EE {
       if (!item) throw new E2EEError("no bundle");
       return parseBundle(item.payload);
     } catch (err) {
+      if (!markBad) throw new E2EEError(`bundle: ${errorText(err)}`);
       throw this.#markBad(jid, id, err);
     }
   }
