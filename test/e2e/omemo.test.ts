@@ -235,5 +235,17 @@ describe("OMEMO in the browser", () => {
     await expect
       .poll(() => page.locator("#composer-encrypt-status").textContent(), { timeout: UI_TIMEOUT_MS })
       .toMatch(/^"Only verified devices" is on, but no device of oscar@localhost is verified/u);
+
+    // Held again; this time nina chooses to send it unencrypted: it goes out in clear, marked as such.
+    const chosen = `sent unencrypted on purpose ${run}`;
+    await composer(page).fill(chosen);
+    await composer(page).press("Enter");
+    await sendPlain.click({ timeout: UI_TIMEOUT_MS });
+    const plain = await oscar.waitFor((e) => e.event === "plain" && e.body === chosen, DECRYPT_TIMEOUT_MS);
+    expect(plain).toMatchObject({ from: NINA });
+    await expectShown(page, chosen);
+    const chosenRow = messageLog(page).getByRole("listitem").filter({ hasText: chosen });
+    await expect.poll(() => chosenRow.getByRole("img", { name: "Not encrypted" }).count()).toBe(1);
+    expect(await composer(page).inputValue()).toBe("");
   });
 });

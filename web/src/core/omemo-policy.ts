@@ -79,7 +79,11 @@ function statusLine(input: PolicyInput, encrypt: boolean | null): { text: string
   }
   if (encrypt === null) return ok("Checking whether this contact uses OMEMO…");
   const n = p.devices?.length ?? 0;
-  if (!encrypt) return ok(n > 0 || input.inUse ? "Not encrypted: this contact uses OMEMO." : "Not encrypted.");
+  if (!encrypt) {
+    if (n > 0 || input.inUse) return ok("Not encrypted: this contact uses OMEMO.");
+    // E.g. a device list visible to the contact's contacts only (the server's default access model).
+    return ok(p.devices === null && p.error !== null ? `Not encrypted. ${p.error}` : "Not encrypted.");
+  }
   if (p.devices === null) {
     if (p.error === null) return ok("Encrypted (OMEMO).");
     // The details (the server's answer) come with the refused send.
