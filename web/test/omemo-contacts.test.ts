@@ -203,6 +203,38 @@ describe("identity changes seen by the device", () => {
   });
 });
 
+describe("two tabs of one browser", () => {
+  it("a record one tab changes reaches the other (a notice it made, a flag it set)", async () => {
+    const pep = new FakePep();
+    const factory = new IDBFactory();
+    const seen: ContactOmemo[] = [];
+    const open = (onContactChange?: (c: ContactOmemo) => void) =>
+      OmemoDevice.open({
+        jid: ALICE,
+        transport: pep.transport(ALICE),
+        indexedDB: factory,
+        preKeyTarget: 3,
+        onContactChange,
+      });
+    const tab1 = await open();
+    const tab2 = await open((c) => seen.push(c));
+    await tab1.setup();
+    const bob1 = await makeDevice(pep, BOB, { preKeyTarget: 3 });
+    await publishDevice(pep, bob1);
+    await tab1.devices(BOB, true);
+    const bob2 = await makeDevice(pep, BOB, { preKeyTarget: 3 });
+    await publishDevice(pep, bob2);
+    await tab1.devices(BOB, true);
+    await expect
+      .poll(() => seen.findLast((c) => c.jid === BOB)?.notices)
+      .toEqual([expect.objectContaining({ kind: "added", deviceId: bob2.engine.deviceId })]);
+    await tab1.setOnlyVerified(BOB, true);
+    await expect.poll(() => seen.findLast((c) => c.jid === BOB)?.onlyVerified).toBe(true);
+    tab1.close();
+    tab2.close();
+  });
+});
+
 describe("the database upgrade", () => {
   it("adds the contacts store to a version 2 database and keeps what was there", async () => {
     const factory = new IDBFactory();

@@ -101,6 +101,8 @@ export class OmemoDevice {
   readonly #contacts: ContactBook;
   /** Device-list observations, one at a time (each compares with what the previous one stored). */
   #listChain: Promise<void> = Promise.resolve();
+  /** Tells the other tabs of this storage context that a record changed: they read it again. */
+  readonly #channel: BroadcastChannel | null;
 
   private constructor(opts: OmemoDeviceOptions, kv: Kv) {
     this.#opts = opts;
@@ -128,6 +130,14 @@ export class OmemoDevice {
     });
     this.engine = this.#engine;
     this.cache = new PlaintextCache(kv);
+    this.#channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(`${this.#lockName} contacts`);
+    if (this.#channel) {
+      this.#channel.onmessage = (ev: MessageEvent<unknown>) => {
+        if (typeof ev.data === "string") this.#reread(ev.data);
+      };
+      // Node (tests): the channel must not keep the process alive.
+      (this.#channel as { unref?: () => void }).unref?.();
+    }
   }
 
   static async open(opts: OmemoDeviceOptions): Promise<OmemoDevice> {
@@ -212,9 +222,19 @@ export class OmemoDevice {
 
   /** Also reports a record this call left unchanged: another tab may have changed it since this one read it. */
   async #updateContact(jid: string, fn: (c: ContactOmemo) => ContactOmemo): Promise<ContactOmemo> {
-    const { record } = await this.#contacts.update(jid, fn);
+    const { record, changed } = await this.#contacts.update(jid, fn);
+    if (changed) this.#channel?.postMessage(jid);
     this.#opts.onContactChange?.(record);
     return record;
+  }
+
+  /** Another tab changed the record of `jid` (a notice it made, a flag it set). */
+  #reread(jid: string): void {
+    if (this.#closed) return;
+    this.#contacts.get(jid).then(
+      (record) => this.#opts.onContactChange?.(record),
+      () => undefined,
+    );
   }
 
   /** An encrypted message was sent to or received from `jid` at `ts` (or it was verified). */
@@ -467,6 +487,7 @@ export class OmemoDevice {
     this.#republishTimer = null;
     if (this.#maintenanceTimer !== null) clearInterval(this.#maintenanceTimer);
     this.#maintenanceTimer = null;
+    this.#channel?.close();
     this.#kv.close();
   }
 }
