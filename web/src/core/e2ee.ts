@@ -183,7 +183,7 @@ export class E2EEService {
           onContactChange: (contact) => this.#setContact(contact),
         });
         // Before any decision: "OMEMO in use" must be known before the first message can go out.
-        for (const c of await device.contactStates()) if (!this.#contacts.has(c.jid)) this.#contacts.set(c.jid, c);
+        for (const c of await device.contactStates()) this.#mergeContact(c);
         return device;
       })
       .catch((err: unknown) => {
@@ -386,11 +386,15 @@ export class E2EEService {
   // ---- the stored per-contact state (crypto/contacts.ts) ---------------------------------------------------
 
   /** A record from the store. "In use" is never taken back here (a write of ours may still be under way). */
-  #setContact(contact: ContactOmemo): void {
+  #mergeContact(contact: ContactOmemo): void {
     const mine = this.#contacts.get(contact.jid)?.inUseSince ?? null;
     const theirs = contact.inUseSince;
     const since = mine === null ? theirs : theirs === null ? mine : Math.min(mine, theirs);
     this.#contacts.set(contact.jid, since === theirs ? contact : { ...contact, inUseSince: since });
+  }
+
+  #setContact(contact: ContactOmemo): void {
+    this.#mergeContact(contact);
     this.#changed();
   }
 
@@ -442,9 +446,10 @@ export class E2EEService {
   }
 
   /**
-   * A contact's presence-model nodes (the server's default access model, used by Profanity and others) become
-   * readable once their presence reaches us: fetch the device list again then. `snapshot`: the whole roster
-   * (the first one only sets the baseline; after a reconnect, changes made meanwhile count).
+   * A contact's nodes with the "presence" access model (XEP-0060 §4.5; the server's default, used by Profanity
+   * and others) become readable once their presence reaches us: fetch the device list again then (their +notify
+   * event, XEP-0163 §4.3, may come too). `snapshot`: the whole roster (the first one only sets the baseline;
+   * after a reconnect, changes made meanwhile count).
    */
   #onRoster(items: readonly RosterEntry[], snapshot: boolean): void {
     const baseline = snapshot && this.#subscriptions.size === 0;

@@ -74,7 +74,8 @@ export function createChat(deps: ChatDeps): ChatPane {
     string,
     { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined; sec: MessageSecurity | null; clear: boolean }
   >();
-  const noticeRows = new Map<string, { li: HTMLLIElement; name: string }>();
+  /** Rendered notices by id, with what their text depends on (a fingerprint may be filled in later). */
+  const noticeRows = new Map<string, { li: HTMLLIElement; name: string; notice: DeviceNotice }>();
   const notes = new Map<string, string>();
   /** Per conversation: why the last encrypted send was refused (with "Send unencrypted" next to it). */
   const blocks = new Map<string, string>();
@@ -333,9 +334,11 @@ export function createChat(deps: ChatDeps): ChatPane {
       .map((n) => {
         live.add(n.id);
         const row = noticeRows.get(n.id);
-        if (row && row.name === name) return { ts: n.ts, li: row.li };
+        const same =
+          row && row.name === name && row.notice.fingerprint === n.fingerprint && row.notice.trust === n.trust;
+        if (row && same) return { ts: n.ts, li: row.li };
         const li = renderNotice(n, name, n.jid === deps.ownJid, now);
-        noticeRows.set(n.id, { li, name });
+        noticeRows.set(n.id, { li, name, notice: n });
         return { ts: n.ts, li };
       });
     for (const id of noticeRows.keys()) if (!live.has(id)) noticeRows.delete(id);
