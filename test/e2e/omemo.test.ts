@@ -2,10 +2,12 @@
 // alice in two tabs (one device) and a second browser context (a second device); bob is the python peer.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startApp, type AppServer } from "./app.ts";
+import path from "node:path";
+import { REPO_ROOT, startApp, type AppServer } from "./app.ts";
 import {
   bodies,
   chatUrl,
+  composer,
   launchBrowser,
   messageLog,
   openSignedIn,
@@ -17,12 +19,15 @@ import { OmemoPeer } from "../peers/omemo-peer.ts";
 
 const ALICE = "alice@localhost";
 const BOB = "bob@localhost";
+const NINA = "nina@localhost";
+const OSCAR = "oscar@localhost";
 const DECRYPT_TIMEOUT_MS = 30_000;
 
 let app: AppServer;
 let browser: Browser;
 let bob: OmemoPeer;
 const contexts: BrowserContext[] = [];
+const peers: OmemoPeer[] = [];
 
 beforeAll(async () => {
   [app, browser, bob] = await Promise.all([
@@ -33,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await bob?.close();
+  await Promise.all([bob, ...peers].map((p) => p?.close()));
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
   await browser?.close();
   await app?.stop();
@@ -43,6 +48,16 @@ async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext();
   contexts.push(context);
   return context;
+}
+
+/** With PARLEY_E2E_SCREENSHOTS=1: light and dark screenshots for a person to look at (.parley/screenshots). */
+async function screenshots(page: Page, name: string): Promise<void> {
+  if (process.env.PARLEY_E2E_SCREENSHOTS !== "1") return;
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: path.join(REPO_ROOT, ".parley", "screenshots", `${name}-${colorScheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: null });
 }
 
 async function expectEncryptionOn(page: Page): Promise<void> {
@@ -56,16 +71,21 @@ async function expectShown(page: Page, body: string): Promise<void> {
 }
 
 /** Waits until bob's view of alice's device list has `n` devices (both browser contexts published). */
-async function aliceDevices(n: number): Promise<number[]> {
+function aliceDevices(n: number): Promise<number[]> {
+  return devicesSeen(bob, ALICE, n);
+}
+
+/** Waits until `peer`'s view of `jid`'s device list has `n` devices. */
+async function devicesSeen(peer: OmemoPeer, jid: string, n: number): Promise<number[]> {
   let devices: number[] = [];
   await expect
     .poll(
       async () => {
-        const reply = await bob.command("devices", { jid: ALICE }).catch(() => ({ devices: [] }));
+        const reply = await peer.command("devices", { jid }).catch(() => ({ devices: [] }));
         devices = Array.isArray(reply.devices) ? reply.devices.filter((d): d is number => typeof d === "number") : [];
         return devices.length;
       },
-      { timeout: UI_TIMEOUT_MS, message: "alice's devices published" },
+      { timeout: UI_TIMEOUT_MS, message: `${jid}'s devices published` },
     )
     .toBeGreaterThanOrEqual(n);
   return devices;
@@ -84,8 +104,12 @@ describe("OMEMO in the browser", () => {
     const b = await contextB.newPage();
     await signIn(b, chatUrl(app.url, BOB), ALICE);
     await expectEncryptionOn(b);
-    // One device per browser storage context: two tabs of A are one device, B is another.
+    // One device per browser storage context: two tabs of A are one device, B is another. A is told.
     await aliceDevices(2);
+    await messageLog(a1)
+      .getByRole("listitem")
+      .filter({ hasText: "Your account has a new device (fingerprint" })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
 
     const fromBob = `hello from python ${run}`;
     const sent = await bob.command("send", { to: ALICE, body: fromBob });
@@ -124,5 +148,104 @@ describe("OMEMO in the browser", () => {
       .toBeGreaterThanOrEqual(2);
     expect(await bodies(c, fromBob).count()).toBe(0);
     expect(bob.events.filter((e) => e.event === "undecryptable")).toEqual([]);
+  });
+
+  it("a contact publishing with the server's default access model (like Profanity): never a silent downgrade", async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    const port = inject("prosodyC2sPort");
+    const oscar = await OmemoPeer.start({ jid: OSCAR, port, defaultAccessModel: true, manualSubscriptions: true });
+    peers.push(oscar);
+    // Not open: only contacts who get oscar's presence may read his device list and bundle.
+    expect((await oscar.command("access_model", { node: "devicelist" })).access_model).toBe("presence");
+    expect((await oscar.command("access_model", { node: "bundle" })).access_model).toBe("presence");
+
+    const page = await (await newContext()).newPage();
+    await signIn(page, chatUrl(app.url, OSCAR), NINA);
+    // Oscar adds nina; she accepts (Parley asks back); oscar has not approved her request yet (Profanity asks its
+    // user), so nina cannot read his device list.
+    await oscar.command("subscribe", { jid: NINA });
+    const requests = page.getByRole("region", { name: "Contact requests" });
+    await requests.getByRole("button", { name: "Accept" }).click({ timeout: UI_TIMEOUT_MS });
+    await oscar.waitFor((e) => e.event === "subscription_request" && e.from === NINA, UI_TIMEOUT_MS);
+    expect(await oscar.command("subscription", { jid: NINA })).toMatchObject({ subscription: "to" });
+
+    // Oscar writes encrypted (nina's nodes are open); Parley decrypts it.
+    await devicesSeen(oscar, NINA, 1);
+    const fromOscar = `hello from a presence-only device list ${run}`;
+    await oscar.command("send", { to: NINA, body: fromOscar });
+    await expectShown(page, fromOscar);
+
+    // Nina's reply is held, not sent in clear: OMEMO is in use with oscar but his devices cannot be read.
+    const reply = `encrypted reply ${run}`;
+    await composer(page).fill(reply);
+    await composer(page).press("Enter");
+    const sendPlain = page.getByRole("button", { name: "Send unencrypted" });
+    const sentInClear = (): boolean => oscar.events.some((e) => e.event === "plain" && e.body === reply);
+    await expect
+      .poll(async () => ((await sendPlain.isVisible()) ? "held" : sentInClear() ? "sent in clear" : "pending"), {
+        timeout: UI_TIMEOUT_MS,
+      })
+      .toBe("held");
+    const held = page.getByRole("alert").filter({ hasText: "nothing is sent unencrypted unless you confirm it" });
+    expect(await held.count()).toBe(1);
+    expect(await composer(page).inputValue()).toBe(reply);
+    await screenshots(page, "omemo-held");
+
+    // Oscar approves: nina now gets his presence, Parley reads his list again, the reply goes out encrypted.
+    await oscar.command("approve", { jid: NINA });
+    await expect
+      .poll(() => page.locator("#composer-encrypt-status").textContent(), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/^Encrypted \(OMEMO\) for 1 device of this contact\./u);
+    await composer(page).press("Enter");
+    await expect.poll(() => composer(page).inputValue(), { timeout: UI_TIMEOUT_MS }).toBe("");
+    const got = await oscar.waitFor(
+      (e) => (e.event === "message" || e.event === "plain") && e.body === reply,
+      DECRYPT_TIMEOUT_MS,
+    );
+    expect(got).toMatchObject({ event: "message", from: NINA, body: reply });
+    expect(oscar.events.filter((e) => e.event === "plain")).toEqual([]);
+    expect(await sendPlain.isVisible()).toBe(false);
+
+    // A message in clear in this conversation is marked as such.
+    const clear = `a message without OMEMO ${run}`;
+    await oscar.command("send_plain", { to: NINA, body: clear });
+    await expectShown(page, clear);
+    const clearRow = messageLog(page).getByRole("listitem").filter({ hasText: clear });
+    await expect.poll(() => clearRow.getByRole("img", { name: "Not encrypted" }).count()).toBe(1);
+    const encryptedRow = messageLog(page).getByRole("listitem").filter({ hasText: fromOscar });
+    expect(await encryptedRow.getByRole("img", { name: "Not encrypted" }).count()).toBe(0);
+
+    // Oscar adds a second device: nina is told in the conversation, with its fingerprint.
+    const oscar2 = await OmemoPeer.start({ jid: OSCAR, port, defaultAccessModel: true, manualSubscriptions: true });
+    peers.push(oscar2);
+    const notice = messageLog(page)
+      .getByRole("listitem")
+      .filter({ hasText: `${OSCAR} added a new device` });
+    await notice.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await notice.locator("code").textContent()).toMatch(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/u);
+    await screenshots(page, "omemo-notice");
+
+    // "Only verified devices" (Devices dialog): none of oscar's is verified, so the composer says nothing can go.
+    await page.getByRole("button", { name: "Devices", exact: true }).click();
+    const onlyVerified = page.getByRole("checkbox", { name: "Only verified devices" });
+    await onlyVerified.check();
+    await expect.poll(() => onlyVerified.isChecked()).toBe(true);
+    await screenshots(page, "omemo-devices");
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await expect
+      .poll(() => page.locator("#composer-encrypt-status").textContent(), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/^"Only verified devices" is on, but no device of oscar@localhost is verified/u);
+
+    // Held again; this time nina chooses to send it unencrypted: it goes out in clear, marked as such.
+    const chosen = `sent unencrypted on purpose ${run}`;
+    await composer(page).fill(chosen);
+    await composer(page).press("Enter");
+    await sendPlain.click({ timeout: UI_TIMEOUT_MS });
+    const plain = await oscar.waitFor((e) => e.event === "plain" && e.body === chosen, DECRYPT_TIMEOUT_MS);
+    expect(plain).toMatchObject({ from: NINA });
+    await expectShown(page, chosen);
+    const chosenRow = messageLog(page).getByRole("listitem").filter({ hasText: chosen });
+    await expect.poll(() => chosenRow.getByRole("img", { name: "Not encrypted" }).count()).toBe(1);
+    expect(await composer(page).inputValue()).toBe("");
   });
 });

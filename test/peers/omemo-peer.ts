@@ -13,6 +13,7 @@ export type PeerEvent =
   | { event: "undecryptable"; from: string; sid: number; reason: string; id: string }
   | { event: "plain"; from: string; body: string; id: string }
   | { event: "devicelist"; jid: string; devices: number[] }
+  | { event: "subscription_request"; from: string }
   | { event: "error"; error: string };
 
 type Reply = { id: number; ok: boolean; error?: string; [k: string]: unknown };
@@ -51,11 +52,24 @@ export class OmemoPeer {
     });
   }
 
-  /** Starts a peer and waits until it has published its device list and bundle. */
-  static async start(opts: { jid: string; port: number; stateDir?: string; password?: string }): Promise<OmemoPeer> {
+  /**
+   * Starts a peer and waits until it has published its device list and bundle. `defaultAccessModel`: publish
+   * without forcing access_model=open (the server's default, "presence" on Prosody), as Profanity does;
+   * `manualSubscriptions`: subscription requests wait for an "approve" command, as Profanity asks its user.
+   */
+  static async start(opts: {
+    jid: string;
+    port: number;
+    stateDir?: string;
+    password?: string;
+    defaultAccessModel?: boolean;
+    manualSubscriptions?: boolean;
+  }): Promise<OmemoPeer> {
     const args = [SCRIPT, "--jid", opts.jid, "--password", opts.password ?? "parley", "--host", "127.0.0.1"];
     args.push("--port", String(opts.port));
     if (opts.stateDir) args.push("--state-dir", opts.stateDir);
+    if (opts.defaultAccessModel) args.push("--default-access-model");
+    if (opts.manualSubscriptions) args.push("--manual-subscriptions");
     const peer = new OmemoPeer(spawn("/usr/bin/python3", args, { stdio: ["pipe", "pipe", "pipe"] }));
     const ready = await peer.waitFor((e) => e.event === "ready" || e.event === "error", 30_000);
     if (ready.event !== "ready") throw new Error(`OMEMO peer ${opts.jid} failed: ${JSON.stringify(ready)}`);

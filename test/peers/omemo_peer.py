@@ -6,7 +6,14 @@ backend for the cryptography, and the XEP-0384 (0.3) glue (PEP device list and b
 here. Node tests drive it through JSON lines on stdin/stdout; logs go to stderr.
 
     /usr/bin/python3 test/peers/omemo_peer.py --jid bob@localhost --password parley \
-        --host 127.0.0.1 --port 15222 [--state-dir DIR] [--verbose]
+        --host 127.0.0.1 --port 15222 [--state-dir DIR] [--default-access-model] [--manual-subscriptions]
+        [--verbose]
+
+With --default-access-model the device list and bundles are published without publish-options, so the nodes get
+the server's default access model (Prosody: "presence", readable by subscribed contacts only), as Profanity does;
+by default they are published with access_model=open, as Conversations does. With --manual-subscriptions,
+subscription requests wait for an "approve" command (as Profanity asks its user) instead of being accepted and
+answered with one of ours.
 
 Debian 12 packages: python3-omemo python3-oldmemo python3-slixmpp python3-xmlschema.
 
@@ -20,6 +27,7 @@ Protocol (one JSON object per line):
     {"event":"undecryptable","from":BARE,"sid":N|null,"reason":STR,"id":ID}
     {"event":"plain","from":BARE,"body":STR,"id":ID,"type":T}    a message with a body and no OMEMO element
     {"event":"devicelist","jid":BARE,"devices":[...]}        a PEP device list notification was processed
+    {"event":"subscription_request","from":BARE}             someone asked for our presence (RFC 6121 §3.1.3)
     {"event":"error","error":STR}                            fatal (connection/auth/setup); the process exits
 
   stdin commands, each answered by {"id":ID,"ok":true,...} or {"id":ID,"ok":false,"error":STR}
@@ -33,7 +41,16 @@ Protocol (one JSON object per line):
     {"id":7,"cmd":"configure_node","node":"devicelist"|"bundle"|NODE,"access_model":"presence"}
                                                     -> {"node":NODE}: test aid, reconfigures one of our PEP nodes
     {"id":8,"cmd":"republish"}                      -> {"devices":[ids]}: test aid, publishes our bundle and our
-                                                       device list again (reconfiguring nodes to open if needed)
+                                                       device list again (reconfiguring nodes to open if needed,
+                                                       unless --default-access-model)
+    {"id":9,"cmd":"access_model","node":"devicelist"|"bundle"|NODE}
+                                                    -> {"node":NODE,"access_model":STR}: test aid, reads the
+                                                       access model of one of our PEP nodes (XEP-0060 §8.2)
+    {"id":10,"cmd":"subscription","jid":JID}        -> {"subscription":"none"|"to"|"from"|"both"}: our roster's
+                                                       view of JID
+    {"id":11,"cmd":"subscribe","jid":JID}           -> {}: asks JID for its presence (RFC 6121 §3.1.1)
+    {"id":12,"cmd":"approve","jid":JID}             -> {}: approves JID's subscription request (RFC 6121 §3.1.4)
+    {"id":13,"cmd":"send_plain","to":JID,"body":STR} -> {"message_id":ID}: a chat message without OMEMO
 
 Trust is blind: every device is trusted the first time it is needed for encryption.
 """
@@ -206,12 +223,17 @@ class Peer:
         xmpp.register_plugin("xep_0115")
         xmpp.register_plugin("xep_0163")
         # Plain TCP, no TLS: PLAIN and SCRAM over an unencrypted stream.
+        if args.manual_subscriptions:
+            # None: requests are neither accepted nor refused until an "approve" command.
+            xmpp.auto_authorize = None
         xmpp["feature_mechanisms"].unencrypted_plain = True
         xmpp["feature_mechanisms"].unencrypted_scram = True
         xmpp.add_event_handler("session_start", self.on_session_start)
         xmpp.add_event_handler("failed_all_auth", self.on_failed_auth)
         xmpp.add_event_handler("connection_failed", self.on_connection_failed)
         xmpp.add_event_handler("disconnected", self.on_disconnected)
+        xmpp.add_event_handler("roster_subscription_request",
+                               lambda pres: emit({"event": "subscription_request", "from": pres["from"].bare}))
         # Every message stanza (slixmpp's own "message" event only fires for messages with a <body>).
         xmpp.register_handler(Callback("omemo-peer-messages", MatchXPath(f"{{{NS_CLIENT}}}message"),
                                        self.on_message_stanza))
@@ -302,15 +324,17 @@ class Peer:
         return await iq.send(timeout=IQ_TIMEOUT)
 
     async def publish(self, node: str, item: ET.Element) -> None:
-        """Publishes `item` as item "current" of `node` on our own PEP service, with access_model=open."""
+        """Publishes `item` as item "current" of `node` on our own PEP service, with access_model=open (or, with
+        --default-access-model, without publish-options: the node keeps the server's default access model)."""
 
         def build() -> ET.Element:
             pubsub = ET.Element(f"{{{NS_PUBSUB}}}pubsub")
             publish = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish", {"node": node})
             item_elt = ET.SubElement(publish, f"{{{NS_PUBSUB}}}item", {"id": "current"})
             item_elt.append(item)
-            options = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options")
-            options.append(data_form(f"{NS_PUBSUB}#publish-options", {"pubsub#access_model": "open"}))
+            if not self.args.default_access_model:
+                options = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options")
+                options.append(data_form(f"{NS_PUBSUB}#publish-options", {"pubsub#access_model": "open"}))
             return pubsub
 
         try:
@@ -620,6 +644,45 @@ class Peer:
             async with self.lock:
                 await self.configure_node(node, {"pubsub#access_model": access_model})
             return {"node": node}
+        if name == "send_plain":
+            to, body = cmd.get("to"), cmd.get("body")
+            if not isinstance(to, str) or not isinstance(body, str):
+                raise ValueError("send_plain needs string 'to' and 'body'")
+            msg = self.xmpp.make_message(mto=slixmpp.JID(to).bare, mtype="chat", mbody=body)
+            msg["id"] = str(uuid.uuid4())
+            msg.send()
+            return {"message_id": msg["id"]}
+        if name == "subscription":
+            jid = cmd.get("jid")
+            if not isinstance(jid, str):
+                raise ValueError("subscription needs a string 'jid'")
+            bare = slixmpp.JID(jid).bare
+            roster = self.xmpp.client_roster
+            return {"subscription": roster[bare]["subscription"] if bare in roster else "none"}
+        if name in ("subscribe", "approve"):
+            jid = cmd.get("jid")
+            if not isinstance(jid, str):
+                raise ValueError(f"{name} needs a string 'jid'")
+            item = self.xmpp.client_roster[slixmpp.JID(jid).bare]
+            if name == "subscribe":
+                item.subscribe()
+            else:
+                item.authorize()
+            return {}
+        if name == "access_model":
+            node = cmd.get("node")
+            if not isinstance(node, str):
+                raise ValueError("access_model needs a string 'node'")
+            node = {"devicelist": NODE_DEVICELIST, "bundle": f"{NODE_BUNDLES_PREFIX}{self.device_id}"}.get(node, node)
+            pubsub = ET.Element(f"{{{NS_PUBSUB_OWNER}}}pubsub")
+            ET.SubElement(pubsub, f"{{{NS_PUBSUB_OWNER}}}configure", {"node": node})
+            result = await self.pubsub_iq(pubsub, itype="get")
+            model = None
+            for field in result.xml.iter(f"{{{NS_DATA}}}field"):
+                if field.get("var") == "pubsub#access_model":
+                    value = field.find(f"{{{NS_DATA}}}value")
+                    model = value.text if value is not None else None
+            return {"node": node, "access_model": model}
         if name == "republish":
             # Test aid: publish our bundle again and make sure our id is in our device list (both with
             # access_model=open, reconfiguring the nodes if needed).
@@ -704,6 +767,10 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5222)
     parser.add_argument("--state-dir", default=None, help="OMEMO state directory (default: a fresh temp dir)")
+    parser.add_argument("--default-access-model", action="store_true",
+                        help="publish without forcing access_model=open (the server's default, like Profanity)")
+    parser.add_argument("--manual-subscriptions", action="store_true",
+                        help="subscription requests wait for an 'approve' command (like Profanity)")
     parser.add_argument("--verbose", action="store_true", help="debug logs on stderr")
     args = parser.parse_args()
 

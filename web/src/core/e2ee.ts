@@ -1,16 +1,22 @@
-// End-to-end encryption as the app sees it: a PEP transport over the object socket, the lazily loaded OMEMO device
-// (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
-// cache, the per-conversation "Encrypt (OMEMO)" choice and encrypted sending. No DOM here.
-import type { ChatMessage, ClientFrame, ServerFrame } from "../../../src/protocol/index.ts";
+// End-to-end encryption as the app sees it: PEP over the object socket (pep-socket.ts), the lazily loaded OMEMO
+// device (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
+// cache, the per-conversation "Encrypt (OMEMO)" decision (omemo-policy.ts, encrypt-choices.ts), encrypted sending,
+// and the stored per-contact state: "OMEMO in use", "Only verified devices" and device-change notices. No DOM.
+import type { ChatMessage, ClientFrame, RosterEntry, ServerFrame, Subscription } from "../../../src/protocol/index.ts";
+import type { ContactOmemo, DeviceNotice } from "../crypto/contacts.ts";
 import type { DeviceInfo, OmemoDevice, Plain, TrustAction } from "../crypto/device.ts";
 import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
 import type { Trust } from "../crypto/trust.ts";
+import { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
+import { PepSocket } from "./pep-socket.ts";
+import { composerState, encryptChoice } from "./omemo-policy.ts";
+import type { ComposerCrypto, E2EEStatus, PeerDevices } from "./omemo-policy.ts";
 
 export type PlainView = Plain | { readonly kind: "pending" };
 
-export type { DeviceInfo, TrustAction };
+export type { ComposerCrypto, DeviceInfo, DeviceNotice, E2EEStatus, PeerDevices, TrustAction };
 
 /** Who encrypted a message, for its indicator. */
 export interface MessageSecurity {
@@ -19,17 +25,6 @@ export interface MessageSecurity {
   readonly trust: Trust | null;
   /** Sent from this browser. */
   readonly self: boolean;
-}
-
-export type E2EEStatus = "off" | "starting" | "ready" | "unavailable";
-
-export interface PeerDevices {
-  /** Null while unknown. */
-  readonly devices: readonly number[] | null;
-  readonly loading: boolean;
-  readonly error: string | null;
-  /** The last fetch failed only for lack of an answer (timeout, connection lost): the contact may use OMEMO. */
-  readonly transient: boolean;
 }
 
 const UNKNOWN: PeerDevices = { devices: null, loading: false, error: null, transient: false };
@@ -44,18 +39,15 @@ function fetchFailed(devices: readonly number[] | null, err: unknown): PeerDevic
   return { devices, loading: false, error: message(err), transient };
 }
 
-export interface ComposerCrypto {
-  /** Effective choice; null while it depends on a device list that is still being fetched. */
-  readonly encrypt: boolean | null;
-  /** True when the user chose explicitly for this conversation. */
-  readonly explicit: boolean;
-  /** One line for the composer: what will happen to the next message. */
-  readonly status: string;
-}
-
 export type EncryptedSend =
   | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
-  | { readonly ok: false; readonly error: string };
+  /** `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). */
+  | { readonly ok: false; readonly error: string; readonly offerPlain: boolean };
+
+/** Subscriptions under which the contact's presence reaches us: their presence-model PEP nodes are readable. */
+function readsPresence(subscription: Subscription): boolean {
+  return subscription === "to" || subscription === "both";
+}
 
 type DeviceModule = typeof import("../crypto/device.ts");
 
@@ -71,30 +63,26 @@ export interface E2EEServiceOptions {
   requestTimeoutMs?: number;
 }
 
-interface PendingPep {
-  resolve(items: readonly PepItem[]): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-const DEFAULT_TIMEOUT_MS = 20_000;
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export class E2EEService {
   readonly #opts: E2EEServiceOptions;
-  readonly #pep = new Map<string, PendingPep>();
+  readonly #pep: PepSocket;
   readonly #plain = new Map<string, PlainView>();
   readonly #queue: ChatMessage[] = [];
   readonly #sent = new Map<string, string>();
   readonly #peers = new Map<string, PeerDevices>();
-  readonly #choices = new Map<string, boolean>();
+  readonly #choices: EncryptChoices;
   /** Trust of the devices of each account, as last read from the device's records. */
   readonly #trust = new Map<string, ReadonlyMap<number, Trust>>();
   readonly #trustReads = new Set<string>();
   readonly #heartbeats = new Set<string>();
+  /** The stored OMEMO state of each account (contacts.ts), read when the device opens, then kept in step. */
+  readonly #contacts = new Map<string, ContactOmemo>();
+  /** Roster subscriptions as last seen, to notice when a contact's presence-model nodes become readable. */
+  readonly #subscriptions = new Map<string, Subscription>();
   #device: Promise<OmemoDevice> | null = null;
   #status: E2EEStatus = "off";
   #deviceId: number | null = null;
@@ -108,13 +96,9 @@ export class E2EEService {
 
   constructor(opts: E2EEServiceOptions) {
     this.#opts = opts;
-    this.transport = {
-      fetch: (jid, node) => this.#request({ type: "pep.fetch", requestId: newRequestId(), jid, node }),
-      publish: async (node, itemId, payload) => {
-        await this.#request({ type: "pep.publish", requestId: newRequestId(), node, itemId, payload });
-      },
-    };
-    this.#loadChoices();
+    this.#pep = new PepSocket((frame) => !this.#destroyed && opts.send(frame), opts.requestTimeoutMs);
+    this.transport = this.#pep.transport;
+    this.#choices = new EncryptChoices(opts.jid, opts.storage);
   }
 
   /** Bumped on every visible change, so views can skip work. */
@@ -150,32 +134,6 @@ export class E2EEService {
     this.#changed();
   }
 
-  // ---- PEP over the socket ---------------------------------------------------------------------------------
-
-  #request(frame: Extract<ClientFrame, { type: "pep.fetch" | "pep.publish" }>): Promise<readonly PepItem[]> {
-    return new Promise((resolve, reject) => {
-      if (this.#destroyed || !this.#opts.send(frame)) {
-        reject(new PepError("not connected", "not-connected"));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.#pep.delete(frame.requestId);
-        reject(new PepError("no answer from the server", "timeout"));
-      }, this.#opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
-      this.#pep.set(frame.requestId, { resolve, reject, timer });
-    });
-  }
-
-  #settle(requestId: string, outcome: { items: readonly PepItem[] } | { error: string }): boolean {
-    const pending = this.#pep.get(requestId);
-    if (!pending) return false;
-    this.#pep.delete(requestId);
-    clearTimeout(pending.timer);
-    if ("error" in outcome) pending.reject(new PepError(outcome.error));
-    else pending.resolve(outcome.items);
-    return true;
-  }
-
   /**
    * Sees every frame before the store does. True when the frame was an answer to one of our PEP requests (the
    * app then ignores it); messages, history pages and device-list notifications are observed and passed on.
@@ -183,11 +141,11 @@ export class E2EEService {
   handleFrame(frame: ServerFrame): boolean {
     switch (frame.type) {
       case "pep.items":
-        return this.#settle(frame.requestId, { items: frame.items });
+        return this.#pep.settle(frame.requestId, { items: frame.items });
       case "ack":
-        return this.#settle(frame.requestId, { items: [] });
+        return this.#pep.settle(frame.requestId, { items: [] });
       case "error":
-        return frame.requestId !== undefined && this.#settle(frame.requestId, { error: frame.message });
+        return frame.requestId !== undefined && this.#pep.settle(frame.requestId, { error: frame.message });
       case "pep.event":
         this.#onPepEvent(frame.jid, frame.node, frame.items);
         return true;
@@ -198,7 +156,11 @@ export class E2EEService {
         this.#observe(frame.messages);
         return false;
       case "snapshot":
+        this.#onRoster(frame.roster, true);
         this.start();
+        return false;
+      case "roster":
+        this.#onRoster(frame.items, false);
         return false;
       default:
         return false;
@@ -212,14 +174,18 @@ export class E2EEService {
     this.#status = "starting";
     const load = this.#opts.load ?? (() => import("../crypto/device.ts"));
     this.#device = load()
-      .then((m) =>
-        m.openOmemoDevice({
+      .then(async (m) => {
+        const device = await m.openOmemoDevice({
           jid: this.#opts.jid,
           transport: this.transport,
           onError: (text) => this.#opts.onError?.(`Encryption: ${text}`),
           onHeartbeatDue: (jid) => this.#sendHeartbeat(jid),
-        }),
-      )
+          onContactChange: (contact) => this.#setContact(contact),
+        });
+        // Before any decision: "OMEMO in use" must be known before the first message can go out.
+        for (const c of await device.contactStates()) this.#mergeContact(c);
+        return device;
+      })
       .catch((err: unknown) => {
         this.#status = "unavailable";
         this.#statusReason = message(err);
@@ -383,118 +349,173 @@ export class E2EEService {
 
   // ---- the per-conversation choice -------------------------------------------------------------------------
 
-  #storageKey(): string {
-    return `parley-omemo-choices:${this.#opts.jid.toLowerCase()}`;
-  }
-
-  #storage(): Pick<Storage, "getItem" | "setItem"> | null {
-    if (this.#opts.storage !== undefined) return this.#opts.storage;
-    try {
-      return typeof localStorage === "undefined" ? null : localStorage;
-    } catch {
-      return null;
-    }
-  }
-
-  #loadChoices(): void {
-    try {
-      const raw = this.#storage()?.getItem(this.#storageKey());
-      const parsed: unknown = raw ? JSON.parse(raw) : null;
-      if (typeof parsed !== "object" || parsed === null) return;
-      for (const [peer, on] of Object.entries(parsed)) if (typeof on === "boolean") this.#choices.set(peer, on);
-    } catch {
-      // A broken entry only loses the remembered choices.
-    }
-  }
-
   setEncrypt(peer: string, on: boolean): void {
     this.#choices.set(peer, on);
-    try {
-      this.#storage()?.setItem(this.#storageKey(), JSON.stringify(Object.fromEntries(this.#choices)));
-    } catch {
-      // Quota or privacy mode: the choice holds for this tab.
-    }
     this.#changed();
   }
 
   composer(peer: string): ComposerCrypto {
-    const choice = this.#choices.get(peer);
-    const p = this.peer(peer);
-    const has = p.devices !== null ? p.devices.length > 0 : null;
-    // Unknown while loading, or when the last fetch got no answer: decided at send time (see encryptFor).
-    const undecided = p.loading || p.transient || this.#status === "starting";
-    const encrypt = choice ?? (has === null ? (undecided ? null : false) : has);
-    return { encrypt, explicit: choice !== undefined, status: this.#composerStatus(peer, encrypt, p) };
+    return composerState(this.#policy(peer));
   }
 
-  #composerStatus(peer: string, encrypt: boolean | null, p: PeerDevices): string {
-    if (this.#status === "unavailable") {
-      return encrypt
-        ? `Encryption is not available in this browser (${this.#statusReason}): nothing will be sent.`
-        : `Not encrypted. Encryption is not available in this browser (${this.#statusReason}).`;
-    }
-    if (encrypt === null && p.transient && !p.loading) {
-      return "Could not check whether this contact uses OMEMO: the next message will be sent encrypted, or not at all.";
-    }
-    if (encrypt === null) return "Checking whether this contact uses OMEMO…";
-    const n = p.devices?.length ?? 0;
-    if (encrypt) {
-      if (p.devices === null) return p.error ? `Encrypted (OMEMO). ${p.error}` : "Encrypted (OMEMO).";
-      if (n === 0) return `Encrypted (OMEMO), but ${peer} has no OMEMO device: messages cannot be sent.`;
-      const trust = this.#trust.get(peer);
-      const untrusted = p.devices?.filter((id) => trust?.get(id) === "untrusted").length ?? 0;
-      const trusted = n - untrusted;
-      if (untrusted > 0 && trusted === 0) {
-        return `Encrypted (OMEMO), but no device of ${peer} is trusted: messages cannot be sent (see Devices).`;
-      }
-      const left =
-        untrusted > 0
-          ? ` ${untrusted} untrusted device${untrusted === 1 ? " is" : "s are"} left out (see Devices).`
-          : "";
-      return `Encrypted (OMEMO) for ${trusted} device${trusted === 1 ? "" : "s"} of this contact.${left}`;
-    }
-    return n > 0 ? "Not encrypted: this contact uses OMEMO." : "Not encrypted.";
+  #policy(peer: string): Parameters<typeof composerState>[0] {
+    return {
+      peer,
+      status: this.#status,
+      statusReason: this.#statusReason,
+      choice: this.#choices.get(peer),
+      devices: this.peer(peer),
+      inUse: this.omemoSince(peer) !== null,
+      onlyVerified: this.onlyVerified(peer),
+      trust: this.#trust.get(peer),
+    };
   }
 
   /** The choice to apply to a message being sent now (waits for a device list that is still loading). */
   async encryptFor(peer: string): Promise<boolean> {
-    const current = this.composer(peer);
-    if (current.encrypt !== null) return current.encrypt;
+    const current = encryptChoice(this.#policy(peer));
+    if (current !== null) return current;
     const { devices, transient } = await this.#devicesOf(peer);
-    const choice = this.#choices.get(peer);
-    if (choice !== undefined) return choice;
+    // The device (and with it "OMEMO in use") is loaded now.
+    const decided = encryptChoice(this.#policy(peer));
+    if (decided !== null) return decided;
     // Unknown because the server did not answer: try encrypting (which then fails visibly) rather than send clear.
     return devices === null ? transient : devices.length > 0;
   }
 
+  // ---- the stored per-contact state (crypto/contacts.ts) ---------------------------------------------------
+
+  /** A record from the store. "In use" is never taken back here (a write of ours may still be under way). */
+  #mergeContact(contact: ContactOmemo): void {
+    const mine = this.#contacts.get(contact.jid)?.inUseSince ?? null;
+    const theirs = contact.inUseSince;
+    const since = mine === null ? theirs : theirs === null ? mine : Math.min(mine, theirs);
+    this.#contacts.set(contact.jid, since === theirs ? contact : { ...contact, inUseSince: since });
+  }
+
+  #setContact(contact: ContactOmemo): void {
+    this.#mergeContact(contact);
+    this.#changed();
+  }
+
+  /** Since when OMEMO is in use with `peer` (ms); null when never seen. */
+  omemoSince(peer: string): number | null {
+    return this.#contacts.get(peer)?.inUseSince ?? null;
+  }
+
+  /**
+   * Encrypted message, sent or received: OMEMO is in use. Written once per contact (and again only for an
+   * earlier message), so a history page does not mean fifty writes.
+   */
+  #markInUse(peer: string, ts: number): void {
+    const since = this.omemoSince(peer);
+    if (since !== null && since <= ts) return;
+    const current = this.#contacts.get(peer);
+    this.#contacts.set(peer, {
+      jid: peer,
+      onlyVerified: false,
+      devices: null,
+      notices: [],
+      ...current,
+      inUseSince: ts,
+    });
+    void this.#loadDevice()
+      .then((d) => d.markInUse(peer, ts))
+      .catch(() => undefined);
+  }
+
+  onlyVerified(peer: string): boolean {
+    return this.#contacts.get(peer)?.onlyVerified ?? false;
+  }
+
+  /** "Only verified devices" for `peer`: kept in the device's store. */
+  async setOnlyVerified(peer: string, on: boolean): Promise<void> {
+    const device = await this.#loadDevice();
+    this.#setContact(await device.setOnlyVerified(peer, on));
+  }
+
+  /**
+   * Device changes to show in the conversation with `peer`, oldest first: the contact's, and (where OMEMO is in
+   * use, since every encrypted message goes to them too) our own account's.
+   */
+  notices(peer: string): readonly DeviceNotice[] {
+    const theirs = this.#contacts.get(peer)?.notices ?? [];
+    const own = peer !== this.#opts.jid && this.omemoSince(peer) !== null ? this.#contacts.get(this.#opts.jid) : null;
+    if (!own || own.notices.length === 0) return theirs;
+    return [...theirs, ...own.notices].sort((a, b) => a.ts - b.ts);
+  }
+
+  /**
+   * A contact's nodes with the "presence" access model (XEP-0060 §4.5; the server's default, used by Profanity
+   * and others) become readable once their presence reaches us: fetch the device list again then (their +notify
+   * event, XEP-0163 §4.3, may come too). `snapshot`: the whole roster (the first one only sets the baseline;
+   * after a reconnect, changes made meanwhile count).
+   */
+  #onRoster(items: readonly RosterEntry[], snapshot: boolean): void {
+    const baseline = snapshot && this.#subscriptions.size === 0;
+    for (const item of items) {
+      const before = this.#subscriptions.get(item.jid) ?? (baseline ? item.subscription : "none");
+      this.#subscriptions.set(item.jid, item.subscription);
+      if (readsPresence(before) || !readsPresence(item.subscription)) continue;
+      if (this.#peers.has(item.jid) || this.#contacts.has(item.jid)) this.fetchDevices(item.jid);
+    }
+  }
+
   // ---- sending ---------------------------------------------------------------------------------------------
 
-  /** Encrypts and sends; on any failure nothing is sent. */
+  /**
+   * Encrypts and sends; on any failure nothing is sent, and the user may choose to send this one message
+   * unencrypted instead (never done here).
+   */
   async sendEncrypted(peer: string, body: string): Promise<EncryptedSend> {
     let device: OmemoDevice;
     try {
       device = await this.#loadDevice();
     } catch (err) {
-      return { ok: false, error: `Not sent: encryption is not available (${message(err)}).` };
+      return { ok: false, error: `Not sent: encryption is not available (${message(err)}).`, offerPlain: true };
+    }
+    const known = this.peer(peer);
+    if (known.devices === null || known.devices.length === 0) {
+      // An empty or unreadable list may have been a passing state (not subscribed yet, a relay in the way): ask
+      // once more before refusing.
+      try {
+        this.#setPeer(peer, knownDevices(await device.devices(peer, true)));
+      } catch (err) {
+        this.#setPeer(peer, fetchFailed(known.devices, err));
+      }
     }
     let xml: string;
     let skipped: readonly SkippedDevice[];
     try {
-      const result = await device.encrypt(peer, body);
+      const result = await device.encrypt(peer, body, { onlyVerified: this.onlyVerified(peer) });
       xml = result.xml;
       skipped = result.skipped;
       const devices = device.knownDevices(peer);
       if (devices) this.#setPeer(peer, knownDevices(devices));
     } catch (err) {
       const why = err instanceof E2EEError ? err.message : `encryption failed (${message(err)})`;
-      return { ok: false, error: `Not sent: ${why}` };
+      const held =
+        this.omemoSince(peer) !== null
+          ? " OMEMO was in use with this contact, so nothing is sent unencrypted unless you confirm it."
+          : "";
+      // Presence-model nodes (the server's default): readable once the contact shares their presence with us.
+      const hint =
+        err instanceof E2EEError && err.condition === "forbidden"
+          ? ` Their devices may be visible to their contacts only: they become readable once ${peer} accepts your contact request.`
+          : "";
+      return { ok: false, error: `Not sent: ${why}${held}${hint}`, offerPlain: true };
     }
     const requestId = newRequestId();
     this.#sent.set(requestId, body);
     if (!this.#opts.send({ type: "message.send-encrypted", requestId, to: peer, encrypted: xml })) {
       this.#sent.delete(requestId);
-      return { ok: false, error: "Not connected. Your message was not sent; try again in a moment." };
+      return {
+        ok: false,
+        error: "Not connected. Your message was not sent; try again in a moment.",
+        offerPlain: false,
+      };
     }
+    this.#markInUse(peer, Date.now());
     return { ok: true, requestId, skipped };
   }
 
@@ -513,6 +534,7 @@ export class E2EEService {
     let added = false;
     for (const m of messages) {
       if (!m.encrypted) continue;
+      this.#markInUse(m.peer, m.ts);
       const sentText = requestId !== undefined ? this.#sent.get(requestId) : undefined;
       if (sentText !== undefined && requestId !== undefined) {
         this.#sent.delete(requestId);
@@ -606,11 +628,7 @@ export class E2EEService {
 
   destroy(): void {
     this.#destroyed = true;
-    for (const [, pending] of this.#pep) {
-      clearTimeout(pending.timer);
-      pending.reject(new PepError("signed out", "not-connected"));
-    }
-    this.#pep.clear();
+    this.#pep.close();
     void this.#device?.then((d) => d.close()).catch(() => undefined);
   }
 }

@@ -1,13 +1,16 @@
 // This browser's OMEMO device for the signed-in account, as the app uses it (loaded lazily: it pulls in
 // libsignal). It owns the storage context (one IndexedDB database "parley-omemo-<jid>"), serialises every
 // ratchet operation across the tabs of that context with the Web Locks API, keeps the plaintext cache in step
-// with the ratchet, and publishes our device list and bundle.
+// with the ratchet, publishes our device list and bundle, and keeps the per-account OMEMO state (contacts.ts):
+// "OMEMO in use", "Only verified devices", and notices when a device set or identity key changes.
+import { ContactBook, newNotice, withDeviceList, withFingerprint, withInUse, withNotices } from "./contacts.ts";
+import type { ContactOmemo, DeviceNotice, ListChange } from "./contacts.ts";
 import { E2EEError } from "./e2ee.ts";
 import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
 import { Kv, openDatabase, storageContext } from "./idb.ts";
 import { CURRENT_ITEM, DEVICELIST_NODE, buildDeviceList } from "./omemo03-xml.ts";
 import { Omemo03 } from "./omemo03.ts";
-import type { DeviceInfo } from "./omemo03.ts";
+import type { DeviceInfo, EncryptOptions } from "./omemo03.ts";
 import { PlaintextCache } from "./plaintexts.ts";
 import type { CachedPlaintext } from "./plaintexts.ts";
 import { SignalStore } from "./store.ts";
@@ -60,6 +63,8 @@ export interface OmemoDeviceOptions {
   readonly onHeartbeatDue?: (jid: string) => void;
   /** How often the signed pre key age is checked while open (default: once a day). */
   readonly maintenanceIntervalMs?: number;
+  /** The stored OMEMO state of an account changed (in use, only verified, devices, notices). */
+  readonly onContactChange?: (contact: ContactOmemo) => void;
 }
 
 const queues = new Map<string, Promise<unknown>>();
@@ -93,20 +98,46 @@ export class OmemoDevice {
   #closed = false;
   #maintenanceTimer: ReturnType<typeof setInterval> | null = null;
   readonly #store: SignalStore;
+  readonly #contacts: ContactBook;
+  /** Device-list observations, one at a time (each compares with what the previous one stored). */
+  #listChain: Promise<void> = Promise.resolve();
+  /** Tells the other tabs of this storage context that a record changed: they read it again. */
+  readonly #channel: BroadcastChannel | null;
 
   private constructor(opts: OmemoDeviceOptions, kv: Kv) {
     this.#opts = opts;
     this.#kv = kv;
     this.#lockName = storageContext(opts.jid);
     this.#store = new SignalStore(kv);
+    const lock = opts.lock ?? withLock;
+    this.#contacts = new ContactBook(kv, (fn) => lock(`${this.#lockName} contacts`, fn));
     this.#engine = new Omemo03({
       ownJid: opts.jid,
       store: this.#store,
       transport: opts.transport,
       preKeyTarget: opts.preKeyTarget,
+      onDeviceList: (jid, ids) => this.#onDeviceList(jid, ids),
+      onIdentityRecorded: (record, previous) => {
+        if (this.#closed) return;
+        if (previous === undefined) {
+          // A new device's key, first seen after its notice was made: the notice gets its fingerprint.
+          this.#updateContact(record.jid, (c) => withFingerprint(c, record)).catch(() => undefined);
+          return;
+        }
+        const { jid, deviceId, fingerprint, trust } = record;
+        this.#addNotices(jid, [newNotice(jid, "key-changed", deviceId, fingerprint, trust, Date.now())]);
+      },
     });
     this.engine = this.#engine;
     this.cache = new PlaintextCache(kv);
+    this.#channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(`${this.#lockName} contacts`);
+    if (this.#channel) {
+      this.#channel.onmessage = (ev: MessageEvent<unknown>) => {
+        if (typeof ev.data === "string") this.#reread(ev.data);
+      };
+      // Node (tests): the channel must not keep the process alive.
+      (this.#channel as { unref?: () => void }).unref?.();
+    }
   }
 
   static async open(opts: OmemoDeviceOptions): Promise<OmemoDevice> {
@@ -175,8 +206,88 @@ export class OmemoDevice {
     return this.#engine.trustRecords(jid);
   }
 
-  setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
-    return this.#engine.setTrust(jid, deviceId, action);
+  async setTrust(jid: string, deviceId: number, action: TrustAction): Promise<DeviceTrust> {
+    const record = await this.#engine.setTrust(jid, deviceId, action);
+    // A verification means OMEMO is in use with that account.
+    if (action === "verify") await this.markInUse(jid, Date.now());
+    return record;
+  }
+
+  // ---- per-account OMEMO state (contacts.ts) ----------------------------------------------------------------
+
+  /** Every stored record (read once when the app opens the device). */
+  contactStates(): Promise<ContactOmemo[]> {
+    return this.#contacts.all();
+  }
+
+  /** Also reports a record this call left unchanged: another tab may have changed it since this one read it. */
+  async #updateContact(jid: string, fn: (c: ContactOmemo) => ContactOmemo): Promise<ContactOmemo> {
+    const { record, changed } = await this.#contacts.update(jid, fn);
+    if (changed) this.#channel?.postMessage(jid);
+    this.#opts.onContactChange?.(record);
+    return record;
+  }
+
+  /** Another tab changed the record of `jid` (a notice it made, a flag it set). */
+  #reread(jid: string): void {
+    if (this.#closed) return;
+    this.#contacts.get(jid).then(
+      (record) => this.#opts.onContactChange?.(record),
+      () => undefined,
+    );
+  }
+
+  /** An encrypted message was sent to or received from `jid` at `ts` (or it was verified). */
+  markInUse(jid: string, ts: number): Promise<ContactOmemo> {
+    return this.#updateContact(jid, (c) => withInUse(c, ts));
+  }
+
+  setOnlyVerified(jid: string, on: boolean): Promise<ContactOmemo> {
+    return this.#updateContact(jid, (c) => (c.onlyVerified === on ? c : { ...c, onlyVerified: on }));
+  }
+
+  #addNotices(jid: string, notices: readonly DeviceNotice[]): void {
+    if (this.#closed || notices.length === 0) return;
+    this.#updateContact(jid, (c) => withNotices(c, notices)).catch((err: unknown) => this.#report(err));
+  }
+
+  /** Every device list fetched or notified: recorded, compared with the last one, notices for the differences. */
+  #onDeviceList(jid: string, ids: readonly number[]): void {
+    if (this.#closed) return;
+    this.#listChain = this.#listChain
+      .then(() => this.#observeList(jid, ids))
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#report(err);
+      });
+  }
+
+  async #observeList(jid: string, ids: readonly number[]): Promise<void> {
+    const self = jid === this.#opts.jid ? this.#engine.deviceId : null;
+    const seen: { change?: ListChange } = {};
+    await this.#updateContact(jid, (c) => {
+      const change = withDeviceList(c, ids, Date.now(), self);
+      seen.change = change;
+      return change.next;
+    });
+    const change = seen.change;
+    if (!change || (change.added.length === 0 && change.removed.length === 0)) return;
+    const now = Date.now();
+    // The new devices' keys (bundles fetched, trust recorded: untrusted when the account has a verified device).
+    // A bundle that is not there yet is not held against the device; its notice gets the key once it is read.
+    const infos =
+      change.added.length > 0 ? await this.#engine.describeDevices(jid, change.added, true).catch(() => []) : [];
+    const records = change.removed.length > 0 ? await this.#engine.trustRecords(jid) : [];
+    const notices = [
+      ...change.added.map((id) => {
+        const info = infos.find((i) => i.deviceId === id);
+        return newNotice(jid, "added", id, info?.fingerprint ?? null, info?.trust ?? null, now);
+      }),
+      ...change.removed.map((id) => {
+        const record = records.find((r) => r.deviceId === id);
+        return newNotice(jid, "removed", id, record?.fingerprint ?? null, record?.trust ?? null, now);
+      }),
+    ];
+    this.#addNotices(jid, notices);
   }
 
   /** The devices of `jid` with fingerprints and trust (unknown keys are fetched and recorded). */
@@ -244,10 +355,16 @@ export class OmemoDevice {
     return ids;
   }
 
-  /** Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own. */
-  async encrypt(to: string, text: string): Promise<EncryptResult> {
+  /**
+   * Encrypts `text` for `to` (and our other devices) and remembers it: this device cannot decrypt its own.
+   * "Only verified devices" is read from the store each time (another tab may just have turned it on).
+   */
+  async encrypt(to: string, text: string, options: EncryptOptions = {}): Promise<EncryptResult> {
+    const stored = await this.#contacts.get(to);
+    this.#opts.onContactChange?.(stored);
+    const onlyVerified = options.onlyVerified === true || stored.onlyVerified;
     return this.#locked(async () => {
-      const result = await this.#engine.encrypt(to, this.#opts.jid, text);
+      const result = await this.#engine.encrypt(to, this.#opts.jid, text, { onlyVerified });
       await this.cache.putSent(result.ref, text);
       await this.#sentTo(result.recipients);
       return result;
@@ -370,11 +487,12 @@ export class OmemoDevice {
     this.#republishTimer = null;
     if (this.#maintenanceTimer !== null) clearInterval(this.#maintenanceTimer);
     this.#maintenanceTimer = null;
+    this.#channel?.close();
     this.#kv.close();
   }
 }
 
-export type { DeviceInfo, DeviceTrust, EncryptResult, SkippedDevice, TrustAction };
+export type { ContactOmemo, DeviceInfo, DeviceNotice, DeviceTrust, EncryptResult, SkippedDevice, TrustAction };
 
 /** The lazily loaded entry point. */
 export function openOmemoDevice(opts: OmemoDeviceOptions): Promise<OmemoDevice> {

@@ -115,10 +115,15 @@ export interface E2EE {
   /** Generates one-time pre keys up to the target; true when some were added (the bundle must be republished). */
   refillPreKeys(): Promise<boolean>;
   /**
-   * Encrypts for every trusted device of `to` and our own other devices (untrusted ones are skipped); plaintext
-   * null = key-transport message.
+   * Encrypts for every trusted device of `to` and our own other devices (untrusted ones are skipped, and with
+   * `onlyVerified` every device that is not verified); plaintext null = key-transport message.
    */
-  encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult>;
+  encrypt(
+    to: string,
+    ownJid: string,
+    plaintext: string | null,
+    options?: { readonly onlyVerified?: boolean },
+  ): Promise<EncryptResult>;
   decrypt(message: IncomingEncrypted): Promise<DecryptOutcome>;
   /** Device ids the message has a key for. */
   recipients(xml: string): number[];

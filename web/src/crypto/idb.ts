@@ -1,9 +1,22 @@
 // One IndexedDB database per storage context (the signed-in account): "parley-omemo-<jid>". It holds the
-// Signal-protocol state (store.ts), the trust of remote devices and the cache of decrypted texts (plaintexts.ts).
+// Signal-protocol state (store.ts), the trust of remote devices, the cache of decrypted texts (plaintexts.ts) and
+// the per-contact OMEMO state (contacts.ts).
 
-/** 2: "trust" (per-device trust records, see trust.ts). */
-export const DB_VERSION = 2;
-export const STORES = ["meta", "preKeys", "signedPreKeys", "sessions", "identities", "plaintexts", "trust"] as const;
+/**
+ * 2: "trust" (per-device trust records, see trust.ts). 3: "contacts" (OMEMO in use, "Only verified devices", the
+ * device set last seen and its change notices, see contacts.ts). Upgrades only add the stores that are missing.
+ */
+export const DB_VERSION = 3;
+export const STORES = [
+  "meta",
+  "preKeys",
+  "signedPreKeys",
+  "sessions",
+  "identities",
+  "plaintexts",
+  "trust",
+  "contacts",
+] as const;
 export type StoreName = (typeof STORES)[number];
 
 export function storageContext(jid: string): string {

@@ -73,7 +73,22 @@ export interface Omemo03Options {
   /** A device whose bundle could not be fetched is not tried again for this long. */
   readonly badBundleRetryMs?: number;
   readonly now?: () => number;
+  /** A device list of `jid` was fetched or notified (XEP-0384 v0.3 §4.2); "no list" arrives as []. */
+  readonly onDeviceList?: (jid: string, ids: readonly number[]) => void;
+  /**
+   * A device's identity key was recorded: first sight (`previous` undefined), or a known device with another key
+   * than the one recorded before.
+   */
+  readonly onIdentityRecorded?: (record: DeviceTrust, previous: DeviceTrust | undefined) => void;
 }
+
+export interface EncryptOptions {
+  /** Encrypt only for verified devices (the recipient's and our own other ones). */
+  readonly onlyVerified?: boolean;
+}
+
+/** Why a device was left out when only verified devices are wanted. */
+export const NOT_VERIFIED = "not verified";
 
 export function randomDeviceId(): number {
   const buf = new Uint32Array(1);
@@ -249,13 +264,15 @@ export class Omemo03 implements E2EE {
 
   /** Records (first sight, or a changed key) and returns the trust of a device with identity key `identityKey`. */
   async observeIdentity(jid: string, deviceId: number, identityKey: Uint8Array): Promise<DeviceTrust> {
-    const { record, changed } = decideTrust(
-      await this.#store.trustRecords(jid),
-      jid,
-      deviceId,
-      fingerprint(identityKey),
-    );
-    if (changed) await this.#store.saveTrust(record);
+    const records = await this.#store.trustRecords(jid);
+    const { record, changed } = decideTrust(records, jid, deviceId, fingerprint(identityKey));
+    if (changed) {
+      await this.#store.saveTrust(record);
+      this.#opts.onIdentityRecorded?.(
+        record,
+        records.find((r) => r.deviceId === deviceId),
+      );
+    }
     return record;
   }
 
@@ -271,8 +288,12 @@ export class Omemo03 implements E2EE {
     return next;
   }
 
-  /** Fingerprint and trust of each device of `jid` (bundles of devices never seen are fetched and recorded). */
-  async describeDevices(jid: string, ids: readonly number[]): Promise<DeviceInfo[]> {
+  /**
+   * Fingerprint and trust of each device of `jid` (bundles of devices never seen are fetched and recorded).
+   * `peek`: a bundle that cannot be had now is not remembered as bad (a device list may be announced before its
+   * bundle is published).
+   */
+  async describeDevices(jid: string, ids: readonly number[], peek = false): Promise<DeviceInfo[]> {
     const me = await this.ensureDevice();
     const records = await this.#store.trustRecords(jid);
     const ownJid = this.#opts.ownJid;
@@ -287,7 +308,7 @@ export class Omemo03 implements E2EE {
           let key: Uint8Array | undefined;
           const stored = await this.#store.loadIdentity(addressOf(jid, id).toString());
           if (stored && (await this.#hasSession(jid, id))) key = new Uint8Array(stored);
-          else key = (await this.#fetchBundle(jid, id)).identityKey;
+          else key = (await this.#fetchBundle(jid, id, !peek)).identityKey;
           const record = await this.observeIdentity(jid, id, key);
           return { ...record, self: false };
         } catch (err) {
@@ -328,6 +349,7 @@ export class Omemo03 implements E2EE {
     }
     const ids = this.#parseListItems(items);
     this.#lists.set(jid, { ids, at: this.#now() });
+    this.#opts.onDeviceList?.(jid, ids);
     return ids;
   }
 
@@ -345,6 +367,7 @@ export class Omemo03 implements E2EE {
     if (node !== DEVICELIST_NODE) return null;
     const ids = this.#parseListItems(items);
     this.#lists.set(jid, { ids, at: this.#now() });
+    this.#opts.onDeviceList?.(jid, ids);
     return ids;
   }
 
@@ -366,7 +389,7 @@ export class Omemo03 implements E2EE {
     return new E2EEError(reason);
   }
 
-  async #fetchBundle(jid: string, id: number): Promise<Bundle03> {
+  async #fetchBundle(jid: string, id: number, markBad = true): Promise<Bundle03> {
     const bad = this.#badBundle(jid, id);
     if (bad !== null) throw new E2EEError(bad);
     try {
@@ -374,6 +397,7 @@ export class Omemo03 implements E2EE {
       if (!item) throw new E2EEError("no bundle");
       return parseBundle(item.payload);
     } catch (err) {
+      if (!markBad) throw new E2EEError(`bundle: ${errorText(err)}`);
       throw this.#markBad(jid, id, err);
     }
   }
@@ -403,7 +427,12 @@ export class Omemo03 implements E2EE {
 
   // ---- messages --------------------------------------------------------------------------------------------
 
-  async encrypt(to: string, ownJid: string, plaintext: string | null): Promise<EncryptResult> {
+  async encrypt(
+    to: string,
+    ownJid: string,
+    plaintext: string | null,
+    options: EncryptOptions = {},
+  ): Promise<EncryptResult> {
     const me = await this.ensureDevice();
     const peerIds = await this.devices(to);
     const skipped: SkippedDevice[] = [];
@@ -449,6 +478,13 @@ export class Omemo03 implements E2EE {
             skipped.push({ ...t, reason: "untrusted device" });
             continue;
           }
+          if (options.onlyVerified && trust.trust !== "verified") {
+            skipped.push({ ...t, reason: NOT_VERIFIED });
+            continue;
+          }
+        } else if (options.onlyVerified) {
+          skipped.push({ ...t, reason: NOT_VERIFIED });
+          continue;
         }
         if (fetched) await this.#buildSession(t.jid, t.id, fetched);
         const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
@@ -460,6 +496,10 @@ export class Omemo03 implements E2EE {
       }
     }
     if (!recipients.some((r) => r.jid === to)) {
+      const theirs = skipped.filter((s) => s.jid === to);
+      if (options.onlyVerified && theirs.length > 0 && theirs.every((s) => s.reason === NOT_VERIFIED)) {
+        throw new E2EEError(`"Only verified devices" is on and no OMEMO device of ${to} is verified.`);
+      }
       const why = skipped
         .filter((s) => s.jid === to)
         .map((s) => `${s.id}: ${s.reason}`)

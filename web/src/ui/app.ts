@@ -83,6 +83,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
   });
   const devicesPanel = createDevicesPanel(jid, e2ee);
   const chat = createChat({
+    ownJid: jid,
     send,
     crypto: e2ee,
     openDevices: (peer) => devicesPanel.open(peer),

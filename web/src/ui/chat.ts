@@ -1,13 +1,15 @@
-// The right pane: peer heading, the message log (history paging, dedupe, receipts) and the composer.
+// The right pane: peer heading, the message log (history paging, dedupe, receipts, device-change notices) and the
+// composer, which never falls back to clear text on its own: a blocked encrypted send offers "Send unencrypted".
 import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../src/protocol/index.ts";
 import type { ChatMessage, ClientFrame } from "../../../src/protocol/index.ts";
-import type { ComposerCrypto, EncryptedSend, MessageSecurity, PlainView } from "../core/e2ee.ts";
+import type { ComposerCrypto, DeviceNotice, EncryptedSend, MessageSecurity, PlainView } from "../core/e2ee.ts";
 import { presenceText } from "../core/format.ts";
 import { newRequestId } from "../core/ids.ts";
 import { bestPresence, canLoadOlder, displayName } from "../core/selectors.ts";
 import type { AppState } from "../core/state.ts";
 import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
 import { renderMessage, updateMessage } from "./message.ts";
+import { renderNotice } from "./notice.ts";
 
 /** What the chat pane needs from end-to-end encryption (core/e2ee.ts's E2EEService). */
 export interface ChatCrypto {
@@ -22,9 +24,15 @@ export interface ChatCrypto {
   encryptFor(peer: string): Promise<boolean>;
   sendEncrypted(peer: string, body: string): Promise<EncryptedSend>;
   forgetSend(requestId: string): void;
+  /** Since when OMEMO is in use with `peer` (clear messages from then on are marked); null when never. */
+  omemoSince(peer: string): number | null;
+  /** Device changes to show in the conversation, oldest first. */
+  notices(peer: string): readonly DeviceNotice[];
 }
 
 export interface ChatDeps {
+  /** The signed-in account (its own device changes read "Your account …"). */
+  ownJid: string;
   send(frame: ClientFrame): boolean;
   crypto: ChatCrypto;
   loadOlder(peer: string): void;
@@ -64,9 +72,13 @@ export function createChat(deps: ChatDeps): ChatPane {
   const pending = new Map<string, Pending>();
   const rows = new Map<
     string,
-    { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined; sec: MessageSecurity | null }
+    { li: HTMLLIElement; msg: ChatMessage; plain: PlainView | undefined; sec: MessageSecurity | null; clear: boolean }
   >();
+  /** Rendered notices by id, with what their text depends on (a fingerprint may be filled in later). */
+  const noticeRows = new Map<string, { li: HTMLLIElement; name: string; notice: DeviceNotice }>();
   const notes = new Map<string, string>();
+  /** Per conversation: why the last encrypted send was refused (with "Send unencrypted" next to it). */
+  const blocks = new Map<string, string>();
   let peer: string | null = null;
   let rendered: readonly ChatMessage[] = [];
   let renderedCrypto = -1;
@@ -91,6 +103,9 @@ export function createChat(deps: ChatDeps): ChatPane {
   const encryptToggle = h("input", { type: "checkbox", id: "composer-encrypt", class: "encrypt-toggle" });
   const encryptStatus = h("span", { id: "composer-encrypt-status", class: "encrypt-status" });
   const sendNote = h("p", { class: "composer-note", "aria-live": "polite" });
+  const blockText = h("p", { class: "composer-block-text", role: "alert" });
+  const sendPlainButton = h("button", { type: "button", class: "send-plain" }, "Send unencrypted");
+  const block = h("div", { class: "composer-block", hidden: true }, blockText, sendPlainButton);
   encryptToggle.setAttribute("aria-describedby", "composer-encrypt-status");
   const cryptoRow = h(
     "div",
@@ -103,6 +118,7 @@ export function createChat(deps: ChatDeps): ChatPane {
     { class: "composer" },
     h("div", { class: "composer-row" }, textarea, sendButton),
     cryptoRow,
+    block,
     feedback,
     sendNote,
   );
@@ -139,13 +155,22 @@ export function createChat(deps: ChatDeps): ChatPane {
     composer.toggleAttribute("aria-busy", busy);
   };
 
+  const setBlock = (p: string, text: string | null): void => {
+    if (text) blocks.set(p, text);
+    else blocks.delete(p);
+    if (p !== peer) return;
+    block.hidden = !text;
+    setText(blockText, text ?? "");
+  };
+
   const setNote = (p: string, text: string | null): void => {
     if (text) notes.set(p, text);
     else notes.delete(p);
     if (p === peer) setText(sendNote, text ?? "");
   };
 
-  const finish = (p: string, error: string | null): void => {
+  /** `blocked`: the error is a refused encrypted send; "Send unencrypted" is offered next to it. */
+  const finish = (p: string, error: string | null, blocked = false): void => {
     const entry = pending.get(p);
     if (!entry) return;
     if (entry.timer !== null) clearTimeout(entry.timer);
@@ -155,7 +180,8 @@ export function createChat(deps: ChatDeps): ChatPane {
       if (p === peer && textarea.value === entry.raw) textarea.value = "";
       else if (drafts.get(p) === entry.raw) drafts.delete(p);
     }
-    setError(p, error);
+    setError(p, blocked ? null : error);
+    setBlock(p, blocked ? error : null);
     syncSendButton();
   };
 
@@ -169,6 +195,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       return;
     }
     const p = peer;
+    setBlock(p, null);
     const choice = deps.crypto.composer(p).encrypt;
     if (choice === false) {
       sendPlain(p, raw, body);
@@ -211,7 +238,7 @@ export function createChat(deps: ChatDeps): ChatPane {
     }
     const result = await deps.crypto.sendEncrypted(p, body);
     if (!result.ok) {
-      finish(p, result.error);
+      finish(p, result.error, result.offerPlain);
       return;
     }
     if (pending.get(p)?.requestId !== null) return;
@@ -232,6 +259,16 @@ export function createChat(deps: ChatDeps): ChatPane {
       ev.preventDefault();
       submit();
     }
+  });
+  // The user's explicit choice for this one message: the composer's text goes out in clear.
+  sendPlainButton.addEventListener("click", () => {
+    if (peer === null || pending.has(peer)) return;
+    const raw = textarea.value;
+    const body = stripXmlIllegal(raw).trim();
+    if (body === "" || body.length > MAX_BODY_CHARS) return;
+    setBlock(peer, null);
+    sendPlain(peer, raw, body);
+    textarea.focus();
   });
   encryptToggle.addEventListener("change", () => {
     if (peer !== null) deps.crypto.setEncrypt(peer, encryptToggle.checked);
@@ -261,12 +298,16 @@ export function createChat(deps: ChatDeps): ChatPane {
     }
     peer = next;
     rows.clear();
+    noticeRows.clear();
     rendered = [];
     renderedCrypto = -1;
     log.replaceChildren();
     textarea.value = next === null ? "" : (drafts.get(next) ?? "");
     showAlert(feedback, next === null ? null : (errors.get(next) ?? null));
     setText(sendNote, next === null ? "" : (notes.get(next) ?? ""));
+    const blocked = next === null ? undefined : blocks.get(next);
+    block.hidden = blocked === undefined;
+    setText(blockText, blocked ?? "");
     empty.hidden = next !== null;
     conversation.hidden = next === null;
     syncSendButton();
@@ -277,12 +318,34 @@ export function createChat(deps: ChatDeps): ChatPane {
     encryptToggle.checked = state.encrypt === true;
     encryptToggle.indeterminate = state.encrypt === null;
     setText(encryptStatus, state.status);
-    composer.classList.toggle("composer-encrypted", state.encrypt === true);
+    composer.classList.toggle("composer-encrypted", state.encrypt === true && !state.warning);
+    composer.classList.toggle("composer-warning", state.warning);
     const placeholder = state.encrypt === true ? "Write an encrypted message…" : "Write a message…";
     if (textarea.placeholder !== placeholder) textarea.placeholder = placeholder;
   };
 
-  const renderLog = (messages: readonly ChatMessage[]): void => {
+  /** The notices within the loaded part of the history (all of them once the history is complete). */
+  const noticeItems = (p: string, messages: readonly ChatMessage[], complete: boolean, name: string, now: number) => {
+    const first = messages[0]?.ts;
+    const live = new Set<string>();
+    const items = deps.crypto
+      .notices(p)
+      .filter((n) => complete || first === undefined || n.ts >= first)
+      .map((n) => {
+        live.add(n.id);
+        const row = noticeRows.get(n.id);
+        const same =
+          row && row.name === name && row.notice.fingerprint === n.fingerprint && row.notice.trust === n.trust;
+        if (row && same) return { ts: n.ts, li: row.li };
+        const li = renderNotice(n, name, n.jid === deps.ownJid, now);
+        noticeRows.set(n.id, { li, name, notice: n });
+        return { ts: n.ts, li };
+      });
+    for (const id of noticeRows.keys()) if (!live.has(id)) noticeRows.delete(id);
+    return items;
+  };
+
+  const renderLog = (p: string, messages: readonly ChatMessage[], complete: boolean, name: string): void => {
     const version = deps.crypto.version;
     if (messages === rendered && version === renderedCrypto) return;
     renderedCrypto = version;
@@ -293,26 +356,46 @@ export function createChat(deps: ChatDeps): ChatPane {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < BOTTOM_STICKY;
     const now = Date.now();
     const live = new Set<string>();
+    const since = deps.crypto.omemoSince(p);
     const items = messages.map((m) => {
       live.add(m.key);
       const plain = m.encrypted ? deps.crypto.plaintext(m.key) : undefined;
       const sec = m.encrypted ? deps.crypto.security(m.key, m.peer, m.direction) : null;
+      const clear = !m.encrypted && since !== null && m.ts >= since;
       const row = rows.get(m.key);
       if (!row) {
-        const li = renderMessage(m, now, plain, sec);
-        rows.set(m.key, { li, msg: m, plain, sec });
+        const li = renderMessage(m, now, plain, sec, clear);
+        rows.set(m.key, { li, msg: m, plain, sec, clear });
         return li;
       }
-      if (row.msg !== m || row.plain !== plain || !sameSecurity(row.sec, sec)) {
-        updateMessage(row.li, m, plain, sec);
+      if (row.msg !== m || row.plain !== plain || !sameSecurity(row.sec, sec) || row.clear !== clear) {
+        updateMessage(row.li, m, plain, sec, clear);
         row.msg = m;
         row.plain = plain;
         row.sec = sec;
+        row.clear = clear;
       }
       return row.li;
     });
     for (const key of rows.keys()) if (!live.has(key)) rows.delete(key);
-    reconcileChildren(log, items);
+    // Notices go between the messages by time (a notice after a message of the same millisecond).
+    const notices = noticeItems(p, messages, complete, name, now);
+    const merged: HTMLLIElement[] = [];
+    let next = 0;
+    const noticesBefore = (ts: number): void => {
+      for (const n of notices.slice(next)) {
+        if (n.ts >= ts) break;
+        merged.push(n.li);
+        next++;
+      }
+    };
+    messages.forEach((m, j) => {
+      noticesBefore(m.ts);
+      const li = items[j];
+      if (li) merged.push(li);
+    });
+    noticesBefore(Number.POSITIVE_INFINITY);
+    reconcileChildren(log, merged);
     rendered = messages;
     const last = messages.at(-1);
     if (!hadAny || (last?.key !== prevLast && (atBottom || last?.direction === "out"))) {
@@ -345,7 +428,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       const noneYet = history?.hasMore === false && history.messages.length === 0;
       setText(note, loadingFirst ? "Loading messages…" : noneYet ? "No messages yet. Say hello!" : "");
       renderComposerCrypto(peer);
-      renderLog(history?.messages ?? []);
+      renderLog(peer, history?.messages ?? [], history?.hasMore === false, name);
     },
     focusComposer() {
       textarea.focus();

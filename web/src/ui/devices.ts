@@ -1,6 +1,7 @@
 // The "Encryption devices" dialog: our own OMEMO devices (this browser marked, others removable) and the devices
 // of the open contact, each with its fingerprint (as Conversations shows it) and trust, with Verify / Accept /
-// Distrust. Fingerprints are compared out of band by the user; nothing here is parsed as HTML.
+// Distrust, and the contact's "Only verified devices" switch. Fingerprints are compared out of band by the user;
+// nothing here is parsed as HTML.
 import type { DeviceInfo, TrustAction } from "../core/e2ee.ts";
 import { trustLabel } from "../crypto/trust-label.ts";
 import { h, setText, showAlert } from "./dom.ts";
@@ -9,6 +10,8 @@ export interface DevicesCrypto {
   describeDevices(jid: string, refresh?: boolean): Promise<DeviceInfo[]>;
   setTrust(jid: string, deviceId: number, action: TrustAction): Promise<void>;
   removeOwnDevice(deviceId: number): Promise<void>;
+  onlyVerified(jid: string): boolean;
+  setOnlyVerified(jid: string, on: boolean): Promise<void>;
 }
 
 export interface DevicesPanel {
@@ -28,7 +31,19 @@ export function createDevicesPanel(ownJid: string, crypto: DevicesCrypto): Devic
   const ownList = h("ul", { class: "device-list", "aria-labelledby": "devices-own" });
   const peerHeading = h("h3", { id: "devices-peer" });
   const peerList = h("ul", { class: "device-list", "aria-labelledby": "devices-peer" });
-  const peerSection = h("section", null, peerHeading, peerList);
+  const onlyVerified = h("input", {
+    type: "checkbox",
+    id: "devices-only-verified",
+    "aria-describedby": "devices-only-verified-help",
+  });
+  const onlyVerifiedHelp = h("p", { id: "devices-only-verified-help", class: "devices-help" });
+  const onlyVerifiedRow = h(
+    "div",
+    { class: "only-verified" },
+    h("label", { for: "devices-only-verified" }, onlyVerified, " Only verified devices"),
+    onlyVerifiedHelp,
+  );
+  const peerSection = h("section", null, peerHeading, onlyVerifiedRow, peerList);
   const close = h("button", { type: "button", class: "devices-close" }, "Close");
   const el = h(
     "dialog",
@@ -50,6 +65,16 @@ export function createDevicesPanel(ownJid: string, crypto: DevicesCrypto): Devic
   let generation = 0;
 
   close.addEventListener("click", () => el.close());
+  onlyVerified.addEventListener("change", () => {
+    const p = peer;
+    if (p === null) return;
+    const on = onlyVerified.checked;
+    void act(on ? "Turning on “Only verified devices”" : "Turning off “Only verified devices”", () =>
+      crypto.setOnlyVerified(p, on),
+    ).then(() => {
+      onlyVerified.checked = crypto.onlyVerified(p);
+    });
+  });
 
   const act = async (what: string, fn: () => Promise<void>): Promise<void> => {
     showAlert(feedback, null);
@@ -148,6 +173,12 @@ export function createDevicesPanel(ownJid: string, crypto: DevicesCrypto): Devic
       peer = next;
       setText(peerHeading, `Devices of ${next}`);
       peerSection.hidden = next === ownJid;
+      onlyVerified.checked = crypto.onlyVerified(next);
+      setText(
+        onlyVerifiedHelp,
+        `Encrypt messages to ${next} only for devices you verified (your own other devices included). ` +
+          "Nothing is sent while none is verified.",
+      );
       showAlert(feedback, null);
       ownList.replaceChildren();
       peerList.replaceChildren();

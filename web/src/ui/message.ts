@@ -58,6 +58,24 @@ function lockIndicator(m: ChatMessage, sec?: MessageSecurity | null): HTMLSpanEl
   );
 }
 
+/**
+ * A message in clear in a conversation where OMEMO is in use: said on the message itself, so a downgrade (or a
+ * contact writing from a client without OMEMO) is seen, not assumed away.
+ */
+function clearIndicator(m: ChatMessage): HTMLSpanElement {
+  const who = m.direction === "out" ? "You sent this message" : "This message came";
+  return h(
+    "span",
+    {
+      class: "clear-mark",
+      role: "img",
+      "aria-label": "Not encrypted",
+      title: `Not encrypted: ${who} without end-to-end encryption, although OMEMO is in use in this conversation.`,
+    },
+    "🔓 Not encrypted",
+  );
+}
+
 /** Fills the body: clear text, a decrypted text, or what became of an encrypted message. Never HTML. */
 function fillBody(body: HTMLElement, m: ChatMessage, plain: PlainView | undefined): void {
   body.className = "body";
@@ -85,17 +103,26 @@ function isHidden(m: ChatMessage, plain: PlainView | undefined): boolean {
   return m.encrypted !== undefined && (!m.encrypted.hasPayload || plain?.kind === "hidden");
 }
 
+/** `clear`: a message in clear where OMEMO is in use (marked "Not encrypted"). */
 export function renderMessage(
   m: ChatMessage,
   now: number = Date.now(),
   plain?: PlainView,
   sec?: MessageSecurity | null,
+  clear = false,
 ): HTMLLIElement {
   const date = new Date(m.ts);
   const time = h("time", { datetime: Number.isNaN(date.getTime()) ? null : date.toISOString() }, formatTime(m.ts, now));
   const body = h("p", { class: "body" });
   fillBody(body, m, plain);
-  const meta = h("p", { class: "meta" }, lockIndicator(m, sec), time, receiptIndicator(m));
+  const meta = h(
+    "p",
+    { class: "meta" },
+    clear && !m.encrypted ? clearIndicator(m) : null,
+    lockIndicator(m, sec),
+    time,
+    receiptIndicator(m),
+  );
   const li = h(
     "li",
     { class: `msg msg-${m.direction}`, "data-key": m.key },
@@ -103,6 +130,7 @@ export function renderMessage(
   );
   if (m.encrypted) li.classList.add("msg-encrypted");
   li.classList.toggle("msg-untrusted", sec?.trust === "untrusted");
+  li.classList.toggle("msg-clear", clear && !m.encrypted);
   li.hidden = isHidden(m, plain);
   return li;
 }
@@ -113,13 +141,19 @@ export function updateMessage(
   m: ChatMessage,
   plain?: PlainView,
   sec?: MessageSecurity | null,
+  clear = false,
 ): void {
   const body = li.querySelector<HTMLElement>(".body");
   if (body) fillBody(body, m, plain);
   li.hidden = isHidden(m, plain);
   li.classList.toggle("msg-untrusted", sec?.trust === "untrusted");
+  const marked = clear && !m.encrypted;
+  li.classList.toggle("msg-clear", marked);
   const meta = li.querySelector(".meta");
   if (!meta) return;
+  const oldMark = meta.querySelector(".clear-mark");
+  if (marked && !oldMark) meta.prepend(clearIndicator(m));
+  else if (!marked) oldMark?.remove();
   const lock = lockIndicator(m, sec);
   const oldLock = meta.querySelector(".lock");
   if (lock && oldLock) oldLock.replaceWith(lock);
