@@ -1,7 +1,9 @@
 // Browser helpers for the end-to-end tests: Debian's Chromium driven by playwright-core, and the few page
 // interactions the scenarios need, all through accessible names (what a person or a screen reader sees).
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import path from "node:path";
 import { expect } from "vitest";
+import { REPO_ROOT } from "./app.ts";
 
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
 /** Default wait for something to show up in a page. */
@@ -96,4 +98,14 @@ export async function expectShownOnce(page: Page, body: string, timeout = UI_TIM
   await expect
     .poll(() => bodies(page, body).count(), { timeout, message: `${JSON.stringify(body)} shown once in ${page.url()}` })
     .toBe(1);
+}
+
+/** With PARLEY_E2E_SCREENSHOTS=1: light and dark screenshots for a person to look at (.parley/screenshots). */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  if (process.env.PARLEY_E2E_SCREENSHOTS !== "1") return;
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: path.join(REPO_ROOT, ".parley", "screenshots", `${name}-${colorScheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: null });
 }

@@ -13,6 +13,7 @@ import {
   launchBrowser,
   messageLog,
   openSignedIn,
+  screenshots,
   sendFromComposer,
   signIn,
   UI_TIMEOUT_MS,
@@ -185,7 +186,7 @@ describe("chatting in the browser", () => {
     await waitOnline(page);
     await page.getByRole("button", { name: "Sign out" }).click();
     await dialog.getByRole("checkbox", { name: "Also delete my history on this deployment" }).check();
-    await page.screenshot({ path: ".parley/screens/signout-dialog.png" });
+    await screenshots(page, "signout-dialog");
     await dialog.getByRole("button", { name: "Sign out everywhere" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
     const me = await page.evaluate(async () => (await fetch("/api/auth/me")).status);

@@ -2,8 +2,7 @@
 // alice in two tabs (one device) and a second browser context (a second device); bob is the python peer.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import path from "node:path";
-import { REPO_ROOT, startApp, type AppServer } from "./app.ts";
+import { startApp, type AppServer } from "./app.ts";
 import {
   bodies,
   chatUrl,
@@ -11,6 +10,7 @@ import {
   launchBrowser,
   messageLog,
   openSignedIn,
+  screenshots,
   sendFromComposer,
   signIn,
   UI_TIMEOUT_MS,
@@ -48,16 +48,6 @@ async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext();
   contexts.push(context);
   return context;
-}
-
-/** With PARLEY_E2E_SCREENSHOTS=1: light and dark screenshots for a person to look at (.parley/screenshots). */
-async function screenshots(page: Page, name: string): Promise<void> {
-  if (process.env.PARLEY_E2E_SCREENSHOTS !== "1") return;
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: path.join(REPO_ROOT, ".parley", "screenshots", `${name}-${colorScheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: null });
 }
 
 async function expectEncryptionOn(page: Page): Promise<void> {
