@@ -15,7 +15,7 @@ import type { RosterChange } from "../xmpp/roster.ts";
 
 /** The conversation list's preview: the server never has an encrypted message's text. */
 export function previewOf(message: Pick<ChatMessage, "body" | "encrypted">): string {
-  return message.encrypted ? "🔒 Encrypted message" : message.body.slice(0, 200);
+  return message.encrypted ? "Encrypted message" : message.body.slice(0, 200);
 }
 
 /** Bounds on what remote parties can make us keep (issue #6 §10). */

@@ -1,4 +1,5 @@
 // One message in the log. The body is untrusted: it becomes text nodes, plus <a> elements for http(s) URLs.
+import { icon } from "./icons.ts";
 import type { ChatMessage } from "../../../src/protocol/index.ts";
 import type { MessageSecurity, PlainView } from "../core/e2ee.ts";
 import { trustLabel } from "../crypto/trust-label.ts";
@@ -53,7 +54,8 @@ function lockIndicator(m: ChatMessage, sec?: MessageSecurity | null): HTMLSpanEl
       title: `End-to-end encrypted (OMEMO)${sec ? ` · ${text.replace(/^encrypted /u, "")}` : ""}`,
       "data-device": sec ? sec.deviceId : null,
     },
-    h("span", { "aria-hidden": "true" }, untrusted ? "🔒⚠" : "🔒"),
+    icon("lock"),
+    untrusted ? icon("warning") : null,
     srOnly(text),
   );
 }
@@ -72,7 +74,8 @@ function clearIndicator(m: ChatMessage): HTMLSpanElement {
       "aria-label": "Not encrypted",
       title: `Not encrypted: ${who} without end-to-end encryption, although OMEMO is in use in this conversation.`,
     },
-    "🔓 Not encrypted",
+    icon("lock-open"),
+    " Not encrypted",
   );
 }
 

@@ -1,5 +1,6 @@
 // A device-change notice in the conversation timeline: a system line (a list item of the log, not a bubble) that
 // says whose OMEMO device set or identity key changed, with the fingerprint to compare. Text only, never HTML.
+import { icon } from "./icons.ts";
 import type { DeviceNotice } from "../core/e2ee.ts";
 import { formatTime } from "../core/format.ts";
 import { h } from "./dom.ts";
@@ -55,7 +56,7 @@ export function renderNotice(n: DeviceNotice, name: string, own: boolean, now: n
     h(
       "p",
       { class: "notice-text" },
-      h("span", { class: "notice-icon", "aria-hidden": "true" }, n.kind === "removed" ? "−" : "⚠"),
+      icon(n.kind === "removed" ? "minus" : "warning", "icon notice-icon"),
       " ",
       t.lead,
       t.fingerprint !== null ? " (fingerprint " : "",
