@@ -5,7 +5,7 @@ import { existingKeys } from "../db/store.ts";
 import { HISTORY_PAGE } from "../protocol/index.ts";
 import { buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
 import { messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
-import type { XmppLink } from "./xmpp-link.ts";
+import type { Link } from "./features/context.ts";
 import { Limiter } from "./rate.ts";
 
 /** Catch-up after a fresh login: at most this many pages of this size. */
@@ -55,14 +55,14 @@ export class Archive {
 
   /** One query; results in archive order. */
   async query(
-    link: XmppLink,
+    link: Link,
     q: { with?: string; after?: string; before?: string; max: number },
   ): Promise<{ results: MamResult[]; fin: MamFin }> {
     return this.#queries.run(() => this.#query(link, q));
   }
 
   async #query(
-    link: XmppLink,
+    link: Link,
     q: { with?: string; after?: string; before?: string; max: number },
   ): Promise<{ results: MamResult[]; fin: MamFin }> {
     const queryId = crypto.randomUUID();
@@ -82,7 +82,7 @@ export class Archive {
    * After a fresh login: everything after the last archive id we saw, so that a crash between receive and
    * flush, an eviction or a restart loses nothing. The very first login seeds the latest page only.
    */
-  async catchUp(link: XmppLink): Promise<void> {
+  async catchUp(link: Link): Promise<void> {
     let after = this.host.lastArchiveId();
     for (let page = 0; page < MAM_MAX_PAGES; page++) {
       const { results, fin } = after
@@ -106,7 +106,7 @@ export class Archive {
    * strictly before the one after it.
    */
   async fetchOlder(
-    link: XmppLink,
+    link: Link,
     peer: string,
     oldest: { ts: number; archiveId: string | undefined } | undefined,
   ): Promise<void> {
@@ -118,7 +118,7 @@ export class Archive {
   }
 
   async #fetchOlder(
-    link: XmppLink,
+    link: Link,
     peer: string,
     oldest: { ts: number; archiveId: string | undefined } | undefined,
   ): Promise<void> {

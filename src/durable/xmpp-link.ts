@@ -279,6 +279,20 @@ export class XmppLink {
     }
   }
 
+  /** The full JID the stream is bound to (the resumed one after a resumption). */
+  get boundJid(): string | null {
+    return this.entity.jid?.toString() ?? this.options.resume?.jid ?? null;
+  }
+
+  /** XEP-0198 is on for this stream: our stanzas will be acknowledged. */
+  get smEnabled(): boolean {
+    return this.sm.enabled;
+  }
+
+  get streamId(): string | null {
+    return this.sm.id || null;
+  }
+
   /** What the server said it handled of the stream we tried to resume (null when it said nothing). */
   handled: { streamId: string; h: number } | null = null;
 

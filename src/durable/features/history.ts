@@ -1,0 +1,102 @@
+// History and the conversation list: pages from storage, older ones from the server's archive (XEP-0313, through
+// ../archive.ts), the archive catch-up after a login, conversations paged beyond the snapshot and marked read.
+import type { Element } from "@xmpp/xml";
+import { historyPage, listConversations, markRead, oldestMessage } from "../../db/store.ts";
+import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
+import { parseMamResult } from "../../xmpp/mam.ts";
+import { Archive } from "../archive.ts";
+import { LimiterFull } from "../rate.ts";
+import type { ChatFeature } from "./chat.ts";
+import { conditionOf, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
+
+export class HistoryFeature implements Feature {
+  readonly #archive: Archive;
+
+  constructor(
+    private readonly ctx: FeatureContext,
+    chat: ChatFeature,
+    /** Resolves when the session setup after a login (roster, presence, catch-up) is done: pages wait for it. */
+    private readonly loggedIn: () => Promise<void>,
+  ) {
+    this.#archive = new Archive({
+      owner: ctx.info.jid,
+      db: ctx.db,
+      drained: () => ctx.drained(),
+      flush: () => ctx.flush(),
+      seen: (key) => chat.seen(key),
+      accept: (parsed) => void chat.accept(parsed),
+      storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
+      lastArchiveId: () => chat.lastArchiveId,
+      setLastArchiveId: (id) => chat.setLastArchiveId(id),
+    });
+  }
+
+  readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load" | "conversation.read"> = {
+    "history.load": async (ws, frame) => {
+      const { ctx } = this;
+      const peer = frame.peer;
+      try {
+        await this.loggedIn().catch(() => undefined);
+        await ctx.drained();
+        await ctx.flush();
+        let page = await historyPage(ctx.db, ctx.info.jid, peer, frame.before, HISTORY_PAGE);
+        const link = ctx.link();
+        if (!page.hasMore && link?.online && !this.#archive.exhausted(peer)) {
+          // Storage has nothing older: ask the server's archive for the page before our oldest message.
+          await this.#archive.fetchOlder(link, peer, await oldestMessage(ctx.db, ctx.info.jid, peer));
+          page = await historyPage(ctx.db, ctx.info.jid, peer, frame.before, HISTORY_PAGE);
+          if (!this.#archive.exhausted(peer)) page = { ...page, hasMore: true };
+        }
+        ctx.tabs.send(ws, {
+          type: "history",
+          requestId: frame.requestId,
+          peer,
+          messages: page.messages,
+          hasMore: page.hasMore,
+        });
+      } catch (err) {
+        if (err instanceof LimiterFull) {
+          refuse(ctx.tabs, ws, "rate-limited", "Too many history requests at once: try again.", frame.requestId);
+        } else {
+          refuse(ctx.tabs, ws, "history-failed", conditionOf(err, "history"), frame.requestId);
+        }
+      }
+    },
+    "conversations.load": async (ws, frame) => {
+      const { ctx } = this;
+      try {
+        await ctx.flush();
+        const rows = await listConversations(ctx.db, ctx.info.jid, CONVERSATIONS_PAGE + 1, frame.before);
+        ctx.tabs.send(ws, {
+          type: "conversations.page",
+          requestId: frame.requestId,
+          conversations: rows.slice(0, CONVERSATIONS_PAGE),
+          hasMore: rows.length > CONVERSATIONS_PAGE,
+        });
+      } catch (err) {
+        refuse(ctx.tabs, ws, "history-failed", conditionOf(err, "conversations"), frame.requestId);
+      }
+    },
+    "conversation.read": async (_ws, frame) => {
+      const { ctx } = this;
+      const conversation = ctx.state.markRead(frame.peer);
+      await ctx.flush();
+      await markRead(ctx.db, ctx.info.jid, frame.peer);
+      if (conversation) ctx.tabs.broadcast({ type: "conversation", conversation });
+    },
+  };
+
+  /** XEP-0313 §4.2: archive results come as messages and go to the query that asked for them. */
+  onStanza(el: Element): boolean {
+    if (el.name !== "message") return false;
+    const result = parseMamResult(el, this.ctx.info.jid);
+    if (!result) return false;
+    this.#archive.collect(result);
+    return true;
+  }
+
+  /** After a fresh login: everything the archive has after the last id we saw. */
+  async onLogin(link: Link): Promise<void> {
+    await this.#archive.catchUp(link);
+  }
+}
