@@ -9,13 +9,14 @@ import path from "node:path";
 import { requireNode22 } from "./env.mjs";
 import { takeServerFlag } from "./install-prosody.mjs";
 import { startProsody } from "./prosody.mjs";
+import { DEMO_PEOPLE, publishAvatars, seedRosters } from "./demo.mjs";
 import { stopProcessGroup } from "./proc.mjs";
 
 requireNode22();
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 const PORT = Number(process.env.PORT ?? 8787);
-const ACCOUNTS = ["alice", "bob", "carol"];
+const ACCOUNTS = DEMO_PEOPLE.map((p) => p.user);
 /** @param {unknown} err */
 const fail = (err) => {
   console.error(err instanceof Error ? err.message : err);
@@ -46,6 +47,17 @@ const prosody = await startProsody({
   server,
 }).catch(fail);
 console.log(`Prosody ${prosody.version} is up.`);
+// Demo content: alice, bob and carol are mutual contacts with names and avatars (only what is missing is added).
+const seeded = await seedRosters(path.join(prosody.dataDir, "data"), prosody.domain);
+const avatars = await publishAvatars({ port: prosody.c2sPort, domain: prosody.domain }).catch((err) => {
+  console.warn(`Demo avatars not published: ${err instanceof Error ? err.message : err}`);
+  return [];
+});
+if (seeded.length + avatars.length > 0) {
+  console.log(
+    `Demo content: rosters for ${seeded.join(", ") || "nobody"}, avatars for ${avatars.join(", ") || "nobody"}.`,
+  );
+}
 
 console.log("Building the web app …");
 execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });
