@@ -175,6 +175,27 @@ describe("chatting in the browser", () => {
     expect(await bodies(page, evil).first().textContent()).toBe(evil);
   });
 
+  test("a styled body (XEP-0393) is shown with strong, em, s, code, pre and blockquote, built as elements", async () => {
+    const page = await newPage();
+    await signIn(page, chatUrl(app.url, PEER), USER);
+    const judy = await peer("judy");
+    const styled = `*bold* _soft_ ~gone~ \`code\` <b>not html</b> ${run}\n> quoted *too*\n\`\`\`\n*raw* ${run}\n\`\`\``;
+    await judy.send(USER, styled);
+    const body = messageLog(page)
+      .locator(".body")
+      .filter({ hasText: `not html</b> ${run}` });
+    await body.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await body.locator("strong").first().textContent()).toBe("*bold*");
+    expect(await body.locator("em").first().textContent()).toBe("_soft_");
+    expect(await body.locator("s").first().textContent()).toBe("~gone~");
+    expect(await body.locator("code").first().textContent()).toBe("`code`"); // the inline one comes first
+    expect(await body.locator("blockquote strong").textContent()).toBe("*too*");
+    expect(await body.locator("pre").textContent()).toBe(`\`\`\`\n*raw* ${run}\n\`\`\``);
+    expect(await body.locator("pre strong").count()).toBe(0);
+    expect(await body.locator("b").count()).toBe(0);
+    await screenshots(page, "styling");
+  });
+
   test("signing out asks first, and can delete the history kept on this deployment (issue #6 §12)", async () => {
     const page = await newPage();
     await signIn(page, chatUrl(app.url, PEER), "mia@localhost");

@@ -1,28 +1,12 @@
-// One message in the log. The body is untrusted: it becomes text nodes, plus <a> elements for http(s) URLs.
+// One message in the log. The body is untrusted: it becomes text nodes, XEP-0393 styling elements and <a> elements
+// for http(s) URLs (features/styling), never HTML.
 import { icon } from "./icons.ts";
+import { styledBody } from "../features/styling/render.ts";
 import type { ChatMessage } from "../../../src/protocol/index.ts";
 import type { MessageSecurity, PlainView } from "../core/e2ee.ts";
 import { trustLabel } from "../crypto/trust-label.ts";
 import { formatTime } from "../core/format.ts";
-import { linkify } from "../core/linkify.ts";
 import { h, srOnly } from "./dom.ts";
-
-export function linkifiedBody(text: string): DocumentFragment {
-  const frag = document.createDocumentFragment();
-  for (const seg of linkify(text)) {
-    if (seg.kind === "text") {
-      frag.appendChild(document.createTextNode(seg.text));
-      continue;
-    }
-    const a = h("a", { target: "_blank", rel: "noopener noreferrer" });
-    // safeHref already checked the protocol; check again right where the href is set.
-    const url = new URL(seg.href);
-    if (url.protocol === "http:" || url.protocol === "https:") a.href = url.href;
-    a.textContent = seg.text;
-    frag.appendChild(a);
-  }
-  return frag;
-}
 
 function receiptIndicator(m: ChatMessage): HTMLSpanElement | null {
   if (m.direction !== "out" || m.receipt === null) return null;
@@ -83,11 +67,11 @@ function clearIndicator(m: ChatMessage): HTMLSpanElement {
 function fillBody(body: HTMLElement, m: ChatMessage, plain: PlainView | undefined): void {
   body.className = "body";
   if (!m.encrypted) {
-    body.replaceChildren(linkifiedBody(m.body));
+    body.replaceChildren(styledBody(m.body));
     return;
   }
   if (plain?.kind === "text") {
-    body.replaceChildren(linkifiedBody(plain.text));
+    body.replaceChildren(styledBody(plain.text));
     return;
   }
   body.classList.add("body-encrypted");
