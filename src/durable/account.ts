@@ -25,6 +25,7 @@ import { buildPing } from "../xmpp/ping.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import type { AccountInfo, Feature, FeatureContext, FrameHandlers, KeyValue, Pending } from "./features/context.ts";
 import { ChatFeature } from "./features/chat.ts";
+import { ChatStatesFeature } from "./features/chat-states.ts";
 import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
@@ -92,14 +93,16 @@ export class Account {
     this.#roster = new RosterFeature(ctx);
     const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
-    // Archive results and PEP notifications are messages too: they are looked at before chat.
-    this.#stanzaFeatures = [history, omemo, this.#chat, this.#presence, this.#roster];
+    const chatStates = new ChatStatesFeature(ctx);
+    // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
+    this.#stanzaFeatures = [history, omemo, chatStates, this.#chat, this.#presence, this.#roster];
     this.#frames = {
       ...this.#chat.frames,
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,
       ...omemo.frames,
+      ...chatStates.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
   }

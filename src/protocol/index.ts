@@ -156,6 +156,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     before: z.object({ lastTs: z.number().int(), peer: jid }),
   }),
   z.object({ type: z.literal("ping") }),
+  /** XEP-0085: what the user is doing in the conversation with `to` (sent at most every few seconds). */
+  z.object({ type: z.literal("chatstate"), to: jid, state: z.enum(["active", "composing", "paused"]) }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -231,6 +233,12 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     items: z.array(z.object({ id: z.string(), payload: z.string() })),
   }),
   z.object({ type: z.literal("pong") }),
+  /** XEP-0085: a contact's chat state in the conversation with them (composing: "… is typing"). */
+  z.object({
+    type: z.literal("typing"),
+    peer: z.string(),
+    state: z.enum(["active", "composing", "paused", "inactive", "gone"]),
+  }),
   z.object({
     type: z.literal("error"),
     code: z.enum(ERROR_CODES),

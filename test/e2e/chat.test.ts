@@ -8,6 +8,7 @@ import {
   allBodies,
   bodies,
   chatUrl,
+  composer,
   expectConnectionText,
   expectShownOnce,
   launchBrowser,
@@ -194,6 +195,23 @@ describe("chatting in the browser", () => {
     expect(await body.locator("pre strong").count()).toBe(0);
     expect(await body.locator("b").count()).toBe(0);
     await screenshots(page, "styling");
+  });
+
+  test("typing (XEP-0085): the contact's shows in the header; the user's reaches the contact", async () => {
+    const page = await newPage();
+    await signIn(page, chatUrl(app.url, PEER), USER);
+    const judy = await peer("judy");
+    await judy.send(USER, `before typing ${run}`);
+    await expectShownOnce(page, `before typing ${run}`);
+    await judy.sendChatState(USER, "composing");
+    await page.getByText("is typing", { exact: false }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await judy.send(USER, `done typing ${run}`);
+    await expectShownOnce(page, `done typing ${run}`);
+    expect(await page.getByText("is typing", { exact: false }).count()).toBe(0);
+    await composer(page).pressSequentially("hel");
+    await expect
+      .poll(() => judy.chatStates.filter((s) => s.from === USER).map((s) => s.state), { timeout: UI_TIMEOUT_MS })
+      .toContain("composing");
   });
 
   test("signing out asks first, and can delete the history kept on this deployment (issue #6 §12)", async () => {

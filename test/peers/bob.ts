@@ -17,6 +17,7 @@ const NS_PING = "urn:xmpp:ping";
 const NS_CARBONS = "urn:xmpp:carbons:2";
 const NS_MAM = "urn:xmpp:mam:2";
 const NS_SM = "urn:xmpp:sm:3";
+const NS_CHATSTATES = "http://jabber.org/protocol/chatstates";
 
 export interface ReceivedMessage {
   /** Full JID of the sender. */
@@ -51,6 +52,10 @@ export interface Peer {
   waitForMessage(pred: (m: ReceivedMessage) => boolean, timeoutMs?: number): Promise<ReceivedMessage>;
   /** How many received messages match `pred`. */
   count(pred: (m: ReceivedMessage) => boolean): number;
+  /** XEP-0085 states received so far (from any message, with or without a body), oldest first. */
+  readonly chatStates: readonly { from: string; state: string }[];
+  /** Sends a standalone XEP-0085 chat state, as Conversations does. */
+  sendChatState(to: string, state: "composing" | "paused" | "active"): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,7 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
   xmpp.reconnect.stop();
 
   const received: ReceivedMessage[] = [];
+  const chatStates: { from: string; state: string }[] = [];
   let waiters: { pred: (m: ReceivedMessage) => boolean; resolve: (m: ReceivedMessage) => void }[] = [];
   const errors: string[] = [];
 
@@ -99,6 +105,8 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
         .send(xml("message", { to: from, id: crypto.randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id })))
         .catch(() => undefined);
     }
+    const chatState = stanza.getChildElements().find((c) => c.getNS() === NS_CHATSTATES);
+    if (chatState) chatStates.push({ from: bareOf(from), state: chatState.name });
     const body = stanza.getChildText("body");
     if (body === null) return;
     const message: ReceivedMessage = { from, fromBare: bareOf(from), type, id, body, stanza };
@@ -139,6 +147,17 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
   return {
     jid,
     received,
+    chatStates,
+    async sendChatState(to, state) {
+      await xmpp.send(
+        xml(
+          "message",
+          { type: "chat", to },
+          xml(state, { xmlns: NS_CHATSTATES }),
+          xml("no-store", { xmlns: "urn:xmpp:hints" }),
+        ),
+      );
+    },
     async send(to, body) {
       const id = crypto.randomUUID();
       await xmpp.send(

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { xml } from "@xmpp/xml";
-import { describe, expect, it } from "vitest";
-import { BASE, isMessage, login, openTab, peer } from "./helpers.ts";
+import { describe, expect, it, vi } from "vitest";
+import { BASE, isMessage, login, openTab, peer, signedInTab } from "./helpers.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
 import type { Element } from "@xmpp/xml";
 
@@ -103,5 +103,32 @@ describe("one-to-one chat", () => {
     expect(me.status).toBe(401);
     const left = await runInDurableObject(stub, async (_i: UserSession, state) => (await state.storage.list()).size);
     expect(left).toBe(0);
+  });
+});
+
+describe("typing (XEP-0085)", () => {
+  it("a contact composing reaches every tab; the user's own state reaches the contact", async () => {
+    const { tab } = await signedInTab("erin");
+    const frank = await peer("frank");
+    // erin and frank talk in chat.test.ts already; make sure there is a conversation either way.
+    await frank.send("erin@localhost", "hello for typing");
+    await tab.waitFor(isMessage("hello for typing"));
+    const received: string[] = [];
+    frank.link.entity.on("stanza", (el: Element) => {
+      const child = el.getChildElements().find((c) => c.getNS() === "http://jabber.org/protocol/chatstates");
+      if (el.name === "message" && child) received.push(child.name);
+    });
+    await frank.link.send(
+      xml(
+        "message",
+        { to: "erin@localhost", type: "chat" },
+        xml("composing", { xmlns: "http://jabber.org/protocol/chatstates" }),
+      ),
+    );
+    await tab.waitFor((f) => f.type === "typing" && f.peer === "frank@localhost" && f.state === "composing");
+    tab.send({ type: "chatstate", to: "frank@localhost", state: "composing" });
+    await vi.waitFor(() => expect(received).toContain("composing"), { timeout: 10_000 });
+    tab.close();
+    await frank.close();
   });
 });

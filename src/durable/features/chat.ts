@@ -6,6 +6,7 @@ import { assertNever, type ChatMessage, type ServerFrame } from "../../protocol/
 import { buildReceipt, buildChat, messageKey, parseMessage, type ParsedChat } from "../../xmpp/message.ts";
 import { buildEncryptedChat, parseEncryptedFromTab, type EncryptedInfo } from "../../xmpp/omemo.ts";
 import { parseXml } from "../../xmpp/parse.ts";
+import { activeState } from "../../xmpp/chatstates.ts";
 import { RecentKeys } from "../chat-state.ts";
 import { Outbox } from "../outbox.ts";
 import {
@@ -182,6 +183,7 @@ export class ChatFeature implements Feature {
     }
     const id = crypto.randomUUID();
     const stanza = content.encrypted ? buildEncryptedChat(to, id, content.encrypted) : buildChat(to, content.body, id);
+    stanza.append(activeState()); // XEP-0085 §5.1: sending a message ends "composing" at the contact
     // Stored before it goes out, so that an eviction between send and the server's ack loses nothing.
     await this.#outbox.add(id, stanza.toString());
     try {

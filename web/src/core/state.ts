@@ -39,7 +39,12 @@ export interface AppState {
   readonly moreConversations: boolean;
   readonly requests: readonly string[];
   readonly histories: ReadonlyMap<string, PeerHistory>;
+  /** XEP-0085: since when each contact is composing (shown for TYPING_SHOWN_MS unless they go on). */
+  readonly typing: ReadonlyMap<string, number>;
 }
+
+/** "… is typing" disappears this long after the last "composing" (XEP-0085 §5.4 leaves the timing to clients). */
+export const TYPING_SHOWN_MS = 30_000;
 
 export type Action =
   | { readonly kind: "frame"; readonly frame: ServerFrame }
@@ -58,12 +63,19 @@ export function initialState(jid = ""): AppState {
     moreConversations: false,
     requests: [],
     histories: new Map(),
+    typing: new Map(),
   };
 }
 
 function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
   const next = new Map(map);
   next.set(key, value);
+  return next;
+}
+
+function without<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.delete(key);
   return next;
 }
 
@@ -120,6 +132,7 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         moreConversations: frame.moreConversations ?? false,
         requests: [...new Set(frame.subscriptionRequests)],
         histories: new Map(),
+        typing: new Map(),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
@@ -135,9 +148,18 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       return state.requests.includes(frame.jid)
         ? { ...state, requests: state.requests.filter((j) => j !== frame.jid) }
         : state;
+    case "typing": {
+      if (frame.state === "composing") return { ...state, typing: withEntry(state.typing, frame.peer, Date.now()) };
+      return state.typing.has(frame.peer) ? { ...state, typing: without(state.typing, frame.peer) } : state;
+    }
     case "message": {
       const { message, conversation } = frame;
-      const withConv = { ...state, conversations: withEntry(state.conversations, conversation.peer, conversation) };
+      // A message from the contact ends their "typing" (its <active/> may not even be there).
+      const base =
+        message.direction === "in" && state.typing.has(message.peer)
+          ? { ...state, typing: without(state.typing, message.peer) }
+          : state;
+      const withConv = { ...base, conversations: withEntry(base.conversations, conversation.peer, conversation) };
       const history = historyOf(withConv, message.peer);
       const messages = mergeMessages(history.messages, [message]);
       return messages === history.messages ? withConv : setHistory(withConv, message.peer, { ...history, messages });

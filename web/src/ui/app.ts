@@ -161,6 +161,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "receipt":
       case "conversation":
       case "conversations.page":
+      case "typing":
       case "history":
       case "pong":
       case "pep.items":

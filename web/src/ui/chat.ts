@@ -10,6 +10,8 @@ import type { AppState } from "../core/state.ts";
 import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
 import { renderMessage, updateMessage } from "./message.ts";
 import { renderNotice } from "./notice.ts";
+import { TypingNotifier } from "../features/typing/notifier.ts";
+import { TYPING_SHOWN_MS } from "../core/state.ts";
 
 /** What the chat pane needs from end-to-end encryption (core/e2ee.ts's E2EEService). */
 export interface ChatCrypto {
@@ -86,7 +88,11 @@ export function createChat(deps: ChatDeps): ChatPane {
   const back = h("button", { type: "button", class: "back", "aria-label": "Back to conversations" }, "‹ Back");
   const devicesButton = h("button", { type: "button", class: "devices-button", "aria-haspopup": "dialog" }, "Devices");
   const title = h("h2", { id: "chat-title", class: "chat-title" });
-  const subtitle = h("p", { class: "chat-subtitle" });
+  const subtitle = h("p", { class: "chat-subtitle", "aria-live": "polite" });
+  const typing = new TypingNotifier({ send: deps.send, visible: () => document.visibilityState === "visible" });
+  /** Hides "… is typing" once a composing notification is older than TYPING_SHOWN_MS (the contact went quiet). */
+  let typingTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastState: AppState | null = null;
   const older = h("button", { type: "button", class: "older" }, "Load older messages");
   const note = h("p", { class: "log-note", "aria-live": "polite" });
   const log = h("ol", { class: "log", role: "log", "aria-label": "Messages", "aria-live": "polite", tabindex: 0 });
@@ -209,6 +215,10 @@ export function createChat(deps: ChatDeps): ChatPane {
     void sendEncrypted(p, raw, body, choice === null);
   };
 
+  textarea.addEventListener("input", () => {
+    if (peer !== null) typing.input(peer, textarea.value);
+  });
+
   const awaitAnswer = (p: string, requestId: string, raw: string): void => {
     const timer = setTimeout(
       () => finish(p, "No answer from the server. The message may not have been sent."),
@@ -226,6 +236,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       return;
     }
     awaitAnswer(p, requestId, raw);
+    typing.sent();
     setError(p, null);
     setNote(p, null);
     syncSendButton();
@@ -243,6 +254,7 @@ export function createChat(deps: ChatDeps): ChatPane {
     }
     if (pending.get(p)?.requestId !== null) return;
     awaitAnswer(p, result.requestId, raw);
+    typing.sent();
     const missed = result.skipped.filter((d) => d.id !== 0);
     if (missed.length > 0) {
       const list = missed.map((d) => `${d.jid} device ${d.id} (${d.reason})`).join(", ");
@@ -292,6 +304,7 @@ export function createChat(deps: ChatDeps): ChatPane {
   );
 
   const switchPeer = (next: string | null): void => {
+    typing.leave();
     if (peer !== null) {
       if (textarea.value) drafts.set(peer, textarea.value);
       else drafts.delete(peer);
@@ -419,7 +432,12 @@ export function createChat(deps: ChatDeps): ChatPane {
       const contact = state.roster.get(peer);
       const p = contact ? bestPresence(contact) : null;
       const status = contact ? presenceText(p ? p.show : null, p ? p.status : "") : "Not in your contacts";
-      setText(subtitle, name === peer ? status : `${peer} · ${status}`);
+      const since = state.typing.get(peer);
+      const left = since === undefined ? 0 : since + TYPING_SHOWN_MS - Date.now();
+      setText(subtitle, left > 0 ? `${name} is typing…` : name === peer ? status : `${peer} · ${status}`);
+      lastState = state;
+      if (typingTimer !== null) clearTimeout(typingTimer);
+      typingTimer = left > 0 ? setTimeout(() => lastState && this.update(lastState, peer), left + 50) : null;
       const history = state.histories.get(peer);
       older.hidden = !canLoadOlder(history) && !(history?.loading && history.messages.length > 0);
       older.disabled = Boolean(history?.loading);
