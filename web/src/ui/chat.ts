@@ -11,6 +11,7 @@ import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
 import { renderMessage, updateMessage } from "./message.ts";
 import { renderNotice } from "./notice.ts";
 import { TypingNotifier } from "../features/typing/notifier.ts";
+import { continuesGroup, dayKey, dayLabel } from "../features/timeline/days.ts";
 import { TYPING_SHOWN_MS } from "../core/state.ts";
 
 /** What the chat pane needs from end-to-end encryption (core/e2ee.ts's E2EEService). */
@@ -311,6 +312,7 @@ export function createChat(deps: ChatDeps): ChatPane {
     }
     peer = next;
     rows.clear();
+    daySeps.clear();
     noticeRows.clear();
     rendered = [];
     renderedCrypto = -1;
@@ -358,6 +360,19 @@ export function createChat(deps: ChatDeps): ChatPane {
     return items;
   };
 
+  /** One separator per day shown, kept across renders (its label moves on at midnight: Today → Yesterday). */
+  const daySeps = new Map<string, { li: HTMLLIElement; time: HTMLTimeElement }>();
+  const daySeparator = (day: string, ts: number, now: number): HTMLLIElement => {
+    let sep = daySeps.get(day);
+    if (!sep) {
+      const time = h("time", { datetime: day });
+      sep = { li: h("li", { class: "day-separator" }, time), time };
+      daySeps.set(day, sep);
+    }
+    setText(sep.time, dayLabel(ts, now));
+    return sep.li;
+  };
+
   const renderLog = (p: string, messages: readonly ChatMessage[], complete: boolean, name: string): void => {
     const version = deps.crypto.version;
     if (messages === rendered && version === renderedCrypto) return;
@@ -402,11 +417,20 @@ export function createChat(deps: ChatDeps): ChatPane {
         next++;
       }
     };
+    const liveDays = new Set<string>();
     messages.forEach((m, j) => {
       noticesBefore(m.ts);
+      const prev = messages[j - 1];
+      const day = dayKey(m.ts);
+      if (!prev || dayKey(prev.ts) !== day) merged.push(daySeparator(day, m.ts, now));
+      liveDays.add(day);
       const li = items[j];
-      if (li) merged.push(li);
+      if (!li) return;
+      // Consecutive messages of one sender are one group (Signal, Conversations): tighter, no repeated header.
+      li.classList.toggle("msg-continued", continuesGroup(prev, m));
+      merged.push(li);
     });
+    for (const day of daySeps.keys()) if (!liveDays.has(day)) daySeps.delete(day);
     noticesBefore(Number.POSITIVE_INFINITY);
     reconcileChildren(log, merged);
     rendered = messages;

@@ -1,0 +1,43 @@
+// Date separators and sender groups in the message log (issue #7 §2): which day a message belongs to (the reader's
+// local calendar), what the separator says, and whether a message continues its sender's group. Pure.
+
+/** Messages of one sender closer than this (and on the same day) are one group: no repeated header, tight spacing. */
+export const GROUP_GAP_MS = 5 * 60_000;
+
+/** The local calendar day of `ts`, as a key (yyyy-mm-dd). */
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function startOfDay(ts: number): number {
+  const d = new Date(ts);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
+/** "Today", "Yesterday", a weekday within the last week, else the date (with the year when it is not this one). */
+export function dayLabel(ts: number, now: number, locale?: string): string {
+  const days = Math.round((startOfDay(now) - startOfDay(ts)) / 86_400_000);
+  if (days === 0) return "Today";
+  if (days === 1) return "Yesterday";
+  if (days > 1 && days < 7) return new Date(ts).toLocaleDateString(locale, { weekday: "long" });
+  const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
+  return new Date(ts).toLocaleDateString(locale, {
+    day: "numeric",
+    month: "long",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+}
+
+/** Whether `m` continues the group of `prev` (same direction and sender, same day, close in time). */
+export function continuesGroup(
+  prev: { direction: "in" | "out"; ts: number } | undefined,
+  m: { direction: "in" | "out"; ts: number },
+): boolean {
+  return (
+    prev !== undefined &&
+    prev.direction === m.direction &&
+    m.ts - prev.ts < GROUP_GAP_MS &&
+    dayKey(prev.ts) === dayKey(m.ts)
+  );
+}
