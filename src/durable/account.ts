@@ -26,6 +26,7 @@ import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import type { AccountInfo, Feature, FeatureContext, FrameHandlers, KeyValue, Pending } from "./features/context.ts";
 import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
+import { DraftsFeature } from "./features/drafts.ts";
 import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
@@ -56,6 +57,7 @@ export class Account {
   readonly #chat: ChatFeature;
   readonly #presence: PresenceFeature;
   readonly #roster: RosterFeature;
+  readonly #drafts: DraftsFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -94,6 +96,8 @@ export class Account {
     const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
+    this.#drafts = new DraftsFeature(ctx);
+    const drafts = this.#drafts;
     // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
     this.#stanzaFeatures = [history, omemo, chatStates, this.#chat, this.#presence, this.#roster];
     this.#frames = {
@@ -103,6 +107,16 @@ export class Account {
       ...history.frames,
       ...omemo.frames,
       ...chatStates.frames,
+      ...drafts.frames,
+      // A sent message is no draft any more (in every tab).
+      "message.send": async (ws, frame) => {
+        await this.#chat.frames["message.send"](ws, frame);
+        await drafts.set(frame.to, "");
+      },
+      "message.send-encrypted": async (ws, frame) => {
+        await this.#chat.frames["message.send-encrypted"](ws, frame);
+        await drafts.set(frame.to, "");
+      },
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
   }
@@ -136,7 +150,13 @@ export class Account {
   }
 
   snapshot(connection: ConnectionState): ServerFrame {
-    return this.state.snapshot(this.info.jid, connection);
+    const snapshot = this.state.snapshot(this.info.jid, connection);
+    return snapshot.type === "snapshot" ? { ...snapshot, drafts: this.#drafts.list() } : snapshot;
+  }
+
+  /** Storage-held parts of features, after a restart (before the first snapshot). */
+  async load(): Promise<void> {
+    await this.#drafts.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ export class UserSession extends DurableObject<Env> {
       loadPresences(this.#db, info.jid),
     ]);
     account.restore({ self, roster, subscriptionRequests: requests ?? [], lastArchiveId, conversations, presences });
+    await account.load();
     this.account = account;
     // Reconnect from the alarm, not from here: I/O started inside blockConcurrencyWhile() belongs to it.
     if (!this.ended) await this.ctx.storage.setAlarm(Date.now());

@@ -156,6 +156,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     before: z.object({ lastTs: z.number().int(), peer: jid }),
   }),
   z.object({ type: z.literal("ping") }),
+  /** The composer's text for `peer`, kept by the object for every tab (empty: no draft). */
+  z.object({ type: z.literal("draft.set"), peer: jid, text: xmlText().max(MAX_BODY_CHARS) }),
   /** XEP-0085: what the user is doing in the conversation with `to` (sent at most every few seconds). */
   z.object({ type: z.literal("chatstate"), to: jid, state: z.enum(["active", "composing", "paused"]) }),
 ]);
@@ -187,6 +189,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     conversations: z.array(ConversationSchema),
     /** More (older) conversations than the snapshot carries: page them with conversations.load. */
     moreConversations: z.boolean().optional(),
+    /** Unsent composer texts, per conversation. */
+    drafts: z.array(z.object({ peer: z.string(), text: z.string() })).optional(),
     subscriptionRequests: z.array(z.string()),
   }),
   z.object({ type: z.literal("connection"), state: connectionState, reason: z.string().optional() }),
@@ -233,6 +237,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     items: z.array(z.object({ id: z.string(), payload: z.string() })),
   }),
   z.object({ type: z.literal("pong") }),
+  /** A draft changed (in another tab, or cleared by a send): empty text means none. */
+  z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),
   /** XEP-0085: a contact's chat state in the conversation with them (composing: "… is typing"). */
   z.object({
     type: z.literal("typing"),

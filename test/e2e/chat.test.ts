@@ -214,6 +214,19 @@ describe("chatting in the browser", () => {
       .toContain("composing");
   });
 
+  test("a draft typed in one browser is there in another (issue #7 §4)", async () => {
+    const page = await newPage();
+    await signIn(page, chatUrl(app.url, PEER), USER);
+    const draft = `not sent yet ${run}`;
+    await composer(page).pressSequentially(draft);
+    // A second browser opens the same chat, its focus elsewhere: the draft reaches its composer (at once from the
+    // snapshot, or as a draft frame a moment after the typing stopped in the first).
+    const other = await newPage();
+    await signIn(other, chatUrl(app.url, PEER), USER);
+    await messageLog(other).focus();
+    await expect.poll(() => composer(other).inputValue(), { timeout: UI_TIMEOUT_MS }).toBe(draft);
+  });
+
   test("signing out asks first, and can delete the history kept on this deployment (issue #6 §12)", async () => {
     const page = await newPage();
     await signIn(page, chatUrl(app.url, PEER), "mia@localhost");

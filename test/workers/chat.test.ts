@@ -132,3 +132,19 @@ describe("typing (XEP-0085)", () => {
     await frank.close();
   });
 });
+
+describe("drafts (issue #7 §4)", () => {
+  it("a draft typed in one tab is in another tab and after a reload; sending clears it everywhere", async () => {
+    const { cookie, tab } = await signedInTab("heidi");
+    const other = await openTab(cookie);
+    await other.waitFor((f) => f.type === "snapshot");
+    tab.send({ type: "draft.set", peer: "ivan@localhost", text: "unfinished" });
+    await other.waitFor((f) => f.type === "draft" && f.peer === "ivan@localhost" && f.text === "unfinished");
+    const reloaded = await openTab(cookie);
+    const snap = await reloaded.waitFor((f) => f.type === "snapshot");
+    expect(snap.type === "snapshot" && snap.drafts).toContainEqual({ peer: "ivan@localhost", text: "unfinished" });
+    tab.send({ type: "message.send", requestId: "d1", to: "ivan@localhost", body: "finished" });
+    await other.waitFor((f) => f.type === "draft" && f.peer === "ivan@localhost" && f.text === "");
+    for (const t of [tab, other, reloaded]) t.close();
+  });
+});

@@ -220,3 +220,21 @@ describe("conversations paged beyond the snapshot (issue #6 §10)", () => {
     expect(s.moreConversations).toBe(false);
   });
 });
+
+describe("drafts kept by the object (issue #7 §4)", () => {
+  it("come with the snapshot and follow draft frames", () => {
+    let s = applyFrame(initialState("me@x"), {
+      type: "snapshot",
+      self: { jid: "me@x", show: "online", status: "" },
+      connection: "online",
+      roster: [],
+      conversations: [],
+      drafts: [{ peer: "bob@x", text: "hi" }],
+      subscriptionRequests: [],
+    });
+    expect(s.drafts.get("bob@x")).toBe("hi");
+    s = applyFrame(s, { type: "draft", peer: "carol@x", text: "yo" });
+    s = applyFrame(s, { type: "draft", peer: "bob@x", text: "" });
+    expect([...s.drafts]).toEqual([["carol@x", "yo"]]);
+  });
+});

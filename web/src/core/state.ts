@@ -41,6 +41,8 @@ export interface AppState {
   readonly histories: ReadonlyMap<string, PeerHistory>;
   /** XEP-0085: since when each contact is composing (shown for TYPING_SHOWN_MS unless they go on). */
   readonly typing: ReadonlyMap<string, number>;
+  /** Unsent composer texts per conversation, kept by the object for every tab. */
+  readonly drafts: ReadonlyMap<string, string>;
 }
 
 /** "… is typing" disappears this long after the last "composing" (XEP-0085 §5.4 leaves the timing to clients). */
@@ -64,6 +66,7 @@ export function initialState(jid = ""): AppState {
     requests: [],
     histories: new Map(),
     typing: new Map(),
+    drafts: new Map(),
   };
 }
 
@@ -133,6 +136,7 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         requests: [...new Set(frame.subscriptionRequests)],
         histories: new Map(),
         typing: new Map(),
+        drafts: new Map((frame.drafts ?? []).map((d) => [d.peer, d.text])),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
@@ -148,6 +152,13 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       return state.requests.includes(frame.jid)
         ? { ...state, requests: state.requests.filter((j) => j !== frame.jid) }
         : state;
+    case "draft": {
+      if (frame.text === "")
+        return state.drafts.has(frame.peer) ? { ...state, drafts: without(state.drafts, frame.peer) } : state;
+      return state.drafts.get(frame.peer) === frame.text
+        ? state
+        : { ...state, drafts: withEntry(state.drafts, frame.peer, frame.text) };
+    }
     case "typing": {
       if (frame.state === "composing") return { ...state, typing: withEntry(state.typing, frame.peer, Date.now()) };
       return state.typing.has(frame.peer) ? { ...state, typing: without(state.typing, frame.peer) } : state;

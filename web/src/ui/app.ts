@@ -162,6 +162,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "conversation":
       case "conversations.page":
       case "typing":
+      case "draft":
       case "history":
       case "pong":
       case "pep.items":

@@ -56,6 +56,8 @@ export interface ChatPane {
 const TOP_THRESHOLD = 48;
 const BOTTOM_STICKY = 64;
 const SEND_TIMEOUT_MS = 30_000;
+/** A draft goes to the object this long after the last keystroke. */
+const DRAFT_DELAY_MS = 800;
 
 interface Pending {
   /** Null while the message is being encrypted (nothing has been sent yet). */
@@ -94,6 +96,8 @@ export function createChat(deps: ChatDeps): ChatPane {
   /** Hides "… is typing" once a composing notification is older than TYPING_SHOWN_MS (the contact went quiet). */
   let typingTimer: ReturnType<typeof setTimeout> | null = null;
   let lastState: AppState | null = null;
+  /** The object's draft for the open conversation as last applied to the composer. */
+  let shownDraft: string | undefined;
   const older = h("button", { type: "button", class: "older" }, "Load older messages");
   const note = h("p", { class: "log-note", "aria-live": "polite" });
   const log = h("ol", { class: "log", role: "log", "aria-label": "Messages", "aria-live": "polite", tabindex: 0 });
@@ -216,8 +220,24 @@ export function createChat(deps: ChatDeps): ChatPane {
     void sendEncrypted(p, raw, body, choice === null);
   };
 
+  // Drafts (issue #7 §4): the object keeps them for every tab; sent a moment after the typing stops.
+  let draftTimer: ReturnType<typeof setTimeout> | null = null;
+  let draftPeer: string | null = null;
+  const flushDraft = (): void => {
+    if (draftTimer !== null) clearTimeout(draftTimer);
+    draftTimer = null;
+    const p = draftPeer;
+    draftPeer = null;
+    if (p === null) return;
+    const text = p === peer ? stripXmlIllegal(textarea.value) : (drafts.get(p) ?? "");
+    if ((lastState?.drafts.get(p) ?? "") !== text) deps.send({ type: "draft.set", peer: p, text });
+  };
   textarea.addEventListener("input", () => {
-    if (peer !== null) typing.input(peer, textarea.value);
+    if (peer === null) return;
+    typing.input(peer, textarea.value);
+    draftPeer = peer;
+    if (draftTimer !== null) clearTimeout(draftTimer);
+    draftTimer = setTimeout(flushDraft, DRAFT_DELAY_MS);
   });
 
   const awaitAnswer = (p: string, requestId: string, raw: string): void => {
@@ -310,6 +330,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       if (textarea.value) drafts.set(peer, textarea.value);
       else drafts.delete(peer);
     }
+    flushDraft();
     peer = next;
     rows.clear();
     daySeps.clear();
@@ -317,7 +338,8 @@ export function createChat(deps: ChatDeps): ChatPane {
     rendered = [];
     renderedCrypto = -1;
     log.replaceChildren();
-    textarea.value = next === null ? "" : (drafts.get(next) ?? "");
+    textarea.value = next === null ? "" : (drafts.get(next) ?? lastState?.drafts.get(next) ?? "");
+    shownDraft = next === null ? undefined : lastState?.drafts.get(next);
     showAlert(feedback, next === null ? null : (errors.get(next) ?? null));
     setText(sendNote, next === null ? "" : (notes.get(next) ?? ""));
     const blocked = next === null ? undefined : blocks.get(next);
@@ -460,6 +482,16 @@ export function createChat(deps: ChatDeps): ChatPane {
       const left = since === undefined ? 0 : since + TYPING_SHOWN_MS - Date.now();
       setText(subtitle, left > 0 ? `${name} is typing…` : name === peer ? status : `${peer} · ${status}`);
       lastState = state;
+      // A draft written in another tab shows here, unless this tab is being typed in.
+      const objectDraft = state.drafts.get(peer);
+      if (objectDraft !== shownDraft) {
+        shownDraft = objectDraft;
+        if (document.activeElement !== textarea && draftPeer === null && !pending.has(peer)) {
+          textarea.value = objectDraft ?? "";
+          if (objectDraft === undefined) drafts.delete(peer);
+          else drafts.set(peer, objectDraft);
+        }
+      }
       if (typingTimer !== null) clearTimeout(typingTimer);
       typingTimer = left > 0 ? setTimeout(() => lastState && this.update(lastState, peer), left + 50) : null;
       const history = state.histories.get(peer);

@@ -193,7 +193,10 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
       convs.map((c) => {
         const row = convRow(c.peer);
         setText(row.name, displayName(state, c.peer));
-        setText(row.text, preview(c.lastBody));
+        // Movim and Conversations show an unsent draft in the list, where the last message would be.
+        const draft = c.peer === openPeer ? undefined : state.drafts.get(c.peer);
+        setText(row.text, draft !== undefined ? `Draft: ${preview(draft)}` : preview(c.lastBody));
+        row.text.classList.toggle("conv-draft", draft !== undefined);
         setText(row.time, c.lastTs > 0 ? formatTime(c.lastTs, now) : "");
         const unread = Math.max(0, c.unread);
         setText(row.badge, unread > 99 ? "99+" : String(unread));
@@ -268,6 +271,7 @@ export function createSidebar(deps: SidebarDeps): Sidebar {
         peerChanged ||
         last.state.conversations !== state.conversations ||
         last.state.moreConversations !== state.moreConversations ||
+        last.state.drafts !== state.drafts ||
         last.state.roster !== state.roster
       ) {
         renderConversations(state, openPeer, now);
