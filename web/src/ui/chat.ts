@@ -230,6 +230,13 @@ export function createChat(deps: ChatDeps): ChatPane {
     draftPeer = null;
     if (p === null) return;
     const text = p === peer ? stripXmlIllegal(textarea.value) : (drafts.get(p) ?? "");
+    // The server only ever sees ciphertext: in an encrypted conversation the draft stays in this tab.
+    const clear = deps.crypto.composer(p).encrypt === false;
+    if (!clear) {
+      // A draft kept from when the conversation was in clear goes once it is encrypted.
+      if (lastState?.drafts.has(p)) deps.send({ type: "draft.set", peer: p, text: "" });
+      return;
+    }
     if ((lastState?.drafts.get(p) ?? "") !== text) deps.send({ type: "draft.set", peer: p, text });
   };
   textarea.addEventListener("input", () => {
