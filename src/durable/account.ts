@@ -90,14 +90,15 @@ export class Account {
       flush: () => this.#buffer.flush(),
       drained: () => this.#queue.idle(),
     };
-    this.#chat = new ChatFeature(ctx);
+    this.#drafts = new DraftsFeature(ctx);
+    const drafts = this.#drafts;
+    // A sent message is no draft any more (in every tab); a refused one keeps it.
+    this.#chat = new ChatFeature(ctx, (peer) => drafts.set(peer, ""));
     this.#presence = new PresenceFeature(ctx);
     this.#roster = new RosterFeature(ctx);
     const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
-    this.#drafts = new DraftsFeature(ctx);
-    const drafts = this.#drafts;
     // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
     this.#stanzaFeatures = [history, omemo, chatStates, this.#chat, this.#presence, this.#roster];
     this.#frames = {
@@ -108,15 +109,6 @@ export class Account {
       ...omemo.frames,
       ...chatStates.frames,
       ...drafts.frames,
-      // A sent message is no draft any more (in every tab).
-      "message.send": async (ws, frame) => {
-        await this.#chat.frames["message.send"](ws, frame);
-        await drafts.set(frame.to, "");
-      },
-      "message.send-encrypted": async (ws, frame) => {
-        await this.#chat.frames["message.send-encrypted"](ws, frame);
-        await drafts.set(frame.to, "");
-      },
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
   }

@@ -389,6 +389,16 @@ async function ready(server: FakeObject, jid: string, service: E2EEService): Pro
   await vi.waitFor(() => expect(server.pep.nodes.get(jid)?.get(DEVICELIST_NODE)?.length).toBe(1));
 }
 
+/** A fresh object with alice and bob connected, each with its OMEMO device set up. */
+async function aliceAndBob() {
+  const server = new FakeObject();
+  const alice = server.connect(ALICE);
+  const bob = server.connect(BOB);
+  await ready(server, ALICE, alice);
+  await ready(server, BOB, bob);
+  return { server, alice, bob };
+}
+
 function incoming(server: FakeObject, jid: string): ChatMessage[] {
   return (server.frames.get(jid) ?? []).flatMap((f) =>
     f.type === "message" && f.message.direction === "in" ? [f.message] : [],
@@ -466,11 +476,7 @@ describe("no silent downgrade once OMEMO was in use (issue #6, finding 2)", () =
   }, 60_000);
 
   it("takes device lists from notifications and fetches again when the contact's presence starts reaching us", async () => {
-    const server = new FakeObject();
-    const alice = server.connect(ALICE);
-    const bob = server.connect(BOB);
-    await ready(server, ALICE, alice);
-    await ready(server, BOB, bob);
+    const { server, alice, bob } = await aliceAndBob();
     const bobId = bob.deviceId ?? 0;
 
     // A presence-model node of someone whose presence we do not get: forbidden. Nothing known about OMEMO yet.
@@ -504,11 +510,7 @@ describe("no silent downgrade once OMEMO was in use (issue #6, finding 2)", () =
 
 describe("device changes are announced (issue #6, finding 7)", () => {
   it("a new device of a known contact, and of our own account, produces a notice with its fingerprint", async () => {
-    const server = new FakeObject();
-    const alice = server.connect(ALICE);
-    const bob = server.connect(BOB);
-    await ready(server, ALICE, alice);
-    await ready(server, BOB, bob);
+    const { server, alice, bob } = await aliceAndBob();
     alice.fetchDevices(BOB);
     await vi.waitFor(() => expect(alice.peer(BOB).devices).toEqual([bob.deviceId]));
     // The first list of a contact is recorded, not announced.
@@ -565,11 +567,7 @@ describe("device changes are announced (issue #6, finding 7)", () => {
   }, 60_000);
 
   it("a device announced before its bundle: the notice gets its fingerprint once the key is read", async () => {
-    const server = new FakeObject();
-    const alice = server.connect(ALICE);
-    const bob = server.connect(BOB);
-    await ready(server, ALICE, alice);
-    await ready(server, BOB, bob);
+    const { server, alice, bob } = await aliceAndBob();
     alice.fetchDevices(BOB);
     await vi.waitFor(() => expect(alice.peer(BOB).devices).toEqual([bob.deviceId]));
     const bob2 = server.connect(BOB, new Map(), undefined, new IDBFactory());

@@ -28,7 +28,11 @@ export class ChatFeature implements Feature {
   readonly #outbox: Outbox;
   #lastArchiveId: string | undefined;
 
-  constructor(private readonly ctx: FeatureContext) {
+  constructor(
+    private readonly ctx: FeatureContext,
+    /** A message of the user went out to `peer` (the drafts feature clears that conversation's draft). */
+    private readonly onSent: (peer: string) => Promise<void> = async () => undefined,
+  ) {
     this.#outbox = new Outbox(ctx.storage);
   }
 
@@ -217,6 +221,7 @@ export class ChatFeature implements Feature {
       },
       requestId,
     );
+    await this.onSent(to);
   }
 
   /** Notes where a sent message sits in the stream, so a later <resumed h/> tells whether the server got it. */

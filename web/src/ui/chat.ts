@@ -11,7 +11,9 @@ import { h, reconcileChildren, setText, showAlert } from "./dom.ts";
 import { renderMessage, updateMessage } from "./message.ts";
 import { renderNotice } from "./notice.ts";
 import { TypingNotifier } from "../features/typing/notifier.ts";
-import { continuesGroup, dayKey, dayLabel } from "../features/timeline/days.ts";
+import { DraftSync } from "../features/drafts/sync.ts";
+import { continuesGroup } from "../features/timeline/days.ts";
+import { DaySeparators } from "../features/timeline/separators.ts";
 import { TYPING_SHOWN_MS } from "../core/state.ts";
 
 /** What the chat pane needs from end-to-end encryption (core/e2ee.ts's E2EEService). */
@@ -56,8 +58,6 @@ export interface ChatPane {
 const TOP_THRESHOLD = 48;
 const BOTTOM_STICKY = 64;
 const SEND_TIMEOUT_MS = 30_000;
-/** A draft goes to the object this long after the last keystroke. */
-const DRAFT_DELAY_MS = 800;
 
 interface Pending {
   /** Null while the message is being encrypted (nothing has been sent yet). */
@@ -220,31 +220,16 @@ export function createChat(deps: ChatDeps): ChatPane {
     void sendEncrypted(p, raw, body, choice === null);
   };
 
-  // Drafts (issue #7 §4): the object keeps them for every tab; sent a moment after the typing stops.
-  let draftTimer: ReturnType<typeof setTimeout> | null = null;
-  let draftPeer: string | null = null;
-  const flushDraft = (): void => {
-    if (draftTimer !== null) clearTimeout(draftTimer);
-    draftTimer = null;
-    const p = draftPeer;
-    draftPeer = null;
-    if (p === null) return;
-    const text = p === peer ? stripXmlIllegal(textarea.value) : (drafts.get(p) ?? "");
-    // The server only ever sees ciphertext: in an encrypted conversation the draft stays in this tab.
-    const clear = deps.crypto.composer(p).encrypt === false;
-    if (!clear) {
-      // A draft kept from when the conversation was in clear goes once it is encrypted.
-      if (lastState?.drafts.has(p)) deps.send({ type: "draft.set", peer: p, text: "" });
-      return;
-    }
-    if ((lastState?.drafts.get(p) ?? "") !== text) deps.send({ type: "draft.set", peer: p, text });
-  };
+  // Drafts (issue #7 §4): the object keeps them for every tab (features/drafts).
+  const draftSync = new DraftSync({
+    send: deps.send,
+    inClear: (p) => deps.crypto.composer(p).encrypt === false,
+    known: (p) => lastState?.drafts.get(p),
+  });
   textarea.addEventListener("input", () => {
     if (peer === null) return;
     typing.input(peer, textarea.value);
-    draftPeer = peer;
-    if (draftTimer !== null) clearTimeout(draftTimer);
-    draftTimer = setTimeout(flushDraft, DRAFT_DELAY_MS);
+    draftSync.edited(peer, stripXmlIllegal(textarea.value));
   });
 
   const awaitAnswer = (p: string, requestId: string, raw: string): void => {
@@ -337,7 +322,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       if (textarea.value) drafts.set(peer, textarea.value);
       else drafts.delete(peer);
     }
-    flushDraft();
+    draftSync.flush();
     peer = next;
     rows.clear();
     daySeps.clear();
@@ -389,18 +374,7 @@ export function createChat(deps: ChatDeps): ChatPane {
     return items;
   };
 
-  /** One separator per day shown, kept across renders (its label moves on at midnight: Today → Yesterday). */
-  const daySeps = new Map<string, { li: HTMLLIElement; time: HTMLTimeElement }>();
-  const daySeparator = (day: string, ts: number, now: number): HTMLLIElement => {
-    let sep = daySeps.get(day);
-    if (!sep) {
-      const time = h("time", { datetime: day });
-      sep = { li: h("li", { class: "day-separator" }, time), time };
-      daySeps.set(day, sep);
-    }
-    setText(sep.time, dayLabel(ts, now));
-    return sep.li;
-  };
+  const daySeps = new DaySeparators();
 
   const renderLog = (p: string, messages: readonly ChatMessage[], complete: boolean, name: string): void => {
     const version = deps.crypto.version;
@@ -446,20 +420,18 @@ export function createChat(deps: ChatDeps): ChatPane {
         next++;
       }
     };
-    const liveDays = new Set<string>();
     messages.forEach((m, j) => {
       noticesBefore(m.ts);
       const prev = messages[j - 1];
-      const day = dayKey(m.ts);
-      if (!prev || dayKey(prev.ts) !== day) merged.push(daySeparator(day, m.ts, now));
-      liveDays.add(day);
+      const sep = daySeps.before(m.ts, prev?.ts, now);
+      if (sep) merged.push(sep);
       const li = items[j];
       if (!li) return;
       // Consecutive messages of one sender are one group (Signal, Conversations): tighter, no repeated header.
       li.classList.toggle("msg-continued", continuesGroup(prev, m));
       merged.push(li);
     });
-    for (const day of daySeps.keys()) if (!liveDays.has(day)) daySeps.delete(day);
+    daySeps.prune();
     noticesBefore(Number.POSITIVE_INFINITY);
     reconcileChildren(log, merged);
     rendered = messages;
@@ -493,7 +465,7 @@ export function createChat(deps: ChatDeps): ChatPane {
       const objectDraft = state.drafts.get(peer);
       if (objectDraft !== shownDraft) {
         shownDraft = objectDraft;
-        if (document.activeElement !== textarea && draftPeer === null && !pending.has(peer)) {
+        if (document.activeElement !== textarea && !draftSync.waiting && !pending.has(peer)) {
           textarea.value = objectDraft ?? "";
           if (objectDraft === undefined) drafts.delete(peer);
           else drafts.set(peer, objectDraft);
