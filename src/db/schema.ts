@@ -58,11 +58,45 @@ export const messages = sqliteTable(
     /** An end-to-end encrypted message's OMEMO element, exactly as it arrived (never decrypted here). */
     encrypted: text("encrypted"),
     ts: integer("ts").notNull(),
+    /** XEP-0461: the id of the message this one replies to (in 1:1, the target's stanza id attribute). */
+    replyTo: text("reply_to"),
+    /**
+     * XEP-0428: the quote an encrypted reply carries in its body, as "start:end" code points, removed by the
+     * browser after decrypting (a clear reply's fallback is removed before storing).
+     */
+    fallback: text("fallback"),
+    /** XEP-0333: the sender asked for chat markers. */
+    markable: integer("markable", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("messages_owner_peer_key").on(t.owner, t.peer, t.key),
     index("messages_page").on(t.owner, t.peer, t.ts, t.key),
+    index("messages_stanza").on(t.owner, t.peer, t.stanzaId),
+    index("messages_archive").on(t.owner, t.archiveId),
   ],
+);
+
+/**
+ * What later messages did to a message (issue #7 §2), related by (owner, peer, target id): a correction
+ * (XEP-0308, `actor` = the correction's key), a retraction (XEP-0424, `actor` = its direction) or a sender's set
+ * of reactions (XEP-0444, `actor` = the reactor, `body` = JSON array of emoji). Kept apart from the target so
+ * that order of arrival does not matter (an archive page can bring the edit before the original); an action
+ * counts only when its direction is the target's (only the sender corrects or retracts).
+ */
+export const messageActions = sqliteTable(
+  "message_actions",
+  {
+    owner: text("owner").notNull(),
+    peer: text("peer").notNull(),
+    target: text("target").notNull(),
+    kind: text("kind", { enum: ["edit", "retract", "react"] }).notNull(),
+    actor: text("actor").notNull(),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    body: text("body").notNull(),
+    encrypted: text("encrypted"),
+    ts: integer("ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.peer, t.target, t.kind, t.actor] })],
 );
 
 /** XEP-0184 receipts, related to messages by (owner, peer, stanza id). */
@@ -101,6 +135,14 @@ export const conversations = sqliteTable(
     lastTs: integer("last_ts").notNull(),
     lastBody: text("last_body").notNull(),
     unread: integer("unread").notNull(),
+    /** Our read position (XEP-0490): incoming messages after it are unread. */
+    readTs: integer("read_ts").notNull().default(0),
+    /** The contact's read position of our messages (XEP-0333 displayed): ours up to it show "Read". */
+    peerReadTs: integer("peer_read_ts").notNull().default(0),
+    pinned: integer("pinned", { mode: "boolean" }).notNull().default(false),
+    muted: integer("muted", { mode: "boolean" }).notNull().default(false),
+    /** Hidden from the list until a new message comes. */
+    hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.owner, t.peer] }), index("conversations_recent").on(t.owner, t.lastTs)],
 );

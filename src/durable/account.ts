@@ -23,7 +23,15 @@ import { buildEnableCarbons } from "../xmpp/message.ts";
 import { buildUnavailable } from "../xmpp/presence.ts";
 import { buildPing } from "../xmpp/ping.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
-import type { AccountInfo, Feature, FeatureContext, FrameHandlers, KeyValue, Pending } from "./features/context.ts";
+import {
+  refuse,
+  type AccountInfo,
+  type Feature,
+  type FeatureContext,
+  type FrameHandlers,
+  type KeyValue,
+  type Pending,
+} from "./features/context.ts";
 import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
 import { DraftsFeature } from "./features/drafts.ts";
@@ -110,6 +118,10 @@ export class Account {
       ...chatStates.frames,
       ...drafts.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
+      // Being built (issue #7): each moves to its feature module.
+      "message.retract": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
+      "message.react": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
+      "conversation.set": async (ws) => refuse(deps.tabs, ws, "internal", "not available yet"),
     };
   }
 

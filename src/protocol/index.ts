@@ -34,8 +34,18 @@ export const ContactSchema = contactBase.extend({ presences: z.array(PresenceInf
 export type Contact = z.infer<typeof ContactSchema>;
 export type RosterEntry = z.infer<typeof contactBase>;
 
+const EncryptedViewSchema = z.object({
+  namespace: z.literal("eu.siacs.conversations.axolotl"),
+  xml: z.string(),
+  hasPayload: z.boolean(),
+});
+
+/** Reactions a message carries (XEP-0444): per emoji, who (bare JIDs; the user's own JID for theirs). */
+export const ReactionSchema = z.object({ emoji: z.string(), from: z.array(z.string()) });
+export type Reaction = z.infer<typeof ReactionSchema>;
+
 export const ChatMessageSchema = z.object({
-  /** Dedupe key (origin-id / stanza-id based, see src/xmpp/message.ts). */
+  /** Dedupe key (origin-id / stanza-id based, see src/xmpp/message.ts). Tabs name messages by key only. */
   key: z.string(),
   peer: z.string(),
   direction: z.enum(["in", "out"]),
@@ -47,9 +57,23 @@ export const ChatMessageSchema = z.object({
    * An end-to-end encrypted message: the OMEMO element as it arrived (body is then ""). Only the browser
    * decrypts it; `hasPayload` false is a key-transport message, processed silently.
    */
-  encrypted: z
-    .object({ namespace: z.literal("eu.siacs.conversations.axolotl"), xml: z.string(), hasPayload: z.boolean() })
+  encrypted: EncryptedViewSchema.optional(),
+  /**
+   * XEP-0461: the message this one replies to. `key` is null when the target is not stored here; `body` is its
+   * clear text (its latest correction), "" when it is encrypted (the tab has its plaintext by key) or unknown.
+   */
+  replyTo: z
+    .object({ key: z.string().nullable(), direction: z.enum(["in", "out"]).nullable(), body: z.string() })
     .optional(),
+  /** XEP-0428: the quote at the start of an encrypted reply's decrypted body, [start, end) in code points. */
+  fallback: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
+  /** XEP-0308: the latest correction by the sender (clear `body`, or an OMEMO element decrypted by its `key`). */
+  edit: z
+    .object({ key: z.string(), body: z.string(), encrypted: EncryptedViewSchema.optional(), ts: z.number() })
+    .optional(),
+  /** XEP-0424: the sender retracted it (body and edit are then gone). */
+  retracted: z.boolean().optional(),
+  reactions: z.array(ReactionSchema).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -57,7 +81,14 @@ export const ConversationSchema = z.object({
   peer: z.string(),
   lastTs: z.number(),
   lastBody: z.string(),
+  /** Incoming messages after `readTs` (the read position, XEP-0490). */
   unread: z.number(),
+  readTs: z.number().optional(),
+  /** The contact has seen (XEP-0333 displayed) our messages up to this time: they show "Read". */
+  peerReadTs: z.number().optional(),
+  pinned: z.boolean().optional(),
+  muted: z.boolean().optional(),
+  hidden: z.boolean().optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -116,8 +147,30 @@ export function isOmemoNode(node: string): boolean {
 }
 const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
+/** A message key a tab names (an existing message of the conversation). */
+const messageKeyField = xmlText().min(1).max(512);
+/**
+ * XEP-0461 + XEP-0428: the message replied to, and the length (in code points) of the quote the tab put at the
+ * start of the body (0: none). The object adds the <reply/> and <fallback/> elements.
+ */
+const replyField = z.object({ key: messageKeyField, quoteLength: z.number().int().min(0).max(MAX_BODY_CHARS) });
+/** XEP-0444: one reaction is one emoji (a grapheme of a few code points; no letters, digits or spaces). */
+export const MAX_REACTIONS = 20;
+const emoji = xmlText()
+  .min(1)
+  .max(32)
+  .refine((v) => !/[\s\p{L}\p{N}<>&]/u.test(v), "is not an emoji");
+
 export const ClientFrameSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("message.send"), requestId, to: jid, body: xmlText().min(1).max(MAX_BODY_CHARS) }),
+  z.object({
+    type: z.literal("message.send"),
+    requestId,
+    to: jid,
+    body: xmlText().min(1).max(MAX_BODY_CHARS),
+    replyTo: replyField.optional(),
+    /** XEP-0308: this replaces the user's earlier message with this key. */
+    replace: messageKeyField.optional(),
+  }),
   // An OMEMO <encrypted/> element the tab built (XEP-0384 v0.3 §4.5): the object never sees the clear text.
   z.object({
     type: z.literal("message.send-encrypted"),
@@ -126,6 +179,18 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     encrypted: xmlText()
       .min(1)
       .max(60 * 1024),
+    replyTo: replyField.optional(),
+    replace: messageKeyField.optional(),
+  }),
+  /** XEP-0424: retract one of the user's own messages. */
+  z.object({ type: z.literal("message.retract"), requestId, peer: jid, key: messageKeyField }),
+  /** XEP-0444: the user's whole set of reactions to a message (empty: none). */
+  z.object({
+    type: z.literal("message.react"),
+    requestId,
+    peer: jid,
+    key: messageKeyField,
+    emojis: z.array(emoji).max(MAX_REACTIONS),
   }),
   // PEP (XEP-0163) for OMEMO's device lists and bundles only: the browser owns the keys, the object relays.
   z.object({
@@ -148,7 +213,16 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     peer: jid,
     before: z.object({ ts: z.number().int(), key: xmlText().max(512) }).nullable(),
   }),
-  z.object({ type: z.literal("conversation.read"), peer: jid }),
+  /** Read up to the message `key` (seen on screen), or everything when absent (XEP-0333, XEP-0490). */
+  z.object({ type: z.literal("conversation.read"), peer: jid, key: messageKeyField.optional() }),
+  /** Pin, mute or hide a conversation (what is absent stays as it is). */
+  z.object({
+    type: z.literal("conversation.set"),
+    peer: jid,
+    pinned: z.boolean().optional(),
+    muted: z.boolean().optional(),
+    hidden: z.boolean().optional(),
+  }),
   /** The page of conversations older than `before` (keyset on lastTs, then peer). */
   z.object({
     type: z.literal("conversations.load"),
@@ -206,6 +280,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     requestId: z.string().optional(),
   }),
   z.object({ type: z.literal("receipt"), peer: z.string(), key: z.string() }),
+  /** A loaded message changed (corrected, retracted, reacted to): the tab replaces its copy by key. */
+  z.object({ type: z.literal("message.update"), message: ChatMessageSchema }),
   z.object({ type: z.literal("conversation"), conversation: ConversationSchema }),
   z.object({
     type: z.literal("conversations.page"),

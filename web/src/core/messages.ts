@@ -62,3 +62,12 @@ export function oldestCursor(messages: readonly ChatMessage[]): HistoryCursor | 
   const first = messages[0];
   return first ? { ts: Math.floor(first.ts), key: first.key } : null;
 }
+
+/** A loaded message changed at the object (corrected, retracted, reacted to): its new state replaces it. */
+export function replaceMessage(messages: readonly ChatMessage[], message: ChatMessage): readonly ChatMessage[] {
+  const i = messages.findIndex((m) => m.key === message.key);
+  if (i < 0) return messages;
+  const next = [...messages];
+  next[i] = message;
+  return next;
+}

@@ -11,7 +11,7 @@ import type {
   ServerFrame,
   Show,
 } from "../../../src/protocol/index.ts";
-import { markReceived, mergeMessages } from "./messages.ts";
+import { markReceived, mergeMessages, replaceMessage } from "./messages.ts";
 
 export interface PeerHistory {
   /** Sorted oldest first; never two messages with the same key. */
@@ -180,6 +180,12 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       if (!history) return state;
       const messages = markReceived(history.messages, frame.key);
       return messages === history.messages ? state : setHistory(state, frame.peer, { ...history, messages });
+    }
+    case "message.update": {
+      const history = state.histories.get(frame.message.peer);
+      if (!history) return state;
+      const messages = replaceMessage(history.messages, frame.message);
+      return messages === history.messages ? state : setHistory(state, frame.message.peer, { ...history, messages });
     }
     case "conversation":
       return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };

@@ -159,6 +159,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "subscription.request":
       case "subscription.handled":
       case "receipt":
+      case "message.update":
       case "conversation":
       case "conversations.page":
       case "typing":
