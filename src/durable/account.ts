@@ -3,7 +3,13 @@
 // adding a module and registering it below: its frames in the table, its stanza handler in the list.
 import type { Element } from "@xmpp/xml";
 import type { Db } from "../db/client.ts";
-import { clearPresences, flush as flushToDb, type ConversationDelta, type StoredMessage } from "../db/store.ts";
+import {
+  clearPresences,
+  flush as flushToDb,
+  type ConversationDelta,
+  type StoredAction,
+  type StoredMessage,
+} from "../db/store.ts";
 import {
   assertNever,
   type ClientFrame,
@@ -32,6 +38,7 @@ import {
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
+import { ActionsFeature } from "./features/actions.ts";
 import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
 import { DraftsFeature } from "./features/drafts.ts";
@@ -104,13 +111,16 @@ export class Account {
     this.#chat = new ChatFeature(ctx, (peer) => drafts.set(peer, ""));
     this.#presence = new PresenceFeature(ctx);
     this.#roster = new RosterFeature(ctx);
-    const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
+    const actions = new ActionsFeature(ctx, this.#chat);
+    const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
-    this.#stanzaFeatures = [history, omemo, chatStates, this.#chat, this.#presence, this.#roster];
+    // Corrections, retractions and reactions are messages too: looked at before chat.
+    this.#stanzaFeatures = [history, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
     this.#frames = {
       ...this.#chat.frames,
+      ...actions.frames,
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,
@@ -118,9 +128,7 @@ export class Account {
       ...chatStates.frames,
       ...drafts.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
-      // Being built (issue #7): each moves to its feature module.
-      "message.retract": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
-      "message.react": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
+      // Being built (issue #7): moves to its feature module.
       "conversation.set": async (ws) => refuse(deps.tabs, ws, "internal", "not available yet"),
     };
   }
@@ -287,6 +295,7 @@ export class Account {
     const presences: PresenceDelta[] = [];
     const messages: StoredMessage[] = [];
     const receipts: { peer: string; stanzaId: string; ts: number }[] = [];
+    const actions: StoredAction[] = [];
     const conversations = new Map<string, ConversationDelta>();
     for (const item of items) {
       switch (item.kind) {
@@ -309,6 +318,9 @@ export class Account {
         case "receipt":
           receipts.push(item);
           break;
+        case "action":
+          actions.push(item.action);
+          break;
         default:
           assertNever(item);
       }
@@ -320,6 +332,7 @@ export class Account {
       presences,
       messages,
       receipts,
+      actions,
       conversations: [...conversations.values()],
     });
   }
