@@ -272,7 +272,7 @@ export class ChatFeature implements Feature {
     };
     if (replaced?.stanzaId) {
       this.actions.edited(chat, replaced.stanzaId);
-      ctx.tabs.send(ws, { type: "ack", requestId });
+      ctx.tabs.send(ws, { type: "ack", requestId, key: messageKey(chat) });
     } else {
       this.accept(chat, requestId);
     }
