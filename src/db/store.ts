@@ -169,6 +169,24 @@ export async function flush(db: Db, input: FlushInput, now = Date.now()): Promis
   return stmts.length;
 }
 
+/** The columns a history page reads (shared with the pages around a message, ./history-window.ts). */
+export const pageColumns = {
+  key: messages.key,
+  stanzaId: messages.stanzaId,
+  direction: messages.direction,
+  body: messages.body,
+  ts: messages.ts,
+  encrypted: messages.encrypted,
+};
+export interface PageRow {
+  key: string;
+  stanzaId: string | null;
+  direction: "in" | "out";
+  body: string;
+  ts: number;
+  encrypted: string | null;
+}
+
 export interface HistoryPage {
   messages: ChatMessage[];
   hasMore: boolean;
@@ -193,20 +211,17 @@ export async function historyPage(
     before ? sql`(${messages.ts}, ${messages.key}) < (${before.ts}, ${before.key})` : undefined,
   );
   const rows = await db
-    .select({
-      key: messages.key,
-      stanzaId: messages.stanzaId,
-      direction: messages.direction,
-      body: messages.body,
-      ts: messages.ts,
-      encrypted: messages.encrypted,
-    })
+    .select(pageColumns)
     .from(messages)
     .where(where)
     .orderBy(desc(messages.ts), desc(messages.key))
     .limit(limit + 1);
   const hasMore = rows.length > limit;
-  const page = rows.slice(0, limit).toReversed();
+  return { hasMore, messages: await pageMessages(db, owner, peer, rows.slice(0, limit).toReversed()) };
+}
+
+/** A page's rows (oldest first) as messages, with their receipts: one query, whatever the page size. */
+export async function pageMessages(db: Db, owner: string, peer: string, page: PageRow[]): Promise<ChatMessage[]> {
   const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
   const received = new Set<string>();
   if (outIds.length > 0) {
@@ -216,22 +231,19 @@ export async function historyPage(
     );
     for (const id of textColumn(got, "stanza_id")) received.add(id);
   }
-  return {
-    hasMore,
-    messages: page.map((r) => {
-      const message: ChatMessage = {
-        key: r.key,
-        peer,
-        direction: r.direction,
-        body: r.body,
-        ts: r.ts,
-        receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
-      };
-      const encrypted = r.encrypted === null ? null : encryptedView(r.encrypted);
-      if (encrypted) message.encrypted = encrypted;
-      return message;
-    }),
-  };
+  return page.map((r) => {
+    const message: ChatMessage = {
+      key: r.key,
+      peer,
+      direction: r.direction,
+      body: r.body,
+      ts: r.ts,
+      receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
+    };
+    const encrypted = r.encrypted === null ? null : encryptedView(r.encrypted);
+    if (encrypted) message.encrypted = encrypted;
+    return message;
+  });
 }
 
 /** Which of these keys are stored already (archive catch-up dedupe); one query per 500 keys. */

@@ -39,6 +39,7 @@ import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
 import { RosterFeature } from "./features/roster.ts";
+import { SearchFeature } from "./features/search.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -117,6 +118,7 @@ export class Account {
       ...omemo.frames,
       ...chatStates.frames,
       ...drafts.frames,
+      ...new SearchFeature(ctx).frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
       // Being built (issue #7): each moves to its feature module.
       "message.retract": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
