@@ -60,7 +60,10 @@ describe("search over this device's plaintexts (issue #7 §5)", () => {
     await c.put("orig", "typo in the orignal");
     await c.put("fix", "the corrected original");
     await c.put("gone", "retracted original");
-    const infos: [string, { peer: string; ts: number; direction: "in" | "out"; current?: string; retracted?: boolean }][] = [
+    const infos: [
+      string,
+      { peer: string; ts: number; direction: "in" | "out"; current?: string; retracted?: boolean },
+    ][] = [
       ["orig", { peer: bob, ts: 10, direction: "out", current: "fix" }],
       ["gone", { peer: bob, ts: 11, direction: "out", retracted: true }],
     ];
@@ -100,10 +103,8 @@ describe("search over this device's plaintexts (issue #7 §5)", () => {
     const local = [r(carol, "l4", 40), r(bob, "l2", 20), r(bob, "s1", 10)];
     expect(mergeResults(server, local).map((x) => x.key)).toEqual(["l4", "s3", "s2", "l2", "s1"]);
     // Same ts: peer, then key, descending (the server's ORDER BY ts DESC, peer DESC, key DESC).
-    expect(mergeResults([r(bob, "a", 1)], [r(carol, "b", 1), r(carol, "a", 1)]).map((x) => `${x.peer[0]}${x.key}`)).toEqual([
-      "cb",
-      "ca",
-      "ba",
-    ]);
+    expect(
+      mergeResults([r(bob, "a", 1)], [r(carol, "b", 1), r(carol, "a", 1)]).map((x) => `${x.peer[0]}${x.key}`),
+    ).toEqual(["cb", "ca", "ba"]);
   });
 });
