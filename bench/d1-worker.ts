@@ -15,6 +15,7 @@ import {
   type HistoryMethod,
   type PresenceMethod,
 } from "./storage-cases.ts";
+import { ftsPlan, searchRun, seedSearch } from "./search-cases.ts";
 
 interface BenchEnv {
   DB: D1Database;
@@ -57,6 +58,13 @@ async function handle(path: string, body: Record<string, unknown>, env: BenchEnv
         Number(body.depth),
         body.opts as { min: number; max: number; budgetMs: number },
       );
+    // Search (bench/search-d1.mjs): its own Miniflare instance and database.
+    case "/search-seed":
+      return seedSearch(bench.db);
+    case "/search-plan":
+      return ftsPlan(bench.db);
+    case "/search":
+      return searchRun(bench.db, Number(body.term), body.opts as { min: number; max: number; budgetMs: number });
     default:
       throw new Error(`no such endpoint ${path}`);
   }

@@ -43,6 +43,9 @@ export const TEST_ACCOUNTS = [
   // test/workers/actions.test.ts
   "gil",
   "hal",
+  // test/workers/search.test.ts: the searcher and another account
+  "olga",
+  "pia",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -2,7 +2,7 @@
 // and reply targets (one query: correlated subqueries on indexes) and with the corrections, retractions and
 // reactions of its messages and of their reply targets (a second query). Two queries per page, whatever its size,
 // never one per message. Identical on D1 and libSQL.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { messageActions, messages } from "./schema.ts";
 import { inspectEncrypted } from "../xmpp/omemo.ts";
@@ -248,6 +248,69 @@ async function withOutsideTargets(db: Db, owner: string, rows: readonly Row[]): 
   );
   const all = await assemble(db, owner, [...rows, ...extra]);
   return all.slice(0, rows.length);
+}
+
+/** The key's message as a row-value cursor (a subquery: no extra round trip). */
+function at(owner: string, peer: string, key: string) {
+  return sql`(SELECT ts, key FROM messages WHERE owner = ${owner} AND peer = ${peer} AND key = ${key})`;
+}
+
+export interface WindowPage extends HistoryPage {
+  hasNewer: boolean;
+}
+
+/**
+ * The page around the message `key` (a search result, a reply's target): up to `each` older messages, the message
+ * and up to `each` - 1 newer ones, oldest first, with their related rows. Null when the message is not stored.
+ */
+export async function historyAround(
+  db: Db,
+  owner: string,
+  peer: string,
+  key: string,
+  each: number,
+): Promise<WindowPage | null> {
+  const conversation = and(eq(messages.owner, owner), eq(messages.peer, peer));
+  const older = await rowQuery(db)
+    .where(and(conversation, sql`(${messages.ts}, ${messages.key}) < ${at(owner, peer, key)}`))
+    .orderBy(desc(messages.ts), desc(messages.key))
+    .limit(each + 1);
+  const newer = await rowQuery(db)
+    .where(and(conversation, sql`(${messages.ts}, ${messages.key}) >= ${at(owner, peer, key)}`))
+    .orderBy(asc(messages.ts), asc(messages.key))
+    .limit(each + 1);
+  if (newer[0]?.key !== key) return null;
+  const rows = [...older.slice(0, each).toReversed(), ...newer.slice(0, each)];
+  return {
+    messages: await withOutsideTargets(db, owner, rows),
+    hasMore: older.length > each,
+    hasNewer: newer.length > each,
+  };
+}
+
+/** The page of `limit` messages after `after` (newer), oldest first, with their related rows. */
+export async function historyAfter(
+  db: Db,
+  owner: string,
+  peer: string,
+  after: HistoryCursor,
+  limit: number,
+): Promise<WindowPage> {
+  const rows = await rowQuery(db)
+    .where(
+      and(
+        eq(messages.owner, owner),
+        eq(messages.peer, peer),
+        sql`(${messages.ts}, ${messages.key}) > (${after.ts}, ${after.key})`,
+      ),
+    )
+    .orderBy(asc(messages.ts), asc(messages.key))
+    .limit(limit + 1);
+  return {
+    messages: await withOutsideTargets(db, owner, rows.slice(0, limit)),
+    hasMore: true,
+    hasNewer: rows.length > limit,
+  };
 }
 
 /** Messages of a conversation by their id attributes (the targets of a new action), assembled like a page. */

@@ -46,6 +46,7 @@ import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
 import { RosterFeature } from "./features/roster.ts";
+import { SearchFeature } from "./features/search.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -127,6 +128,7 @@ export class Account {
       ...omemo.frames,
       ...chatStates.frames,
       ...drafts.frames,
+      ...new SearchFeature(ctx).frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
       // Being built (issue #7): moves to its feature module.
       "conversation.set": async (ws) => refuse(deps.tabs, ws, "internal", "not available yet"),

@@ -2,6 +2,7 @@
 // crosses the socket is parsed (never cast) on the receiving side.
 import { z } from "zod";
 import { parseBareJid } from "../xmpp/jid.ts";
+import { MAX_QUERY_CHARS } from "./search.ts";
 
 /** Frames larger than this are refused with an error frame (issue #2 §3). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -107,6 +108,27 @@ export interface HistoryCursor {
   key: string;
 }
 
+/**
+ * One search hit (issue #7 §5): the message's text, cut to a snippet around the match (src/protocol/search.ts),
+ * and the matched ranges of that text as [start, end) in UTF-16 code units, for the tab to wrap in elements
+ * (never HTML from the server).
+ */
+export const SearchResultSchema = z.object({
+  peer: z.string(),
+  key: z.string(),
+  ts: z.number(),
+  direction: z.enum(["in", "out"]),
+  text: z.string(),
+  highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+});
+export type SearchResult = z.infer<typeof SearchResultSchema>;
+/** Where a search page ends: the last result's (ts, peer, key). Results come in descending order of these. */
+export interface SearchCursor {
+  ts: number;
+  peer: string;
+  key: string;
+}
+
 // ---- tab -> object -------------------------------------------------------------------------------------------
 
 // XML 1.0 §2.2 Char: anything else cannot travel in a stanza (the server ends the stream as not-well-formed).
@@ -149,6 +171,7 @@ const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
 /** A message key a tab names (an existing message of the conversation). */
 const messageKeyField = xmlText().min(1).max(512);
+const historyCursor = z.object({ ts: z.number().int(), key: xmlText().max(512) });
 /**
  * XEP-0461 + XEP-0428: the message replied to, and the length (in code points) of the quote the tab put at the
  * start of the body (0: none). The object adds the <reply/> and <fallback/> elements.
@@ -207,12 +230,24 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence.set"), show: z.enum(SHOWS), status: xmlText().max(1024) }),
   z.object({ type: z.literal("roster.add"), requestId, jid, name: xmlText().max(256).optional() }),
   z.object({ type: z.literal("subscription.answer"), jid, accept: z.boolean() }),
-  z.object({
-    type: z.literal("history.load"),
-    requestId,
-    peer: jid,
-    before: z.object({ ts: z.number().int(), key: xmlText().max(512) }).nullable(),
-  }),
+  /**
+   * A page of history: the one before `before` (null: the newest), or the one after `after` (newer, for a
+   * conversation opened in its middle), or the page around the message `around` (a search result: half before,
+   * half after). At most one of them.
+   */
+  z
+    .object({
+      type: z.literal("history.load"),
+      requestId,
+      peer: jid,
+      before: historyCursor.nullable(),
+      after: historyCursor.optional(),
+      around: messageKeyField.optional(),
+    })
+    .refine(
+      (f) => [f.before !== null, f.after !== undefined, f.around !== undefined].filter(Boolean).length <= 1,
+      "at most one of before, after, around",
+    ),
   /** Read up to the message `key` (seen on screen), or everything when absent (XEP-0333, XEP-0490). */
   z.object({ type: z.literal("conversation.read"), peer: jid, key: messageKeyField.optional() }),
   /** Pin, mute or hide a conversation (what is absent stays as it is). */
@@ -230,6 +265,16 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     before: z.object({ lastTs: z.number().int(), peer: jid }),
   }),
   z.object({ type: z.literal("ping") }),
+  /**
+   * Full-text search over the user's clear messages (issue #7 §5, src/durable/features/search.ts); `before` is
+   * the last result of the previous page. Answered by search.results.
+   */
+  z.object({
+    type: z.literal("search"),
+    requestId,
+    query: xmlText().min(1).max(MAX_QUERY_CHARS),
+    before: z.object({ ts: z.number().int(), peer: jid, key: messageKeyField }).optional(),
+  }),
   /** The composer's text for `peer`, kept by the object for every tab (empty: no draft). */
   z.object({ type: z.literal("draft.set"), peer: jid, text: xmlText().max(MAX_BODY_CHARS) }),
   /** XEP-0085: what the user is doing in the conversation with `to` (sent at most every few seconds). */
@@ -249,6 +294,7 @@ export const ERROR_CODES = [
   "bad-address",
   "send-failed",
   "history-failed",
+  "search-failed",
   "rate-limited",
   "internal",
 ] as const;
@@ -293,7 +339,25 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("history"),
     requestId: z.string(),
     peer: z.string(),
+    /** Oldest first. */
     messages: z.array(ChatMessageSchema),
+    /** Older messages exist before this page. */
+    hasMore: z.boolean(),
+    /** Newer messages exist after this page (only on answers to `after` and `around`: else it is the newest). */
+    hasNewer: z.boolean().optional(),
+  }),
+  /**
+   * Search results, newest first: descending (ts, peer, key), the order the `before` cursor pages in. A tab
+   * groups them by `peer` in order of first appearance (each conversation placed by its newest match, its
+   * messages newest first), and appends later pages to those groups; browser-side results of encrypted messages
+   * merge in the same order (web/src/features/search/local.ts). `query` is the query as asked, so a tab drops
+   * answers to queries the user has since changed.
+   */
+  z.object({
+    type: z.literal("search.results"),
+    requestId: z.string(),
+    query: z.string(),
+    results: z.array(SearchResultSchema),
     hasMore: z.boolean(),
   }),
   /** A request done. For a correction, `key` is the correction's own key (an encrypted one's text is cached by it). */

@@ -6,9 +6,10 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import * as schema from "../../src/db/schema.ts";
 import { storageSuite } from "../shared/storage-suite.ts";
+import { searchSuite } from "../shared/search-suite.ts";
 
 // The same storage module on a libSQL file, with the same drizzle-kit migrations.
-storageSuite(async () => {
+const make = async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "parley-libsql-"));
   const client = createClient({ url: `file:${path.join(dir, "parley.db")}` });
   for (const file of readdirSync("migrations")
@@ -20,4 +21,6 @@ storageSuite(async () => {
   let n = 0;
   const db = drizzle(client, { schema, logger: { logQuery: () => void n++ } });
   return { db, queries: () => n, reset: () => void (n = 0) };
-});
+};
+storageSuite(make);
+searchSuite(make);

@@ -1,6 +1,7 @@
 // History and the conversation list: pages from storage, older ones from the server's archive (XEP-0313, through
 // ../archive.ts), the archive catch-up after a login, conversations paged beyond the snapshot and marked read.
 import type { Element } from "@xmpp/xml";
+import { historyAfter, historyAround } from "../../db/search.ts";
 import { historyPage, listConversations, markRead, oldestMessage } from "../../db/store.ts";
 import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
@@ -42,6 +43,10 @@ export class HistoryFeature implements Feature {
         await this.loggedIn().catch(() => undefined);
         await ctx.drained();
         await ctx.flush();
+        if (frame.after || frame.around !== undefined) {
+          await this.#window(ws, frame.requestId, peer, frame.after, frame.around);
+          return;
+        }
         let page = await historyPage(ctx.db, ctx.info.jid, peer, frame.before, HISTORY_PAGE);
         const link = ctx.link();
         if (!page.hasMore && link?.online && !this.#archive.exhausted(peer)) {
@@ -88,6 +93,36 @@ export class HistoryFeature implements Feature {
       if (conversation) ctx.tabs.broadcast({ type: "conversation", conversation });
     },
   };
+
+  /**
+   * A page in the middle of the conversation: around a message (a search result opened), or after one (scrolling
+   * down from there). Storage only: older pages from there on are ordinary `before` pages, which reach the
+   * server's archive when storage runs out (so `hasMore` stays true while the archive may hold more).
+   */
+  async #window(
+    ws: WebSocket,
+    requestId: string,
+    peer: string,
+    after: { ts: number; key: string } | undefined,
+    around: string | undefined,
+  ): Promise<void> {
+    const { ctx } = this;
+    const page = after
+      ? await historyAfter(ctx.db, ctx.info.jid, peer, after, HISTORY_PAGE)
+      : await historyAround(ctx.db, ctx.info.jid, peer, around ?? "", HISTORY_PAGE / 2);
+    if (page === null) {
+      refuse(ctx.tabs, ws, "history-failed", "item-not-found", requestId);
+      return;
+    }
+    ctx.tabs.send(ws, {
+      type: "history",
+      requestId,
+      peer,
+      messages: page.messages,
+      hasMore: page.hasMore || !this.#archive.exhausted(peer),
+      hasNewer: page.hasNewer,
+    });
+  }
 
   /** XEP-0313 §4.2: archive results come as messages and go to the query that asked for them. */
   onStanza(el: Element): boolean {

@@ -2,12 +2,21 @@
 // device (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
 // cache, the per-conversation "Encrypt (OMEMO)" decision (omemo-policy.ts, encrypt-choices.ts), encrypted sending,
 // and the stored per-contact state: "OMEMO in use", "Only verified devices" and device-change notices. No DOM.
-import type { ChatMessage, ClientFrame, RosterEntry, ServerFrame, Subscription } from "../../../src/protocol/index.ts";
+import type {
+  ChatMessage,
+  ClientFrame,
+  RosterEntry,
+  SearchCursor,
+  ServerFrame,
+  Subscription,
+} from "../../../src/protocol/index.ts";
 import type { ContactOmemo, DeviceNotice } from "../crypto/contacts.ts";
 import type { DeviceInfo, OmemoDevice, Plain, TrustAction } from "../crypto/device.ts";
 import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
+import type { MessageInfo } from "../crypto/plaintexts.ts";
 import type { Trust } from "../crypto/trust.ts";
+import { searchLocal, type LocalPage } from "../features/search/local.ts";
 import { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
 import { PepSocket } from "./pep-socket.ts";
@@ -555,7 +564,51 @@ export class E2EEService {
     this.#changed();
   }
 
+  /**
+   * Remembers where encrypted messages belong (conversation, time, direction, current correction, retracted) next
+   * to their plaintexts, so this device can search them (features/search/local.ts). One write per frame.
+   */
+  #recordInfos(messages: readonly ChatMessage[]): void {
+    const entries: [string, MessageInfo][] = [];
+    for (const m of messages) {
+      if (!m.encrypted?.hasPayload && !m.edit?.encrypted) continue;
+      const info: MessageInfo = { peer: m.peer, ts: m.ts, direction: m.direction };
+      if (m.edit?.encrypted) info.current = m.edit.key;
+      if (m.retracted) info.retracted = true;
+      entries.push([m.key, info]);
+    }
+    if (entries.length > 0) void this.#storeInfos(entries);
+  }
+
+  /**
+   * Swallows the failures of recording infos: the device cannot load (no IndexedDB, private mode) or the write
+   * fails. Either only leaves those messages out of this device's search; nothing else depends on it.
+   */
+  async #storeInfos(entries: [string, MessageInfo][]): Promise<void> {
+    try {
+      const device = await this.#loadDevice();
+      await device.cache.putInfos(entries);
+    } catch {
+      // See above: search misses these messages, nothing more.
+    }
+  }
+
+  /**
+   * Searches this device's plaintexts of encrypted messages (to merge with the server's search.results). A
+   * device that cannot load has no plaintexts: no results.
+   */
+  async searchPlaintexts(query: string, before?: SearchCursor): Promise<LocalPage> {
+    let device: OmemoDevice;
+    try {
+      device = await this.#loadDevice();
+    } catch {
+      return { results: [], hasMore: false };
+    }
+    return searchLocal(device.cache, query, before);
+  }
+
   #observe(messages: readonly ChatMessage[], requestId?: string): void {
+    this.#recordInfos(messages);
     let added = false;
     for (const m of messages) {
       // XEP-0308 in an encrypted chat: the correction's text is its own OMEMO message, decrypted by its key.

@@ -216,6 +216,8 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     // PEP answers and notifications belong to the E2EE service (core/e2ee.ts), not to this state.
     case "pep.items":
     case "pep.event":
+    // Search answers belong to the search panel (web/src/features/search), not to this state.
+    case "search.results":
       return state;
     default:
       return assertNever(frame);

@@ -118,6 +118,19 @@ export class Kv {
     return keys.map((k, i) => [k, values[i] as T]);
   }
 
+  /** The [key, value] pairs whose string keys start with `prefix`, in key order, in one transaction. */
+  async withPrefix<T>(store: StoreName, prefix: string): Promise<[IDBValidKey, T][]> {
+    const tx = this.#db.transaction(store, "readonly");
+    const os = tx.objectStore(store);
+    // Every string that starts with the prefix sorts between it and prefix + U+FFFF.
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    const [keys, values] = await Promise.all([
+      requestToPromise(os.getAllKeys(range)),
+      requestToPromise(os.getAll(range)),
+    ]);
+    return keys.map((k, i) => [k, values[i] as T]);
+  }
+
   async count(store: StoreName): Promise<number> {
     const tx = this.#db.transaction(store, "readonly");
     return requestToPromise(tx.objectStore(store).count());

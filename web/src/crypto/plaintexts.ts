@@ -9,6 +9,31 @@ export type CachedPlaintext = string | false;
 
 const MESSAGE = "m:";
 const SENT = "s:";
+const INFO = "i:";
+
+/**
+ * Where an encrypted message belongs, so this device can search its plaintexts (web/src/features/search/local.ts)
+ * without asking the server: its conversation, time and direction, and what its current text is (the key of
+ * its latest XEP-0308 correction, whose plaintext is cached under that key; retracted: none).
+ */
+export interface MessageInfo {
+  peer: string;
+  ts: number;
+  direction: "in" | "out";
+  current?: string;
+  retracted?: boolean;
+}
+
+/** A stored info record, checked (IndexedDB is shared with other code versions: never trusted blindly). */
+export function parseInfo(value: unknown): MessageInfo | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { peer, ts, direction, current, retracted } = value as Record<string, unknown>;
+  if (typeof peer !== "string" || typeof ts !== "number" || (direction !== "in" && direction !== "out")) return null;
+  const info: MessageInfo = { peer, ts, direction };
+  if (typeof current === "string") info.current = current;
+  if (retracted === true) info.retracted = true;
+  return info;
+}
 
 export class PlaintextCache {
   readonly #kv: Kv;
@@ -33,6 +58,31 @@ export class PlaintextCache {
 
   async put(messageKey: string, value: CachedPlaintext): Promise<void> {
     await this.#kv.put("plaintexts", MESSAGE + messageKey, value);
+  }
+
+  /** Records where messages belong (one transaction for a whole history page). */
+  async putInfos(entries: readonly (readonly [string, MessageInfo])[]): Promise<void> {
+    await this.#kv.putMany(
+      "plaintexts",
+      entries.map(([key, info]) => [INFO + key, info] as const),
+    );
+  }
+
+  /** Every decrypted text and every info record (for a search over this device's plaintexts). */
+  async everything(): Promise<{ texts: Map<string, CachedPlaintext>; infos: Map<string, MessageInfo> }> {
+    const [texts, infos] = await Promise.all([
+      this.#kv.withPrefix<unknown>("plaintexts", MESSAGE),
+      this.#kv.withPrefix<unknown>("plaintexts", INFO),
+    ]);
+    const out = { texts: new Map<string, CachedPlaintext>(), infos: new Map<string, MessageInfo>() };
+    for (const [k, v] of texts) {
+      if (typeof k === "string" && (typeof v === "string" || v === false)) out.texts.set(k.slice(MESSAGE.length), v);
+    }
+    for (const [k, v] of infos) {
+      const info = parseInfo(v);
+      if (typeof k === "string" && info) out.infos.set(k.slice(INFO.length), info);
+    }
+    return out;
   }
 
   /** The text of a message this device sent, by sender reference (namespace + IV). */

@@ -168,6 +168,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "pong":
       case "pep.items":
       case "pep.event":
+      case "search.results":
         break;
       default:
         assertNever(frame);

@@ -1,0 +1,15 @@
+// Types of bench/search-plan.mjs (plain ESM, also run by Node without tsx).
+import type { SearchSamples } from "./search-cases.ts";
+
+export declare const TERM_COUNT: number;
+
+export interface SearchExec {
+  seed(): Promise<{ rows: number; ms: number }>;
+  plan(): Promise<string>;
+  search(termIndex: number, opts: { min: number; max: number; budgetMs: number }): Promise<SearchSamples[]>;
+}
+
+export declare function runSearchPlan(
+  exec: SearchExec,
+  log: (line: string) => void,
+): Promise<{ seed: { rows: number; ms: number }; plan: string; search: SearchSamples[] }>;

@@ -1,0 +1,69 @@
+// Full-text search over an account's clear messages (issue #7 §5): SQLite FTS5 (migrations/0004_search.sql, an
+// external-content index over messages.body kept by triggers; encrypted messages are never in it), the same on
+// D1 and libSQL. And the history pages a search result opens: around a message, and after it.
+import { sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import type { SearchCursor, SearchResult } from "../protocol/index.ts";
+import { ftsMatch, matchRanges, snippet, type SearchQuery } from "../protocol/search.ts";
+
+export interface SearchPage {
+  results: SearchResult[];
+  hasMore: boolean;
+}
+
+interface HitRow {
+  peer: string;
+  key: string;
+  ts: number;
+  direction: "in" | "out";
+  body: string;
+}
+
+/** A raw result row, checked (raw SQL results are untyped: check, never cast); null when it is not one. */
+function hitRow(row: unknown): HitRow | null {
+  if (typeof row !== "object" || row === null) return null;
+  const { peer, key, ts, direction, body } = row as Record<string, unknown>;
+  if (typeof peer !== "string" || typeof key !== "string" || typeof body !== "string") return null;
+  if (typeof ts !== "number" || (direction !== "in" && direction !== "out")) return null;
+  return { peer, key, ts, direction, body };
+}
+
+/**
+ * One page of the owner's messages matching `query`, newest first (descending ts, peer, key: keyset paging with
+ * `before`, the last result of the previous page).
+ *
+ * Recency, not bm25: people search a chat for "that message where …", and the newest is the likeliest; bm25 on
+ * one-line messages mostly rewards short ones, and a score is no stable keyset for paging while messages come in.
+ * FTS5 is the outer loop (CROSS JOIN keeps SQLite from walking the owner's rows and probing the index per row):
+ * its matches are joined to their rows by rowid, filtered to the owner, and only those sorted.
+ */
+export async function searchMessages(
+  db: Db,
+  owner: string,
+  query: SearchQuery,
+  before: SearchCursor | undefined,
+  limit: number,
+): Promise<SearchPage> {
+  const after = before ? sql`AND (m.ts, m.peer, m.key) < (${before.ts}, ${before.peer}, ${before.key})` : sql``;
+  const rows = await db.all(sql`SELECT m.peer AS peer, m.key AS key, m.ts AS ts, m.direction AS direction,
+      m.body AS body
+    FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid
+    WHERE messages_fts MATCH ${ftsMatch(query)} AND m.owner = ${owner} AND m.encrypted IS NULL ${after}
+    ORDER BY m.ts DESC, m.peer DESC, m.key DESC
+    LIMIT ${limit + 1}`);
+  const hits = rows.map(hitRow).filter((r): r is HitRow => r !== null);
+  return {
+    hasMore: hits.length > limit,
+    results: hits.slice(0, limit).map((r) => ({
+      peer: r.peer,
+      key: r.key,
+      ts: r.ts,
+      direction: r.direction,
+      // FTS5 found it; the ranges come from the same tokenisation (src/protocol/search.ts). Should they ever
+      // disagree on a character, the result stays, without a highlight.
+      ...snippet(r.body, matchRanges(r.body, query) ?? []),
+    })),
+  };
+}
+
+export { historyAfter, historyAround, type WindowPage } from "./history.ts";
