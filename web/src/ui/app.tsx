@@ -7,13 +7,27 @@ import { documentTitle, totalUnread } from "../core/selectors.ts";
 import { ChatPane } from "../features/chat/chat-pane.tsx";
 import { DevicesDialog, type DevicesRequest } from "../features/omemo/devices.tsx";
 import { Header } from "../features/session/header.tsx";
-import type { Session } from "../features/session/session.ts";
+import type { Session, Settler } from "../features/session/session.ts";
 import { SignOutDialog } from "../features/session/signout.tsx";
 import { Alert } from "./alert.tsx";
 import { focusSidebarLink, Sidebar } from "./sidebar.tsx";
 
 export function App({ session }: { session: Session }) {
-  const ui = useMemo(() => ({ signOut: signal(0), devices: signal<DevicesRequest | null>(null) }), [session]);
+  // Stable for the session's lifetime: the memoised rows and the timeline compare their props by identity.
+  const ui = useMemo(() => {
+    const devices = signal<DevicesRequest | null>(null);
+    return {
+      signOut: signal(0),
+      devices,
+      onSettle: (settler: Settler) => session.onSettle(settler),
+      activate: (peer: string) => session.activate(peer),
+      loadOlder: (peer: string) => session.loadOlder(peer),
+      openDevices: (peer: string) => {
+        devices.value = { peer };
+      },
+      peekState: () => session.state.peek(),
+    };
+  }, [session]);
   const state = session.state.value;
   const openPeer = session.openPeer.value;
   const cryptoVersion = session.cryptoVersion.value;
@@ -46,8 +60,8 @@ export function App({ session }: { session: Session }) {
           state={state}
           openPeer={openPeer}
           send={session.send}
-          onSettle={(s) => session.onSettle(s)}
-          onActivate={(peer) => session.activate(peer)}
+          onSettle={ui.onSettle}
+          onActivate={ui.activate}
         />
         <ChatPane
           ownJid={session.jid}
@@ -56,29 +70,16 @@ export function App({ session }: { session: Session }) {
           crypto={session.e2ee}
           cryptoVersion={cryptoVersion}
           send={session.send}
-          onSettle={(s) => session.onSettle(s)}
-          loadOlder={loadOlderOf(session)}
+          onSettle={ui.onSettle}
+          loadOlder={ui.loadOlder}
           back={back}
-          openDevices={(peer) => {
-            ui.devices.value = { peer };
-          }}
+          openDevices={ui.openDevices}
           composerFocus={session.composerFocus}
-          peekState={() => session.state.peek()}
+          peekState={ui.peekState}
         />
       </div>
       <DevicesDialog ownJid={session.jid} crypto={session.e2ee} request={ui.devices} />
       <SignOutDialog open={ui.signOut} onConfirm={(deleteHistory) => session.signOut(deleteHistory)} />
     </div>
   );
-}
-
-/** One function per session, so the memoised timeline is not rendered again for a new closure. */
-const loadOlderFns = new WeakMap<Session, (peer: string) => void>();
-function loadOlderOf(session: Session): (peer: string) => void {
-  let fn = loadOlderFns.get(session);
-  if (!fn) {
-    fn = (peer) => session.loadOlder(peer);
-    loadOlderFns.set(session, fn);
-  }
-  return fn;
 }
