@@ -11,8 +11,10 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["test/unit/**/*.test.ts", "web/test/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "web/test/**/*.test.{ts,tsx}"],
         },
+        // The web app's components (web/src/**/*.tsx) use Preact's automatic JSX runtime.
+        oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
       },
       {
         test: {

@@ -9,6 +9,8 @@ export default defineConfig({
   root,
   base: "/",
   publicDir: "public",
+  // TSX through Preact's automatic runtime (as web/tsconfig.json says for the type checker).
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   resolve: {
     // libsignal's pure-JS WebCrypto polyfill: never used where WebCrypto exists (see the stub).
     alias: [{ find: /^(\.\.\/)+lib\/msrcrypto$/u, replacement: `${root}src/crypto/msrcrypto-stub.ts` }],

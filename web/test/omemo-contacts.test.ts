@@ -17,7 +17,7 @@ import {
 import type { ContactOmemo } from "../src/crypto/contacts.ts";
 import { OmemoDevice } from "../src/crypto/device.ts";
 import { DB_VERSION, Kv, openDatabase, requestToPromise } from "../src/crypto/idb.ts";
-import { noticeLine } from "../src/ui/notice.ts";
+import { noticeLine } from "../src/features/omemo/notice-text.ts";
 import { FakePep, makeDevice, publishDevice } from "./omemo-helpers.ts";
 
 const ALICE = "alice@localhost";

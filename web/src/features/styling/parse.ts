@@ -1,6 +1,6 @@
 // XEP-0393 Message Styling, parsed into a tree (no DOM here): blocks (§5.1 pre-formatted ``` blocks, §5.2 > quotes,
-// plain lines) and spans (§5.3: *strong*, _emphasis_, ~strike~, `pre`). The renderer (./render.ts) builds DOM
-// nodes from it; message text never becomes HTML. The styling directives stay in the text, as the XEP asks (§6:
+// plain lines) and spans (§5.3: *strong*, _emphasis_, ~strike~, `pre`). The renderer (./render.tsx) builds elements
+// from it; message text never becomes HTML. The styling directives stay in the text, as the XEP asks (§6:
 // they are part of the message), and the renderer shows them muted.
 
 export type Span =

@@ -1,6 +1,5 @@
 // Small inline SVG icons: emoji glyphs depend on the fonts a machine has (Debian's Chromium without an emoji
 // font shows empty boxes), SVG does not. Decorative: always aria-hidden; the meaning is said in text beside it.
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** 24×24 paths (stroke icons in the style of Feather/Lucide, drawn here). */
 const PATHS = {
@@ -12,16 +11,12 @@ const PATHS = {
 
 export type IconName = keyof typeof PATHS;
 
-export function icon(name: IconName, className = "icon"): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("class", className);
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  for (const d of PATHS[name]) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    svg.appendChild(path);
-  }
-  return svg;
+export function Icon({ name, class: className = "icon" }: { name: IconName; class?: string }) {
+  return (
+    <svg viewBox="0 0 24 24" class={className} aria-hidden="true" focusable="false">
+      {PATHS[name].map((d) => (
+        <path key={d} d={d} />
+      ))}
+    </svg>
+  );
 }

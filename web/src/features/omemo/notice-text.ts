@@ -1,9 +1,6 @@
-// A device-change notice in the conversation timeline: a system line (a list item of the log, not a bubble) that
-// says whose OMEMO device set or identity key changed, with the fingerprint to compare. Text only, never HTML.
-import { icon } from "./icons.ts";
-import type { DeviceNotice } from "../core/e2ee.ts";
-import { formatTime } from "../core/format.ts";
-import { h } from "./dom.ts";
+// The words of a device-change notice (./notice.tsx shows it in the timeline): whose OMEMO device set or identity
+// key changed, the fingerprint to compare, and what it means for the next messages. No DOM here.
+import type { DeviceNotice } from "../../core/e2ee.ts";
 
 export interface NoticeText {
   /** The sentence up to the fingerprint. */
@@ -45,27 +42,4 @@ export function noticeLine(n: DeviceNotice, name: string, own: boolean): string 
   const t = noticeText(n, name, own);
   const fp = t.fingerprint !== null ? ` (fingerprint ${t.fingerprint})` : "";
   return `${t.lead}${fp}.${t.hint ? ` ${t.hint}` : ""}`;
-}
-
-export function renderNotice(n: DeviceNotice, name: string, own: boolean, now: number = Date.now()): HTMLLIElement {
-  const t = noticeText(n, name, own);
-  const date = new Date(n.ts);
-  return h(
-    "li",
-    { class: `notice notice-${n.kind}${n.trust === "untrusted" ? " notice-untrusted" : ""}`, "data-notice": n.id },
-    h(
-      "p",
-      { class: "notice-text" },
-      icon(n.kind === "removed" ? "minus" : "warning", "icon notice-icon"),
-      " ",
-      t.lead,
-      t.fingerprint !== null ? " (fingerprint " : "",
-      t.fingerprint !== null ? h("code", { class: "notice-fingerprint" }, t.fingerprint) : null,
-      t.fingerprint !== null ? ")" : "",
-      ". ",
-      t.hint,
-      " ",
-      h("time", { datetime: Number.isNaN(date.getTime()) ? null : date.toISOString() }, formatTime(n.ts, now)),
-    ),
-  );
 }

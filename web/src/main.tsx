@@ -1,15 +1,17 @@
 // Entry point: decide between the sign-in page and the app.
 import "./styles.css";
+import { render } from "preact";
 import { fetchMe } from "./core/api.ts";
 import { APP_NAME } from "./core/selectors.ts";
-import { startApp } from "./ui/app.ts";
-import { h } from "./ui/dom.ts";
-import { renderLogin } from "./ui/login.ts";
+import { Login } from "./features/session/login.tsx";
+import { Session } from "./features/session/session.ts";
+import { App } from "./ui/app.tsx";
 
 function mount(): HTMLElement {
   const existing = document.getElementById("app");
   if (existing) return existing;
-  const el = h("div", { id: "app" });
+  const el = document.createElement("div");
+  el.id = "app";
   document.body.appendChild(el);
   return el;
 }
@@ -18,11 +20,13 @@ const root = mount();
 
 function showLogin(address?: string, error?: string | null): void {
   document.title = APP_NAME;
-  renderLogin(root, { address, error, onSignedIn: showApp });
+  // A new key for every sign-in page, so a second sign-out starts from a fresh form.
+  render(<Login key={Date.now()} address={address} error={error} onSignedIn={showApp} />, root);
 }
 
 function showApp(jid: string): void {
-  startApp(root, jid, { onSignedOut: (message) => showLogin(jid, message) });
+  const session = new Session(jid, (message) => showLogin(jid, message));
+  render(<App key={jid + Date.now()} session={session} />, root);
 }
 
 async function boot(): Promise<void> {
@@ -31,4 +35,6 @@ async function boot(): Promise<void> {
   else showLogin(undefined, me.kind === "error" ? me.message : null);
 }
 
+// The boot text ("Loading Parley…") goes once the first screen renders.
+root.replaceChildren();
 void boot();

@@ -1,0 +1,122 @@
+// The right pane: the open conversation's header, "Load older messages", the message log and the composer; or, with
+// no conversation open, a hint. The sending state (features/chat/sender.ts), the typing notifier and the draft sync
+// live as long as the pane, so a message in flight in one conversation survives switching to another.
+import type { ReadonlySignal } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
+import type { ClientFrame } from "../../../../src/protocol/index.ts";
+import { canLoadOlder, displayName } from "../../core/selectors.ts";
+import type { AppState } from "../../core/state.ts";
+import { DraftSync } from "../drafts/sync.ts";
+import { TypingNotifier } from "../typing/notifier.ts";
+import type { Settler } from "../session/session.ts";
+import { ChatHeader } from "./chat-header.tsx";
+import { Composer } from "./composer.tsx";
+import type { ChatCrypto } from "./crypto.ts";
+import { Sender } from "./sender.ts";
+import { Timeline } from "./timeline.tsx";
+
+export interface ChatPaneProps {
+  /** The signed-in account (its own device changes read "Your account …"). */
+  ownJid: string;
+  state: AppState;
+  peer: string | null;
+  crypto: ChatCrypto;
+  cryptoVersion: number;
+  send(frame: ClientFrame): boolean;
+  /** Registers the handler of the answers to this pane's message.send frames. */
+  onSettle(settler: Settler): () => void;
+  loadOlder(peer: string): void;
+  back(): void;
+  openDevices?(peer: string): void;
+  composerFocus: ReadonlySignal<number>;
+  /** The current app state without subscribing (for the draft sync's comparisons). */
+  peekState(): AppState;
+}
+
+function LogTop({ state, peer, loadOlder }: { state: AppState; peer: string; loadOlder(peer: string): void }) {
+  const history = state.histories.get(peer);
+  const loading = Boolean(history?.loading);
+  const loadingFirst = history?.loading && history.hasMore === null;
+  const noneYet = history?.hasMore === false && history.messages.length === 0;
+  return (
+    <div class="log-top">
+      <button
+        type="button"
+        class="older"
+        hidden={!canLoadOlder(history) && !(history?.loading && history.messages.length > 0)}
+        disabled={loading}
+        onClick={() => loadOlder(peer)}
+      >
+        {loading ? "Loading older messages…" : "Load older messages"}
+      </button>
+      <p class="log-note" aria-live="polite">
+        {loadingFirst ? "Loading messages…" : noneYet ? "No messages yet. Say hello!" : ""}
+      </p>
+    </div>
+  );
+}
+
+export function ChatPane(props: ChatPaneProps) {
+  const { peer, state, crypto } = props;
+  const parts = useMemo(() => {
+    const typing = new TypingNotifier({ send: props.send, visible: () => document.visibilityState === "visible" });
+    const sender = new Sender({ send: props.send, crypto, sent: () => typing.sent() });
+    // Drafts (issue #7 §4): the object keeps them for every tab (features/drafts).
+    const drafts = new DraftSync({
+      send: props.send,
+      inClear: (p) => crypto.composer(p).encrypt === false,
+      known: (p) => props.peekState().drafts.get(p),
+    });
+    return { typing, sender, drafts };
+  }, []);
+  useEffect(() => props.onSettle((id, error) => parts.sender.settle(id, error)), []);
+
+  if (peer === null) {
+    return (
+      <main class="chat">
+        <div class="chat-empty">
+          <p>Select a conversation or a contact to start chatting.</p>
+        </div>
+      </main>
+    );
+  }
+  const history = state.histories.get(peer);
+  return (
+    <main class="chat">
+      <div
+        class="chat-body"
+        onKeyDown={(ev) => {
+          if (ev.key === "Escape" && !ev.defaultPrevented && window.matchMedia("(max-width: 719px)").matches) {
+            props.back();
+          }
+        }}
+      >
+        <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
+        <LogTop state={state} peer={peer} loadOlder={props.loadOlder} />
+        <Timeline
+          key={peer}
+          peer={peer}
+          name={displayName(state, peer)}
+          ownJid={props.ownJid}
+          messages={history?.messages ?? EMPTY}
+          complete={history?.hasMore === false}
+          crypto={crypto}
+          cryptoVersion={props.cryptoVersion}
+          loadOlder={props.loadOlder}
+        />
+        <Composer
+          peer={peer}
+          objectDraft={state.drafts.get(peer)}
+          crypto={crypto}
+          cryptoVersion={props.cryptoVersion}
+          sender={parts.sender}
+          typing={parts.typing}
+          drafts={parts.drafts}
+          focus={props.composerFocus}
+        />
+      </div>
+    </main>
+  );
+}
+
+const EMPTY: readonly never[] = [];

@@ -1,0 +1,141 @@
+// The composer of the open conversation: the text (this tab's, or the object's draft from another tab while this
+// one is not being typed in), Enter to send, the OMEMO switch with what will happen to the next message, and the
+// refused encrypted send with "Send unencrypted" next to it.
+import type { ReadonlySignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../../src/protocol/index.ts";
+import type { DraftSync } from "../drafts/sync.ts";
+import type { TypingNotifier } from "../typing/notifier.ts";
+import { Alert } from "../../ui/alert.tsx";
+import type { ChatCrypto } from "./crypto.ts";
+import type { Sender } from "./sender.ts";
+
+export interface ComposerProps {
+  peer: string;
+  /** The object's draft for `peer` (kept for every tab). */
+  objectDraft: string | undefined;
+  crypto: ChatCrypto;
+  /** Changes whenever what `crypto` returns changes. */
+  cryptoVersion: number;
+  sender: Sender;
+  typing: TypingNotifier;
+  drafts: DraftSync;
+  /** Bumped when the composer should take the focus. */
+  focus: ReadonlySignal<number>;
+}
+
+export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, focus }: ComposerProps) {
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const text = sender.text(peer, objectDraft ?? "");
+  const view = sender.view(peer);
+  const choice = crypto.composer(peer);
+  /** The object's draft as last applied to this composer. */
+  const shown = useRef({ peer, draft: objectDraft });
+
+  // Leaving the conversation: no "composing" stays up there, the waiting draft goes out now.
+  useEffect(
+    () => () => {
+      typing.leave();
+      drafts.flush();
+      sender.leave(peer);
+    },
+    [peer, typing, drafts, sender],
+  );
+
+  // A draft written in another tab shows here, unless this tab is being typed in.
+  useEffect(() => {
+    if (shown.current.peer !== peer) {
+      shown.current = { peer, draft: objectDraft };
+      return;
+    }
+    if (objectDraft === shown.current.draft) return;
+    shown.current = { peer, draft: objectDraft };
+    if (document.activeElement !== textarea.current && !drafts.waiting && !sender.busy(peer)) {
+      text.value = objectDraft ?? "";
+    }
+  }, [peer, objectDraft, text, drafts, sender]);
+
+  const focusRequest = focus.value;
+  useEffect(() => {
+    if (focusRequest > 0) textarea.current?.focus();
+  }, [focusRequest]);
+
+  const encrypted = choice.encrypt === true;
+  const cls = `composer${encrypted && !choice.warning ? " composer-encrypted" : ""}${choice.warning ? " composer-warning" : ""}`;
+  return (
+    <form
+      class={cls}
+      aria-busy={view.busy || undefined}
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        sender.submit(peer);
+      }}
+    >
+      <div class="composer-row">
+        <textarea
+          ref={textarea}
+          id="composer-input"
+          aria-label="Message"
+          rows={1}
+          maxLength={MAX_BODY_CHARS}
+          placeholder={encrypted ? "Write an encrypted message…" : "Write a message…"}
+          enterkeyhint="send"
+          value={text.value}
+          onInput={(ev) => {
+            const value = ev.currentTarget.value;
+            text.value = value;
+            typing.input(peer, value);
+            drafts.edited(peer, stripXmlIllegal(value));
+          }}
+          onKeyDown={(ev) => {
+            if (ev.key === "Enter" && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && !ev.isComposing) {
+              ev.preventDefault();
+              sender.submit(peer);
+            }
+          }}
+        />
+        <button type="submit" class="primary" disabled={view.busy}>
+          Send
+        </button>
+      </div>
+      <div class="composer-crypto">
+        <label class="encrypt-label" for="composer-encrypt">
+          <input
+            type="checkbox"
+            id="composer-encrypt"
+            class="encrypt-toggle"
+            aria-describedby="composer-encrypt-status"
+            checked={encrypted}
+            indeterminate={choice.encrypt === null}
+            onChange={(ev) => crypto.setEncrypt(peer, ev.currentTarget.checked)}
+          />{" "}
+          Encrypt (OMEMO)
+        </label>
+        <span id="composer-encrypt-status" class="encrypt-status">
+          {choice.status}
+        </span>
+      </div>
+      <div class="composer-block" hidden={view.block === null}>
+        <p class="composer-block-text" role="alert">
+          {view.block ?? ""}
+        </p>
+        <button
+          type="button"
+          class="send-plain"
+          onClick={() => {
+            sender.sendUnencrypted(peer);
+            textarea.current?.focus();
+          }}
+        >
+          Send unencrypted
+        </button>
+      </div>
+      <div class="feedback composer-feedback">
+        <Alert message={view.error} />
+      </div>
+      <p class="composer-note" aria-live="polite">
+        {view.note ?? ""}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,46 @@
+// The log of one conversation as a flat, keyed list (issue #7 §2): a day separator before the first message of each
+// day, each message marked when it continues its sender's group, and the device-change notices between the
+// messages by time (a notice after a message of the same millisecond). Pure: the chat timeline renders it.
+import { continuesGroup, dayKey } from "./days.ts";
+
+export interface TimelineMessage {
+  readonly key: string;
+  readonly ts: number;
+  readonly direction: "in" | "out";
+}
+
+export interface TimelineNotice {
+  readonly id: string;
+  readonly ts: number;
+}
+
+export type TimelineItem<M extends TimelineMessage, N extends TimelineNotice> =
+  | { readonly kind: "day"; readonly key: string; readonly ts: number }
+  | { readonly kind: "message"; readonly key: string; readonly message: M; readonly continued: boolean }
+  | { readonly kind: "notice"; readonly key: string; readonly notice: N };
+
+/** `messages` and `notices` oldest first. Keys are stable across renders (the list is keyed by them). */
+export function timelineItems<M extends TimelineMessage, N extends TimelineNotice>(
+  messages: readonly M[],
+  notices: readonly N[],
+): TimelineItem<M, N>[] {
+  const out: TimelineItem<M, N>[] = [];
+  let next = 0;
+  const noticesBefore = (ts: number): void => {
+    for (; next < notices.length; next++) {
+      const n = notices[next];
+      if (!n || n.ts >= ts) break;
+      out.push({ kind: "notice", key: `n:${n.id}`, notice: n });
+    }
+  };
+  messages.forEach((m, j) => {
+    noticesBefore(m.ts);
+    const prev = messages[j - 1];
+    const day = dayKey(m.ts);
+    if (prev === undefined || dayKey(prev.ts) !== day) out.push({ kind: "day", key: `d:${day}`, ts: m.ts });
+    // Consecutive messages of one sender are one group (Signal, Conversations): tighter, no repeated header.
+    out.push({ kind: "message", key: `m:${m.key}`, message: m, continued: continuesGroup(prev, m) });
+  });
+  noticesBefore(Number.POSITIVE_INFINITY);
+  return out;
+}

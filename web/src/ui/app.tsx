@@ -1,0 +1,85 @@
+// The signed-in app: the header, the banner, the two panes (sidebar and chat) and the dialogs, all reading the
+// session's signals (features/session/session.ts owns the store, the socket and the side effects).
+import { signal, useComputed } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
+import { chatHref } from "../core/route.ts";
+import { documentTitle, totalUnread } from "../core/selectors.ts";
+import { ChatPane } from "../features/chat/chat-pane.tsx";
+import { DevicesDialog, type DevicesRequest } from "../features/omemo/devices.tsx";
+import { Header } from "../features/session/header.tsx";
+import type { Session, Settler } from "../features/session/session.ts";
+import { SignOutDialog } from "../features/session/signout.tsx";
+import { Alert } from "./alert.tsx";
+import { focusSidebarLink, Sidebar } from "./sidebar.tsx";
+
+export function App({ session }: { session: Session }) {
+  // Stable for the session's lifetime: the memoised rows and the timeline compare their props by identity.
+  const ui = useMemo(() => {
+    const devices = signal<DevicesRequest | null>(null);
+    return {
+      signOut: signal(0),
+      devices,
+      onSettle: (settler: Settler) => session.onSettle(settler),
+      activate: (peer: string) => session.activate(peer),
+      loadOlder: (peer: string) => session.loadOlder(peer),
+      openDevices: (peer: string) => {
+        devices.value = { peer };
+      },
+      peekState: () => session.state.peek(),
+    };
+  }, [session]);
+  const state = session.state.value;
+  const openPeer = session.openPeer.value;
+  const cryptoVersion = session.cryptoVersion.value;
+  const unread = useComputed(() => totalUnread(session.state.value.conversations));
+
+  useEffect(() => {
+    document.title = documentTitle(unread.value);
+  }, [unread.value]);
+  useEffect(() => session.start(), [session]);
+
+  const back = (): void => {
+    const peer = openPeer;
+    location.hash = "";
+    if (peer !== null) queueMicrotask(() => focusSidebarLink(chatHref(peer)));
+  };
+
+  return (
+    <div class="app">
+      <Header
+        state={state}
+        connectionText={session.connectionText.value}
+        send={session.send}
+        signOut={() => ui.signOut.value++}
+      />
+      <div class="banner">
+        <Alert message={session.banner.value} />
+      </div>
+      <div class={openPeer !== null ? "panes has-chat" : "panes"} aria-busy={!state.ready || undefined}>
+        <Sidebar
+          state={state}
+          openPeer={openPeer}
+          send={session.send}
+          onSettle={ui.onSettle}
+          onActivate={ui.activate}
+        />
+        <ChatPane
+          ownJid={session.jid}
+          state={state}
+          peer={openPeer}
+          crypto={session.e2ee}
+          cryptoVersion={cryptoVersion}
+          send={session.send}
+          onSettle={ui.onSettle}
+          loadOlder={ui.loadOlder}
+          back={back}
+          openDevices={ui.openDevices}
+          composerFocus={session.composerFocus}
+          peekState={ui.peekState}
+        />
+      </div>
+      <DevicesDialog ownJid={session.jid} crypto={session.e2ee} request={ui.devices} />
+      <SignOutDialog open={ui.signOut} onConfirm={(deleteHistory) => session.signOut(deleteHistory)} />
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+// The left pane: conversations (features/conversations), pending contact requests, the roster and "Add contact"
+// (features/roster).
+import type { ClientFrame } from "../../../src/protocol/index.ts";
+import type { AppState } from "../core/state.ts";
+import { ConversationList } from "../features/conversations/conversation-list.tsx";
+import { AddContact } from "../features/roster/add-contact.tsx";
+import { ContactList } from "../features/roster/contact-list.tsx";
+import { Requests } from "../features/roster/requests.tsx";
+import type { Settler } from "../features/session/session.ts";
+
+export interface SidebarProps {
+  state: AppState;
+  openPeer: string | null;
+  send(frame: ClientFrame): boolean;
+  onSettle(settler: Settler): () => void;
+  /** Called on activation of a conversation or contact link (the hash change does the opening). */
+  onActivate(peer: string): void;
+}
+
+export function Sidebar(props: SidebarProps) {
+  const { state, openPeer, send, onSettle, onActivate } = props;
+  return (
+    <nav class="sidebar" aria-label="Conversations">
+      <h2 id="conv-heading">Conversations</h2>
+      <ConversationList state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
+      <Requests requests={state.requests} send={send} />
+      <h2 id="contacts-heading">Contacts</h2>
+      <ContactList state={state} openPeer={openPeer} onActivate={onActivate} />
+      <AddContact roster={state.roster} send={send} onSettle={onSettle} />
+    </nav>
+  );
+}
+
+/** Moves focus to the conversation (or else contact) link of `peer` in the sidebar. */
+export function focusSidebarLink(href: string): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>(".sidebar a[href]")) {
+    if (a.getAttribute("href") === href) {
+      a.focus();
+      return;
+    }
+  }
+}
