@@ -38,6 +38,7 @@ import { DraftsFeature } from "./features/drafts.ts";
 import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
+import { ReadStateFeature } from "./features/read-state.ts";
 import { RosterFeature } from "./features/roster.ts";
 
 export type { AccountInfo } from "./features/context.ts";
@@ -97,6 +98,7 @@ export class Account {
       store: (item) => this.#buffer.push(item),
       flush: () => this.#buffer.flush(),
       drained: () => this.#queue.idle(),
+      exclusive: (job) => this.#queue.push(job),
     };
     this.#drafts = new DraftsFeature(ctx);
     const drafts = this.#drafts;
@@ -107,8 +109,10 @@ export class Account {
     const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
-    // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
-    this.#stanzaFeatures = [history, omemo, chatStates, this.#chat, this.#presence, this.#roster];
+    const readState = new ReadStateFeature(ctx);
+    // Archive results, PEP notifications, markers and standalone chat states are messages too: looked at before
+    // chat (read state before OMEMO, which takes every other PEP notification).
+    this.#stanzaFeatures = [history, readState, omemo, chatStates, this.#chat, this.#presence, this.#roster];
     this.#frames = {
       ...this.#chat.frames,
       ...this.#presence.frames,
@@ -117,11 +121,11 @@ export class Account {
       ...omemo.frames,
       ...chatStates.frames,
       ...drafts.frames,
+      ...readState.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
       // Being built (issue #7): each moves to its feature module.
       "message.retract": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
       "message.react": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
-      "conversation.set": async (ws) => refuse(deps.tabs, ws, "internal", "not available yet"),
     };
   }
 
@@ -302,7 +306,7 @@ export class Account {
             c.lastTs = m.ts;
             c.lastBody = previewOf(m);
           }
-          if (item.countUnread && m.direction === "in") c.unreadDelta += 1;
+          if (this.state.countsAsUnread(m, item.countUnread)) c.unreadDelta += 1;
           conversations.set(m.peer, c);
           break;
         }
@@ -321,6 +325,7 @@ export class Account {
       messages,
       receipts,
       conversations: [...conversations.values()],
+      unhide: this.state.takeUnhidden(),
     });
   }
 

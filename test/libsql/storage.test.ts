@@ -6,6 +6,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import * as schema from "../../src/db/schema.ts";
 import { storageSuite } from "../shared/storage-suite.ts";
+import { readStateSuite } from "../shared/read-state-suite.ts";
 
 // The same storage module on a libSQL file, with the same drizzle-kit migrations.
 storageSuite(async () => {
@@ -20,4 +21,16 @@ storageSuite(async () => {
   let n = 0;
   const db = drizzle(client, { schema, logger: { logQuery: () => void n++ } });
   return { db, queries: () => n, reset: () => void (n = 0) };
+});
+
+readStateSuite(async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "parley-libsql-"));
+  const client = createClient({ url: `file:${path.join(dir, "parley.db")}` });
+  for (const file of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    const statements = readFileSync(path.join("migrations", file), "utf8").split("--> statement-breakpoint");
+    for (const s of statements) if (s.trim()) await client.execute(s);
+  }
+  return drizzle(client, { schema });
 });
