@@ -45,9 +45,12 @@ function rawConversation(row: unknown): Conversation | null {
   };
   const peer = field(r, "peer");
   const lastBody = field(r, "last_body");
-  const [lastTs, unread, readTs, peerReadTs] = ["last_ts", "unread", "read_ts", "peer_read_ts"].map(num);
+  const lastTs = num("last_ts");
+  const unread = num("unread");
+  const readTs = num("read_ts");
+  const peerReadTs = num("peer_read_ts");
   if (typeof peer !== "string" || typeof lastBody !== "string") return null;
-  if (lastTs == null || unread == null || readTs == null || peerReadTs == null) return null;
+  if (lastTs === null || unread === null || readTs === null || peerReadTs === null) return null;
   return conversationOf({
     peer,
     lastBody,

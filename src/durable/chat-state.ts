@@ -137,7 +137,9 @@ export class ChatState {
 
   /** Whether a message adds one to its conversation's unread count: incoming, new, after the read position. */
   countsAsUnread(message: Pick<ChatMessage, "peer" | "direction" | "ts">, countUnread: boolean): boolean {
-    return countUnread && message.direction === "in" && message.ts > (this.conversations.get(message.peer)?.readTs ?? 0);
+    return (
+      countUnread && message.direction === "in" && message.ts > (this.conversations.get(message.peer)?.readTs ?? 0)
+    );
   }
 
   /** The conversations a message showed again since the last call (for the next storage flush). */
