@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema.ts";
 import { storageSuite } from "../shared/storage-suite.ts";
+import { readStateSuite } from "../shared/read-state-suite.ts";
 
 // D1 inside workerd (local D1 enforces the 100 bound parameters per statement limit).
 storageSuite(async () => {
@@ -9,3 +10,5 @@ storageSuite(async () => {
   const db = drizzle(env.DB, { schema, logger: { logQuery: () => void n++ } });
   return { db, queries: () => n, reset: () => void (n = 0) };
 });
+
+readStateSuite(async () => drizzle(env.DB, { schema }));
