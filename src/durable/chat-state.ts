@@ -149,9 +149,17 @@ export class ChatState {
     return peers;
   }
 
-  /** A conversation as storage now has it (read positions, flags): replaces the one in memory. */
+  /**
+   * A conversation as storage now has it (read positions, flags): replaces the one in memory, keeping a newer
+   * last message that is not in storage yet (one the user sent meanwhile).
+   */
   putConversation(conversation: Conversation): void {
-    this.conversations.set(conversation.peer, conversation);
+    const prev = this.conversations.get(conversation.peer);
+    const next =
+      prev && prev.lastTs > conversation.lastTs
+        ? { ...conversation, lastTs: prev.lastTs, lastBody: prev.lastBody }
+        : conversation;
+    this.conversations.set(conversation.peer, next);
     this.#trimConversations();
   }
 

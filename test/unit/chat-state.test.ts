@@ -177,6 +177,9 @@ describe("ChatState.applyMessage / read positions", () => {
     expect(s.countsAsUnread({ peer: "bob@x", direction: "in", ts: 12 }, true)).toBe(true);
     expect(s.countsAsUnread({ peer: "bob@x", direction: "out", ts: 12 }, true)).toBe(false);
     expect(s.countsAsUnread({ peer: "new@x", direction: "in", ts: 1 }, false)).toBe(false);
+    // Storage's copy after a read does not take back a newer message not yet stored.
+    s.putConversation({ peer: "bob@x", lastTs: 5, lastBody: "stored", unread: 0, readTs: 11 });
+    expect(s.conversations.get("bob@x")).toEqual({ peer: "bob@x", lastTs: 11, lastBody: "m11", unread: 0, readTs: 11 });
   });
 
   it("snapshot orders conversations by lastTs, newest first", () => {
