@@ -124,7 +124,8 @@ describe("read state (XEP-0333 chat markers, XEP-0490 displayed synchronization)
     const atPhone = record(phone);
     const dan = await peer("rs-dan");
     const tag = crypto.randomUUID().slice(0, 8);
-    for (let i = 0; i < 3; i++) await dan.send("rs-cid@localhost", `mds ${tag} ${i}`);
+    const ids = [0, 1, 2].map((i) => `dan-${i}-${tag}`);
+    for (let i = 0; i < 3; i++) await dan.send("rs-cid@localhost", `mds ${tag} ${i}`, ids[i]);
     await Promise.all([0, 1, 2].map((i) => tab.waitFor(isMessage(`mds ${tag} ${i}`))));
     const unreadOf = (t: Tab) =>
       t.frames
@@ -133,6 +134,12 @@ describe("read state (XEP-0333 chat markers, XEP-0490 displayed synchronization)
         )
         .at(-1);
     await until("3 unread", () => (unreadOf(other) === 3 ? true : undefined));
+
+    // The phone displayed the first message (XEP-0333): its marker to dan comes to Parley as a sent carbon.
+    await phone.link.send(
+      xml("message", { to: "rs-dan@localhost", type: "chat" }, xml("displayed", { xmlns: NS_MARKERS, id: ids[0] })),
+    );
+    for (const t of [tab, other]) await t.waitFor(conversationOf("rs-dan@localhost", (c) => c.unread === 2));
 
     // The phone read up to the second message: it publishes that message's archive id (its own copy carries it).
     const archiveIdOf = (body: string) =>
