@@ -40,6 +40,9 @@ export const TEST_ACCOUNTS = [
   // test/workers/hardening.test.ts, sign-out
   "eve",
   "fay",
+  // test/workers/actions.test.ts
+  "gil",
+  "hal",
   // test/workers/read-state.test.ts
   "rs-ann",
   "rs-bea",

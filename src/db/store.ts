@@ -4,18 +4,9 @@
 import { and, asc, desc, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
-import { inspectEncrypted } from "../xmpp/omemo.ts";
-import { parseXml } from "../xmpp/parse.ts";
 import { conversations, messages, presences } from "./schema.ts";
+import { SHOWS, type ChatMessage, type Conversation, type PresenceDelta, type Show } from "../protocol/index.ts";
 import { conversationOf } from "./read-state.ts";
-import {
-  SHOWS,
-  type ChatMessage,
-  type Conversation,
-  type HistoryCursor,
-  type PresenceDelta,
-  type Show,
-} from "../protocol/index.ts";
 
 function toShow(value: string): Show {
   return SHOWS.find((s) => s === value) ?? "online";
@@ -27,6 +18,24 @@ export const ROWS_PER_STATEMENT = 500;
 export interface StoredMessage extends ChatMessage {
   stanzaId: string | null;
   archiveId: string | null;
+  /** XEP-0461 target id (the replied message's id attribute). */
+  replyToId?: string | null;
+  markable?: boolean;
+}
+
+/**
+ * A row of message_actions (see schema.ts): a correction, a retraction, or one sender's set of reactions
+ * (`body` = JSON array of emoji), to the message whose id attribute is `target`.
+ */
+export interface StoredAction {
+  peer: string;
+  target: string;
+  kind: "edit" | "retract" | "react";
+  actor: string;
+  direction: "in" | "out";
+  body: string;
+  encrypted: string | null;
+  ts: number;
 }
 
 export interface ConversationDelta {
@@ -42,18 +51,9 @@ export interface FlushInput {
   messages: StoredMessage[];
   conversations: ConversationDelta[];
   receipts: { peer: string; stanzaId: string; ts: number }[];
+  actions?: StoredAction[];
   /** Hidden conversations a new message showed again (issue #7 §4). */
   unhide?: string[];
-}
-
-/** What tabs get of a stored OMEMO element (it was checked when it arrived). */
-function encryptedView(text: string): ChatMessage["encrypted"] {
-  try {
-    const info = inspectEncrypted(parseXml(text));
-    return info ? { namespace: info.namespace, xml: info.xml, hasPayload: info.hasPayload } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One text column of raw rows (raw SQL results are untyped: check, never cast). */
@@ -98,15 +98,30 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
   }
   for (const part of chunks(input.messages)) {
     const json = JSON.stringify(
-      part.map((m) => [m.peer, m.key, m.stanzaId, m.archiveId, m.direction, m.body, m.ts, m.encrypted?.xml ?? null]),
+      part.map((m) => [
+        m.peer,
+        m.key,
+        m.stanzaId,
+        m.archiveId,
+        m.direction,
+        m.body,
+        m.ts,
+        m.encrypted?.xml ?? null,
+        m.replyToId ?? null,
+        m.fallback ? `${m.fallback.start}:${m.fallback.end}` : null,
+        m.markable ? 1 : 0,
+      ]),
     );
-    stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, encrypted)
+    stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, encrypted,
+        reply_to, fallback, markable)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
-             json_extract(value, '$[6]'), json_extract(value, '$[7]')
+             json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'),
+             json_extract(value, '$[9]'), json_extract(value, '$[10]')
       FROM json_each(${json}) WHERE true
       ON CONFLICT (owner, peer, key) DO NOTHING`);
   }
+  stmts.push(...actionStatements(owner, input.actions ?? []));
   for (const part of chunks(input.receipts)) {
     const json = JSON.stringify(part.map((r) => [r.peer, r.stanzaId, r.ts]));
     stmts.push(sql`INSERT INTO receipts (owner, peer, stanza_id, ts)
@@ -128,6 +143,51 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
   for (const part of chunks(input.unhide ?? [])) {
     stmts.push(sql`UPDATE conversations SET hidden = 0 WHERE owner = ${owner} AND hidden = 1
       AND peer IN (SELECT value FROM json_each(${JSON.stringify(part)}))`);
+  }
+  return stmts;
+}
+
+/**
+ * Message actions: the newest set per (target, kind, actor) wins (an archive replay of an older one changes
+ * nothing). After them, the target's stored text follows: a clear correction by the sender becomes its body (so
+ * full-text search finds the current text) and a retraction by the sender wipes its text and corrections.
+ */
+function actionStatements(owner: string, actions: readonly StoredAction[]): SQL[] {
+  const stmts: SQL[] = [];
+  for (const part of chunks(actions)) {
+    const json = JSON.stringify(
+      part.map((a) => [a.peer, a.target, a.kind, a.actor, a.direction, a.body, a.encrypted, a.ts]),
+    );
+    stmts.push(sql`INSERT INTO message_actions (owner, peer, target, kind, actor, direction, body, encrypted, ts)
+      SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+             json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+             json_extract(value, '$[6]'), json_extract(value, '$[7]')
+      FROM json_each(${json}) WHERE true
+      ON CONFLICT (owner, peer, target, kind, actor) DO UPDATE SET body = excluded.body,
+        encrypted = excluded.encrypted, ts = excluded.ts WHERE excluded.ts >= message_actions.ts`);
+  }
+  const edits = actions.filter((a) => a.kind === "edit" && a.encrypted === null);
+  for (const part of chunks(edits)) {
+    const json = JSON.stringify(part.map((a) => [a.peer, a.target, a.direction]));
+    stmts.push(sql`UPDATE messages SET body = (
+        SELECT a.body FROM message_actions a WHERE a.owner = messages.owner AND a.peer = messages.peer
+          AND a.target = messages.stanza_id AND a.kind = 'edit' AND a.direction = messages.direction
+        ORDER BY a.ts DESC LIMIT 1)
+      WHERE owner = ${owner} AND encrypted IS NULL AND (peer, stanza_id, direction) IN
+        (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+         FROM json_each(${json}))`);
+  }
+  const retractions = actions.filter((a) => a.kind === "retract");
+  for (const part of chunks(retractions)) {
+    const json = JSON.stringify(part.map((a) => [a.peer, a.target, a.direction]));
+    const targets = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+         FROM json_each(${json}))`;
+    // The ciphertext stays (the FTS triggers key on it, and it is useless without the browsers' keys); tabs get
+    // neither it nor the text of a retracted message, and drop their plaintext of it.
+    stmts.push(sql`UPDATE messages SET body = ''
+      WHERE owner = ${owner} AND (peer, stanza_id, direction) IN ${targets}`);
+    stmts.push(sql`DELETE FROM message_actions WHERE owner = ${owner} AND kind = 'edit'
+      AND (peer, target, direction) IN ${targets}`);
   }
   return stmts;
 }
@@ -176,70 +236,7 @@ export async function flush(db: Db, input: FlushInput, now = Date.now()): Promis
   return stmts.length;
 }
 
-export interface HistoryPage {
-  messages: ChatMessage[];
-  hasMore: boolean;
-}
-
-/**
- * A page of history, newest first in the query, returned oldest-first. Keyset pagination on (ts, key); the
- * page's receipts come in one more query, whatever the page size: two queries per page.
- */
-export async function historyPage(
-  db: Db,
-  owner: string,
-  peer: string,
-  before: HistoryCursor | null,
-  limit: number,
-): Promise<HistoryPage> {
-  const where = and(
-    eq(messages.owner, owner),
-    eq(messages.peer, peer),
-    // A row value, so SQLite seeks the messages_page index range straight to the cursor (the equivalent
-    // `ts < ? OR (ts = ? AND key < ?)` walks the index from the newest message down: 13x slower at 100k deep).
-    before ? sql`(${messages.ts}, ${messages.key}) < (${before.ts}, ${before.key})` : undefined,
-  );
-  const rows = await db
-    .select({
-      key: messages.key,
-      stanzaId: messages.stanzaId,
-      direction: messages.direction,
-      body: messages.body,
-      ts: messages.ts,
-      encrypted: messages.encrypted,
-    })
-    .from(messages)
-    .where(where)
-    .orderBy(desc(messages.ts), desc(messages.key))
-    .limit(limit + 1);
-  const hasMore = rows.length > limit;
-  const page = rows.slice(0, limit).toReversed();
-  const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
-  const received = new Set<string>();
-  if (outIds.length > 0) {
-    const got = await db.all(
-      sql`SELECT stanza_id FROM receipts WHERE owner = ${owner} AND peer = ${peer}
-          AND stanza_id IN (SELECT value FROM json_each(${JSON.stringify(outIds)}))`,
-    );
-    for (const id of textColumn(got, "stanza_id")) received.add(id);
-  }
-  return {
-    hasMore,
-    messages: page.map((r) => {
-      const message: ChatMessage = {
-        key: r.key,
-        peer,
-        direction: r.direction,
-        body: r.body,
-        ts: r.ts,
-        receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
-      };
-      const encrypted = r.encrypted === null ? null : encryptedView(r.encrypted);
-      if (encrypted) message.encrypted = encrypted;
-      return message;
-    }),
-  };
-}
+export { historyPage, type HistoryPage } from "./history.ts";
 
 /** Which of these keys are stored already (archive catch-up dedupe); one query per 500 keys. */
 export async function existingKeys(db: Db, owner: string, keys: readonly string[]): Promise<Set<string>> {
@@ -324,6 +321,7 @@ export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
   await runBatch(db, [
     sql`DELETE FROM messages WHERE owner = ${owner}`,
     sql`DELETE FROM receipts WHERE owner = ${owner}`,
+    sql`DELETE FROM message_actions WHERE owner = ${owner}`,
     sql`DELETE FROM conversations WHERE owner = ${owner}`,
     sql`DELETE FROM presences WHERE owner = ${owner}`,
   ]);

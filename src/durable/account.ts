@@ -3,7 +3,13 @@
 // adding a module and registering it below: its frames in the table, its stanza handler in the list.
 import type { Element } from "@xmpp/xml";
 import type { Db } from "../db/client.ts";
-import { clearPresences, flush as flushToDb, type ConversationDelta, type StoredMessage } from "../db/store.ts";
+import {
+  clearPresences,
+  flush as flushToDb,
+  type ConversationDelta,
+  type StoredAction,
+  type StoredMessage,
+} from "../db/store.ts";
 import {
   assertNever,
   type ClientFrame,
@@ -24,7 +30,6 @@ import { buildUnavailable } from "../xmpp/presence.ts";
 import { buildPing } from "../xmpp/ping.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
-  refuse,
   type AccountInfo,
   type Feature,
   type FeatureContext,
@@ -32,6 +37,7 @@ import {
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
+import { ActionsFeature } from "./features/actions.ts";
 import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
 import { DraftsFeature } from "./features/drafts.ts";
@@ -106,15 +112,17 @@ export class Account {
     this.#chat = new ChatFeature(ctx, (peer) => drafts.set(peer, ""));
     this.#presence = new PresenceFeature(ctx);
     this.#roster = new RosterFeature(ctx);
-    const history = new HistoryFeature(ctx, this.#chat, () => this.#catchingUp);
+    const actions = new ActionsFeature(ctx, this.#chat);
+    const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     const readState = new ReadStateFeature(ctx);
-    // Archive results, PEP notifications, markers and standalone chat states are messages too: looked at before
-    // chat (read state before OMEMO, which takes every other PEP notification).
-    this.#stanzaFeatures = [history, readState, omemo, chatStates, this.#chat, this.#presence, this.#roster];
+    // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
+    // are messages too: looked at before chat (read state before OMEMO, which takes every other PEP notification).
+    this.#stanzaFeatures = [history, readState, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
     this.#frames = {
       ...this.#chat.frames,
+      ...actions.frames,
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,
@@ -123,9 +131,6 @@ export class Account {
       ...drafts.frames,
       ...readState.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
-      // Being built (issue #7): each moves to its feature module.
-      "message.retract": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
-      "message.react": async (ws, f) => refuse(deps.tabs, ws, "internal", "not available yet", f.requestId),
     };
   }
 
@@ -291,6 +296,7 @@ export class Account {
     const presences: PresenceDelta[] = [];
     const messages: StoredMessage[] = [];
     const receipts: { peer: string; stanzaId: string; ts: number }[] = [];
+    const actions: StoredAction[] = [];
     const conversations = new Map<string, ConversationDelta>();
     for (const item of items) {
       switch (item.kind) {
@@ -313,6 +319,9 @@ export class Account {
         case "receipt":
           receipts.push(item);
           break;
+        case "action":
+          actions.push(item.action);
+          break;
         default:
           assertNever(item);
       }
@@ -324,6 +333,7 @@ export class Account {
       presences,
       messages,
       receipts,
+      actions,
       conversations: [...conversations.values()],
       unhide: this.state.takeUnhidden(),
     });

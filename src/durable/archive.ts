@@ -4,7 +4,7 @@ import type { Db } from "../db/client.ts";
 import { existingKeys } from "../db/store.ts";
 import { HISTORY_PAGE } from "../protocol/index.ts";
 import { buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
-import { messageKey, parseMessage, type ParsedChat } from "../xmpp/message.ts";
+import { messageKey, parseMessage, type ParsedAction, type ParsedChat } from "../xmpp/message.ts";
 import type { Link } from "./features/context.ts";
 import { Limiter } from "./rate.ts";
 
@@ -24,6 +24,8 @@ export interface ArchiveHost {
   accept(chat: ParsedChat): void;
   /** An older message: stored only (at `ts`), not pushed, not unread. */
   storeOlder(chat: ParsedChat, key: string, ts: number): void;
+  /** A correction, retraction or reaction: stored; `live` (caught up) ones are pushed to the tabs. */
+  action(action: ParsedAction, live: boolean): void;
   lastArchiveId(): string | undefined;
   setLastArchiveId(id: string): Promise<void>;
 }
@@ -88,7 +90,7 @@ export class Archive {
       const { results, fin } = after
         ? await this.query(link, { after, max: MAM_PAGE })
         : await this.query(link, { before: "", max: MAM_PAGE });
-      const { chats, keys, stored } = await this.#unseen(results);
+      const { chats, keys, stored } = await this.#unseen(results, true);
       chats.forEach((chat, i) => {
         const key = keys[i];
         if (key !== undefined && !stored.has(key)) this.host.accept(chat);
@@ -125,7 +127,7 @@ export class Archive {
     if (this.#exhausted.has(peer)) return;
     const { results, fin } = await this.query(link, { with: peer, before: oldest?.archiveId ?? "", max: HISTORY_PAGE });
     if (fin.complete || results.length === 0) this.#exhausted.add(peer);
-    const { chats, keys, stored } = await this.#unseen(results);
+    const { chats, keys, stored } = await this.#unseen(results, false);
     let first = oldest?.ts;
     for (let i = chats.length - 1; i >= 0; i--) {
       const chat = chats[i];
@@ -138,17 +140,28 @@ export class Archive {
     await this.host.flush();
   }
 
-  /** The chats among `results`, their keys, and which of those keys storage already has (one query). */
-  async #unseen(results: MamResult[]): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string> }> {
+  /**
+   * The chats among `results`, their keys, and which of those keys storage already has (one query). Actions
+   * (corrections, retractions, reactions) go to the host as they are met: storing them twice changes nothing.
+   */
+  async #unseen(
+    results: MamResult[],
+    live: boolean,
+  ): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string> }> {
     const now = Date.now();
     const chats: ParsedChat[] = [];
     for (const r of results) {
       const parsed = parseMessage(r.message, this.host.owner, now, r.forwarded);
       if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
+      else if (parsed.kind === "action") this.host.action(withArchiveId(parsed.action, r.archiveId), live);
     }
     const keys = chats.map((c) => messageKey(c));
     await this.host.flush();
     const stored = await existingKeys(this.host.db, this.host.owner, keys);
     return { chats, keys, stored };
   }
+}
+
+function withArchiveId(action: ParsedAction, archiveId: string): ParsedAction {
+  return action.kind === "edit" ? { ...action, chat: { ...action.chat, archiveId } } : { ...action, archiveId };
 }

@@ -296,7 +296,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     messages: z.array(ChatMessageSchema),
     hasMore: z.boolean(),
   }),
-  z.object({ type: z.literal("ack"), requestId: z.string() }),
+  /** A request done. For a correction, `key` is the correction's own key (an encrypted one's text is cached by it). */
+  z.object({ type: z.literal("ack"), requestId: z.string(), key: z.string().optional() }),
   /** The items of a PEP node (answer to pep.fetch), payloads serialised. */
   z.object({
     type: z.literal("pep.items"),

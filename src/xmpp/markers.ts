@@ -1,10 +1,10 @@
-// XEP-0333 Chat Markers (0.4): which incoming messages asked for markers (<markable/>), the <displayed/> we send
-// when the user has seen one, and the <displayed/> markers we receive. Pure builders and parsers, no I/O.
+// XEP-0333 Chat Markers (0.4): the <displayed/> we send when the user has seen a message, and those we receive
+// (whether a message asked for markers, <markable/>, is parseMessage's `markable` in ./message.ts). Pure builders and parsers, no I/O.
 import { xml, type Element } from "@xmpp/xml";
 import { bare } from "./jid.ts";
-import { NS_CARBONS, NS_FORWARD, NS_HINTS } from "./message.ts";
+import { NS_CARBONS, NS_FORWARD, NS_HINTS, NS_MARKERS } from "./message.ts";
 
-export const NS_MARKERS = "urn:xmpp:chat-markers:0";
+export { NS_MARKERS };
 
 /** Longest message id we look up (ids are ours or a peer's; anything longer is no id we stored). */
 export const MAX_MARKER_ID = 256;
@@ -52,20 +52,6 @@ export function parseDisplayed(stanza: Element, self: string): ParsedDisplayed |
   const to = bare(message.attrs.to ?? self);
   if (from === self) return to === self ? null : { peer: to, id, ours: true };
   return { peer: from, id, ours: false };
-}
-
-/**
- * An incoming message that asked for markers (XEP-0333 §4: <markable/>, with an id to refer to), live or as a
- * received carbon: its sender and id. Null for anything else (our own messages, markers themselves).
- */
-export function parseMarkable(stanza: Element, self: string): { peer: string; id: string } | null {
-  if (stanza.name !== "message") return null;
-  const message = unwrap(stanza, self);
-  if (!message || !isChatType(message) || !message.getChild("markable", NS_MARKERS)) return null;
-  const from = bare(message.attrs.from ?? self);
-  const id = message.attrs.id;
-  if (from === self || !validId(id)) return null;
-  return { peer: from, id };
 }
 
 /**

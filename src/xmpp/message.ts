@@ -1,6 +1,11 @@
 import { xml, type Element } from "@xmpp/xml";
 import { bare } from "./jid.ts";
 import { inspectEncrypted, NS_OMEMO_03, type EncryptedInfo } from "./omemo.ts";
+import { parseReplace } from "./correction.ts";
+import { codePointLength, parseFallback, stripRange, type CodePointRange } from "./fallback.ts";
+import { parseReactions } from "./reactions.ts";
+import { NS_REPLY, parseReply } from "./reply.ts";
+import { parseRetract } from "./retraction.ts";
 
 export const NS_CARBONS = "urn:xmpp:carbons:2"; // XEP-0280
 export const NS_FORWARD = "urn:xmpp:forward:0"; // XEP-0297
@@ -8,6 +13,7 @@ export const NS_RECEIPTS = "urn:xmpp:receipts"; // XEP-0184
 export const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
 export const NS_DELAY = "urn:xmpp:delay"; // XEP-0203
 export const NS_HINTS = "urn:xmpp:hints"; // XEP-0334
+export const NS_MARKERS = "urn:xmpp:chat-markers:0"; // XEP-0333
 
 export interface ParsedChat {
   /** The other party's bare JID. */
@@ -27,7 +33,31 @@ export interface ParsedChat {
   /** Milliseconds since the epoch: the XEP-0203 delay stamp, else `now`. */
   ts: number;
   requestsReceipt: boolean;
+  /** XEP-0333: the sender wants to know when it was displayed. */
+  markable: boolean;
+  /** XEP-0461: the id of the message this one answers. */
+  replyTo: string | undefined;
+  /**
+   * XEP-0428: the quote of a reply in an encrypted body (code points), for the browser to remove after
+   * decrypting. A clear body's quote is removed here already.
+   */
+  fallback: CodePointRange | undefined;
 }
+
+/** What a message does to an earlier one: replace it (XEP-0308), retract it (XEP-0424), react to it (XEP-0444). */
+export type ParsedAction =
+  | { kind: "edit"; target: string; chat: ParsedChat }
+  | {
+      kind: "retract" | "react";
+      target: string;
+      peer: string;
+      direction: "in" | "out";
+      from: string;
+      /** The reactions (react only): the sender's whole set. */
+      emojis: string[];
+      ts: number;
+      archiveId: string | undefined;
+    };
 
 export interface ParsedReceipt {
   peer: string;
@@ -38,6 +68,7 @@ export interface ParsedReceipt {
 export type IncomingMessage =
   | { kind: "chat"; chat: ParsedChat }
   | { kind: "receipt"; receipt: ParsedReceipt }
+  | { kind: "action"; action: ParsedAction }
   | { kind: "ignored" };
 
 /**
@@ -78,35 +109,67 @@ export function parseMessage(stanza: Element, self: string, now: number, delayHo
   if (type === "error" || type === "groupchat" || type === "headline") return { kind: "ignored" };
   const from = stanza.attrs.from ?? self;
   const to = stanza.attrs.to ?? self;
-  const direction = bare(from) === self ? "out" : "in";
+  const direction: "in" | "out" = bare(from) === self ? "out" : "in";
   const peer = direction === "out" ? bare(to) : bare(from);
 
   const received = stanza.getChild("received", NS_RECEIPTS);
   if (received?.attrs.id && direction === "in") return { kind: "receipt", receipt: { peer, id: received.attrs.id } };
 
-  const omemo = stanza.getChild("encrypted", NS_OMEMO_03);
-  const encrypted = omemo ? inspectEncrypted(omemo) : null;
-  const body = encrypted ? "" : stanza.getChildText("body");
-  if (!encrypted && (body === null || body === "")) return { kind: "ignored" };
   const archiveId = stanza
     .getChildren("stanza-id", NS_SID)
     .find((s) => s.attrs.by !== undefined && bare(s.attrs.by) === self)?.attrs.id;
-  return {
-    kind: "chat",
-    chat: {
+  const ts = stampOf(delayHost ?? stanza, now);
+  // A retraction's or a reaction's body is only a fallback for old clients (XEP-0424 §4, XEP-0444 §3).
+  const retracted = parseRetract(stanza);
+  const reactions = retracted === null ? parseReactions(stanza) : null;
+  if (retracted !== null || reactions) {
+    const action: ParsedAction = {
+      kind: reactions ? "react" : "retract",
+      target: reactions ? reactions.id : (retracted ?? ""),
       peer,
       direction,
       from,
-      to,
-      id: stanza.attrs.id,
-      originId: stanza.getChild("origin-id", NS_SID)?.attrs.id,
+      emojis: reactions ? reactions.emojis : [],
+      ts,
       archiveId,
-      body: body ?? "",
-      encrypted,
-      ts: stampOf(delayHost ?? stanza, now),
-      requestsReceipt: stanza.getChild("request", NS_RECEIPTS) !== undefined,
-    },
+    };
+    return { kind: "action", action };
+  }
+
+  const omemo = stanza.getChild("encrypted", NS_OMEMO_03);
+  const encrypted = omemo ? inspectEncrypted(omemo) : null;
+  let body = encrypted ? "" : stanza.getChildText("body");
+  if (!encrypted && (body === null || body === "")) return { kind: "ignored" };
+  const replyTo = parseReply(stanza)?.id;
+  let fallback: CodePointRange | undefined;
+  if (replyTo !== undefined) {
+    // XEP-0461 §4 + XEP-0428: the quote of the replied message is for clients without replies. An encrypted
+    // body's length is unknown here: the range is checked again by the browser after decrypting.
+    const range = parseFallback(stanza, NS_REPLY, encrypted ? Number.MAX_SAFE_INTEGER : codePointLength(body ?? ""));
+    if (range !== null && range !== "all") {
+      if (encrypted) fallback = range;
+      else if (body !== null) body = stripRange(body, range);
+    }
+  }
+  const chat: ParsedChat = {
+    peer,
+    direction,
+    from,
+    to,
+    id: stanza.attrs.id,
+    originId: stanza.getChild("origin-id", NS_SID)?.attrs.id,
+    archiveId,
+    body: body ?? "",
+    encrypted,
+    ts,
+    requestsReceipt: stanza.getChild("request", NS_RECEIPTS) !== undefined,
+    markable: stanza.getChild("markable", NS_MARKERS) !== undefined,
+    replyTo,
+    fallback,
   };
+  const replaces = parseReplace(stanza);
+  if (replaces !== null) return { kind: "action", action: { kind: "edit", target: replaces, chat } };
+  return { kind: "chat", chat };
 }
 
 /** A chat message with origin-id (XEP-0359 §4) and a receipt request (XEP-0184 §5.1); id = origin-id. */
@@ -117,7 +180,7 @@ export function buildChat(to: string, body: string, id: string): Element {
     xml("body", {}, body),
     xml("origin-id", { xmlns: NS_SID, id }),
     xml("request", { xmlns: NS_RECEIPTS }),
-    xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
+    xml("markable", { xmlns: NS_MARKERS }),
   );
 }
 

@@ -9,9 +9,9 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "omemo_pe
 
 export type PeerEvent =
   | { event: "ready"; device_id: number; jid: string }
-  | { event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string }
+  | { event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string; stanza: string }
   | { event: "undecryptable"; from: string; sid: number; reason: string; id: string }
-  | { event: "plain"; from: string; body: string; id: string }
+  | { event: "plain"; from: string; body: string; id: string; stanza: string }
   | { event: "devicelist"; jid: string; devices: number[] }
   | { event: "subscription_request"; from: string }
   | { event: "error"; error: string };

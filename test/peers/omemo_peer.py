@@ -436,17 +436,22 @@ class Peer:
     # sending
 
     def send_encrypted(self, message: omemo.Message, to: str, body: Optional[str],
-                       message_id: Optional[str] = None) -> str:
+                       message_id: Optional[str] = None, extra: Optional[List[ET.Element]] = None) -> str:
         encrypted = oldmemo.etree.serialize_message(message)
         msg = self.xmpp.make_message(mto=to, mtype="chat", mbody=body)
         msg["id"] = message_id or str(uuid.uuid4())
         msg.append(encrypted)
+        # Elements other clients put beside the encrypted body (XEP-0461 reply, XEP-0428 fallback, XEP-0308 replace).
+        for element in extra or []:
+            msg.append(element)
         msg.append(ET.Element(f"{{{NS_HINTS}}}store"))
         msg.append(ET.Element(f"{{{NS_EME}}}encryption", {"namespace": NS_OMEMO, "name": "OMEMO"}))
         msg.send()
         return msg["id"]
 
-    async def encrypt_and_send(self, to: str, plaintext: bytes, body: Optional[str]) -> Dict[str, Any]:
+    async def encrypt_and_send(self, to: str, plaintext: bytes, body: Optional[str],
+                               extra: Optional[List[ET.Element]] = None,
+                               message_id: Optional[str] = None) -> Dict[str, Any]:
         sm = self.session_manager
         assert sm is not None
         to = slixmpp.JID(to).bare
@@ -459,7 +464,7 @@ class Peer:
             messages, errors = await sm.encrypt(frozenset([to]), {NS_OMEMO: plaintext})
             message = next(m for m in messages if m.namespace == NS_OMEMO)
             recipients = sorted({key.device_id for key, _ in message.keys})
-            message_id = self.send_encrypted(message, to, body)
+            message_id = self.send_encrypted(message, to, body, message_id, extra)
         for error in errors:
             log.warning("encryption skipped %s/%s: %s", error.bare_jid, error.device_id, error.exception)
         listed = set(self.known_lists.get(to, [])) | set(self.known_lists.get(self.own_bare, []))
@@ -500,7 +505,8 @@ class Peer:
         if encrypted is None:
             body = xml.find(f"{{{NS_CLIENT}}}body")
             if body is not None:
-                emit({"event": "plain", "from": sender, "body": body.text or "", "id": stanza_id, "type": mtype})
+                emit({"event": "plain", "from": sender, "body": body.text or "", "id": stanza_id, "type": mtype,
+                      "stanza": ET.tostring(xml, encoding="unicode")})
             return
 
         header = encrypted.find(f"{{{NS_OMEMO}}}header")
@@ -547,6 +553,8 @@ class Peer:
             "prekey": prekey,
             "id": stanza_id,
             "type": mtype,
+            # The whole stanza as it arrived, so tests check what travelled beside the ciphertext.
+            "stanza": ET.tostring(xml, encoding="unicode"),
         })
 
     async def handle_pubsub_event(self, sender: str, event: ET.Element) -> None:
@@ -606,7 +614,13 @@ class Peer:
             to, body = cmd.get("to"), cmd.get("body")
             if not isinstance(to, str) or not isinstance(body, str):
                 raise ValueError("send needs string 'to' and 'body'")
-            return await self.encrypt_and_send(to, body.encode("utf-8"), FALLBACK_BODY)
+            extra_xml, message_id = cmd.get("extra", []), cmd.get("message_id")
+            if not isinstance(extra_xml, list) or not all(isinstance(x, str) for x in extra_xml):
+                raise ValueError("send's 'extra' is a list of XML strings")
+            if message_id is not None and not isinstance(message_id, str):
+                raise ValueError("send's 'message_id' is a string")
+            extra = [ET.fromstring(x) for x in extra_xml]
+            return await self.encrypt_and_send(to, body.encode("utf-8"), FALLBACK_BODY, extra, message_id)
         if name == "key_transport":
             to = cmd.get("to")
             if not isinstance(to, str):

@@ -36,7 +36,7 @@ export function readStateSuite(make: () => Promise<Db>): void {
       const messages = [
         message(peer, 1, "in"),
         message(peer, 2, "out"),
-        message(peer, 3, "in"),
+        message(peer, 3, "in", { markable: true }),
         message(peer, 4, "in", {
           encrypted: { namespace: "eu.siacs.conversations.axolotl", xml: keyTransport.xml, hasPayload: false },
         }),
@@ -70,7 +70,7 @@ export function readStateSuite(make: () => Promise<Db>): void {
       // The newest messages at or before a time, newest first.
       const upTo = await messagesUpTo(db, owner, peer, 30, 2);
       expect(upTo.map((m) => [m.ts, m.direction, m.stanzaId, m.archiveId, m.markable])).toEqual([
-        [30, "in", "s3", "a3", false],
+        [30, "in", "s3", "a3", true],
         [20, "out", "s2", "a2", false],
       ]);
     });

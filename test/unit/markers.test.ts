@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildDisplayed, NS_MARKERS, parseDisplayed, parseMarkable } from "../../src/xmpp/markers.ts";
+import { buildDisplayed, NS_MARKERS, parseDisplayed } from "../../src/xmpp/markers.ts";
 import { parseXml } from "./xml-helpers.ts";
 
 const ME = "me@example.org";
@@ -40,17 +40,5 @@ describe("XEP-0333 chat markers", () => {
     ]) {
       expect(parseDisplayed(parseXml(bad), ME)).toBeNull();
     }
-  });
-
-  it("finds markable incoming messages (live or received carbon), not our own", () => {
-    const m = `<message from="bob@example.org/p" id="k" type="chat"><body>hi</body><markable xmlns="${NS_MARKERS}"/></message>`;
-    expect(parseMarkable(parseXml(m), ME)).toEqual({ peer: "bob@example.org", id: "k" });
-    expect(parseMarkable(carbon("received", m), ME)).toEqual({ peer: "bob@example.org", id: "k" });
-    const own = `<message from="${ME}/p" to="bob@example.org" id="k" type="chat"><markable xmlns="${NS_MARKERS}"/></message>`;
-    expect(parseMarkable(carbon("sent", own), ME)).toBeNull();
-    expect(parseMarkable(parseXml(`<message from="bob@example.org/p" id="k"><body>x</body></message>`), ME)).toBeNull();
-    expect(
-      parseMarkable(parseXml(`<message from="bob@example.org/p"><markable xmlns="${NS_MARKERS}"/></message>`), ME),
-    ).toBeNull();
   });
 });

@@ -61,6 +61,9 @@ describe("parseMessage: chats", () => {
       encrypted: null,
       ts: NOW,
       requestsReceipt: true,
+      markable: false,
+      replyTo: undefined,
+      fallback: undefined,
     });
   });
 

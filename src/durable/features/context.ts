@@ -3,7 +3,7 @@
 // (../account.ts) hands each stanza and each tab frame to the module that owns it.
 import type { Element } from "@xmpp/xml";
 import type { Db } from "../../db/client.ts";
-import type { StoredMessage } from "../../db/store.ts";
+import type { StoredAction, StoredMessage } from "../../db/store.ts";
 import type { ClientFrame, ErrorCode, PresenceDelta, ServerFrame } from "../../protocol/index.ts";
 import type { ChatState } from "../chat-state.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
@@ -47,7 +47,8 @@ export interface KeyValue {
 export type Pending =
   | { kind: "presence"; update: PresenceDelta }
   | { kind: "message"; message: StoredMessage; countUnread: boolean }
-  | { kind: "receipt"; peer: string; stanzaId: string; ts: number };
+  | { kind: "receipt"; peer: string; stanzaId: string; ts: number }
+  | { kind: "action"; action: StoredAction };
 
 export interface FeatureContext {
   readonly info: AccountInfo;

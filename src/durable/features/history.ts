@@ -6,6 +6,7 @@ import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import { Archive } from "../archive.ts";
 import { LimiterFull } from "../rate.ts";
+import type { ActionsFeature } from "./actions.ts";
 import type { ChatFeature } from "./chat.ts";
 import { conditionOf, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 
@@ -15,6 +16,7 @@ export class HistoryFeature implements Feature {
   constructor(
     private readonly ctx: FeatureContext,
     chat: ChatFeature,
+    actions: ActionsFeature,
     /** Resolves when the session setup after a login (roster, presence, catch-up) is done: pages wait for it. */
     private readonly loggedIn: () => Promise<void>,
   ) {
@@ -26,6 +28,7 @@ export class HistoryFeature implements Feature {
       seen: (key) => chat.seen(key),
       accept: (parsed) => void chat.accept(parsed),
       storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
+      action: (action, live) => actions.record(action, live),
       lastArchiveId: () => chat.lastArchiveId,
       setLastArchiveId: (id) => chat.setLastArchiveId(id),
     });

@@ -16,7 +16,7 @@ import {
 } from "../../db/read-state.ts";
 import type { Conversation } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
-import { buildDisplayed, parseDisplayed, parseMarkable } from "../../xmpp/markers.ts";
+import { buildDisplayed, parseDisplayed } from "../../xmpp/markers.ts";
 import {
   buildMdsConfigure,
   buildMdsFetch,
@@ -27,7 +27,6 @@ import {
   type MdsPosition,
 } from "../../xmpp/mds.ts";
 import { isPreconditionNotMet } from "../../xmpp/pubsub.ts";
-import { RecentKeys } from "../chat-state.ts";
 import { TokenBucket } from "../rate.ts";
 import { logFailure, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 
@@ -63,12 +62,6 @@ const MARKER_RATE = { capacity: 30, perSecond: 5 } as const;
 type PublishMode = "options" | "configure" | "plain";
 
 export class ReadStateFeature implements Feature {
-  /**
-   * Incoming messages that asked for markers, seen live (peer + "\n" + stanza id). Stands in for
-   * messages.markable until the chat feature stores it (parseMessage's `markable`, being added for issue #7);
-   * then this set and parseMarkable's use here can go.
-   */
-  readonly #markable = new RecentKeys(2_000);
   readonly #markers = new TokenBucket(MARKER_RATE.capacity, MARKER_RATE.perSecond);
   readonly #store: ReadStore;
   #publishMode: PublishMode = "options";
@@ -142,12 +135,7 @@ export class ReadStateFeature implements Feature {
       return true;
     }
     const displayed = parseDisplayed(el, self);
-    if (displayed) {
-      if (this.#markers.take()) await this.#onDisplayed(displayed.peer, displayed.id, displayed.ours);
-      return false;
-    }
-    const markable = parseMarkable(el, self);
-    if (markable) this.#markable.add(`${markable.peer}\n${markable.id}`);
+    if (displayed && this.#markers.take()) await this.#onDisplayed(displayed.peer, displayed.id, displayed.ours);
     return false;
   }
 
@@ -202,13 +190,8 @@ export class ReadStateFeature implements Feature {
     const link = this.ctx.link();
     if (!link || readTs <= before) return;
     const candidates = await this.#store.messagesUpTo(peer, readTs, LOOK_BACK);
-    const marked = candidates.find(
-      (m) =>
-        m.direction === "in" &&
-        m.ts > before &&
-        m.stanzaId !== null &&
-        (m.markable || this.#markable.has(`${peer}\n${m.stanzaId}`)),
-    );
+    // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4).
+    const marked = candidates.find((m) => m.direction === "in" && m.markable && m.ts > before && m.stanzaId !== null);
     try {
       if (marked?.stanzaId) await link.send(buildDisplayed(peer, marked.stanzaId));
       const archived = candidates.find((m) => m.archiveId !== null);

@@ -39,6 +39,12 @@ function fetchFailed(devices: readonly number[] | null, err: unknown): PeerDevic
   return { devices, loading: false, error: message(err), transient };
 }
 
+/** A reply (XEP-0461: the quote is inside the encrypted body) or a correction (XEP-0308) of an encrypted message. */
+export interface EncryptedExtra {
+  readonly replyTo?: { readonly key: string; readonly quoteLength: number };
+  readonly replace?: string;
+}
+
 export type EncryptedSend =
   | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
   /** `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). */
@@ -143,6 +149,10 @@ export class E2EEService {
       case "pep.items":
         return this.#pep.settle(frame.requestId, { items: frame.items });
       case "ack":
+        if (frame.key !== undefined && this.#sent.has(frame.requestId)) {
+          this.#sentAs(frame.requestId, frame.key); // an encrypted correction went out
+          return false;
+        }
         return this.#pep.settle(frame.requestId, { items: [] });
       case "error":
         return frame.requestId !== undefined && this.#pep.settle(frame.requestId, { error: frame.message });
@@ -154,6 +164,9 @@ export class E2EEService {
         return false;
       case "history":
         this.#observe(frame.messages);
+        return false;
+      case "message.update":
+        this.#observe([frame.message]);
         return false;
       case "snapshot":
         this.#onRoster(frame.roster, true);
@@ -467,7 +480,7 @@ export class E2EEService {
    * Encrypts and sends; on any failure nothing is sent, and the user may choose to send this one message
    * unencrypted instead (never done here).
    */
-  async sendEncrypted(peer: string, body: string): Promise<EncryptedSend> {
+  async sendEncrypted(peer: string, body: string, extra: EncryptedExtra = {}): Promise<EncryptedSend> {
     let device: OmemoDevice;
     try {
       device = await this.#loadDevice();
@@ -507,7 +520,7 @@ export class E2EEService {
     }
     const requestId = newRequestId();
     this.#sent.set(requestId, body);
-    if (!this.#opts.send({ type: "message.send-encrypted", requestId, to: peer, encrypted: xml })) {
+    if (!this.#opts.send({ type: "message.send-encrypted", requestId, to: peer, encrypted: xml, ...extra })) {
       this.#sent.delete(requestId);
       return {
         ok: false,
@@ -530,10 +543,29 @@ export class E2EEService {
     return this.#plain.get(key);
   }
 
+  /** Our own encrypted message (or correction) is known by `key` now: its text is the one we encrypted. */
+  #sentAs(requestId: string, key: string): void {
+    const text = this.#sent.get(requestId);
+    if (text === undefined) return;
+    this.#sent.delete(requestId);
+    this.#plain.set(key, { kind: "text", text, sender: this.#deviceId ?? undefined });
+    void this.#loadDevice()
+      .then((d) => d.rememberSent(key, text))
+      .catch(() => undefined);
+    this.#changed();
+  }
+
   #observe(messages: readonly ChatMessage[], requestId?: string): void {
     let added = false;
     for (const m of messages) {
-      if (!m.encrypted) continue;
+      // XEP-0308 in an encrypted chat: the correction's text is its own OMEMO message, decrypted by its key.
+      const edit = m.edit?.encrypted;
+      if (m.edit && edit && !m.retracted && !this.#plain.has(m.edit.key)) {
+        this.#plain.set(m.edit.key, { kind: "pending" });
+        this.#queue.push({ ...m, key: m.edit.key, ts: m.edit.ts, encrypted: edit, edit: undefined });
+        added = true;
+      }
+      if (!m.encrypted || m.retracted) continue;
       this.#markInUse(m.peer, m.ts);
       const sentText = requestId !== undefined ? this.#sent.get(requestId) : undefined;
       if (sentText !== undefined && requestId !== undefined) {
