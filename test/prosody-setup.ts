@@ -46,6 +46,13 @@ export const TEST_ACCOUNTS = [
   // test/workers/search.test.ts: the searcher and another account
   "olga",
   "pia",
+  // test/workers/read-state.test.ts
+  "rs-ann",
+  "rs-bea",
+  "rs-cid",
+  "rs-dan",
+  "rs-eva",
+  "rs-fin",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -6,6 +6,7 @@ import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { conversations, messages, presences } from "./schema.ts";
 import { SHOWS, type ChatMessage, type Conversation, type PresenceDelta, type Show } from "../protocol/index.ts";
+import { conversationOf } from "./read-state.ts";
 
 function toShow(value: string): Show {
   return SHOWS.find((s) => s === value) ?? "online";
@@ -51,6 +52,8 @@ export interface FlushInput {
   conversations: ConversationDelta[];
   receipts: { peer: string; stanzaId: string; ts: number }[];
   actions?: StoredAction[];
+  /** Hidden conversations a new message showed again (issue #7 §4). */
+  unhide?: string[];
 }
 
 /** One text column of raw rows (raw SQL results are untyped: check, never cast). */
@@ -136,6 +139,10 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
         last_body = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_body ELSE last_body END,
         last_ts = max(last_ts, excluded.last_ts),
         unread = unread + excluded.unread`);
+  }
+  for (const part of chunks(input.unhide ?? [])) {
+    stmts.push(sql`UPDATE conversations SET hidden = 0 WHERE owner = ${owner} AND hidden = 1
+      AND peer IN (SELECT value FROM json_each(${JSON.stringify(part)}))`);
   }
   return stmts;
 }
@@ -290,14 +297,7 @@ export async function listConversations(
     .where(where)
     .orderBy(desc(conversations.lastTs), asc(conversations.peer))
     .limit(limit);
-  return rows.map((r) => ({ peer: r.peer, lastTs: r.lastTs, lastBody: r.lastBody, unread: r.unread }));
-}
-
-export async function markRead(db: Db, owner: string, peer: string): Promise<void> {
-  await db
-    .update(conversations)
-    .set({ unread: 0 })
-    .where(and(eq(conversations.owner, owner), eq(conversations.peer, peer)));
+  return rows.map(conversationOf);
 }
 
 export async function loadPresences(db: Db, owner: string): Promise<PresenceDelta[]> {

@@ -30,7 +30,6 @@ import { buildUnavailable } from "../xmpp/presence.ts";
 import { buildPing } from "../xmpp/ping.ts";
 import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
-  refuse,
   type AccountInfo,
   type Feature,
   type FeatureContext,
@@ -45,6 +44,7 @@ import { DraftsFeature } from "./features/drafts.ts";
 import { HistoryFeature } from "./features/history.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
+import { ReadStateFeature } from "./features/read-state.ts";
 import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
 
@@ -105,6 +105,7 @@ export class Account {
       store: (item) => this.#buffer.push(item),
       flush: () => this.#buffer.flush(),
       drained: () => this.#queue.idle(),
+      exclusive: (job) => this.#queue.push(job),
     };
     this.#drafts = new DraftsFeature(ctx);
     const drafts = this.#drafts;
@@ -116,9 +117,10 @@ export class Account {
     const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
-    // Archive results, PEP notifications and standalone chat states are messages too: looked at before chat.
-    // Corrections, retractions and reactions are messages too: looked at before chat.
-    this.#stanzaFeatures = [history, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
+    const readState = new ReadStateFeature(ctx);
+    // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
+    // are messages too: looked at before chat (read state before OMEMO, which takes every other PEP notification).
+    this.#stanzaFeatures = [history, readState, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
     this.#frames = {
       ...this.#chat.frames,
       ...actions.frames,
@@ -129,9 +131,8 @@ export class Account {
       ...chatStates.frames,
       ...drafts.frames,
       ...new SearchFeature(ctx).frames,
+      ...readState.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
-      // Being built (issue #7): moves to its feature module.
-      "conversation.set": async (ws) => refuse(deps.tabs, ws, "internal", "not available yet"),
     };
   }
 
@@ -313,7 +314,7 @@ export class Account {
             c.lastTs = m.ts;
             c.lastBody = previewOf(m);
           }
-          if (item.countUnread && m.direction === "in") c.unreadDelta += 1;
+          if (this.state.countsAsUnread(m, item.countUnread)) c.unreadDelta += 1;
           conversations.set(m.peer, c);
           break;
         }
@@ -336,6 +337,7 @@ export class Account {
       receipts,
       actions,
       conversations: [...conversations.values()],
+      unhide: this.state.takeUnhidden(),
     });
   }
 

@@ -106,7 +106,13 @@ export class ChatState {
     this.conversationsTrimmed = true;
   }
 
-  /** Records a message in its conversation; returns the conversation as it now is. */
+  /** Hidden conversations a new message showed again, not yet in storage (see takeUnhidden). */
+  readonly #unhidden = new Set<string>();
+
+  /**
+   * Records a message in its conversation; returns the conversation as it now is. A new incoming message counts
+   * as unread when it is after the read position (XEP-0490); a new message shows a hidden conversation again.
+   */
   applyMessage(message: ChatMessage, countUnread: boolean): Conversation {
     const prev = this.conversations.get(message.peer);
     // An OMEMO key-transport message (no payload) is nothing to read: no activity, no unread.
@@ -115,22 +121,46 @@ export class ChatState {
     }
     const newer = !prev || message.ts >= prev.lastTs;
     const next: Conversation = {
+      ...prev,
       peer: message.peer,
       lastTs: newer ? message.ts : (prev?.lastTs ?? message.ts),
       lastBody: newer ? previewOf(message) : (prev?.lastBody ?? ""),
-      unread: (prev?.unread ?? 0) + (countUnread && message.direction === "in" ? 1 : 0),
+      unread: (prev?.unread ?? 0) + (this.countsAsUnread(message, countUnread) ? 1 : 0),
     };
+    // Not in memory may mean trimmed, and hidden in storage: storage is told either way (a rare extra statement).
+    if (countUnread && (prev?.hidden || (!prev && this.conversationsTrimmed))) this.#unhidden.add(message.peer);
+    if (countUnread) delete next.hidden;
     this.conversations.set(message.peer, next);
     this.#trimConversations();
     return next;
   }
 
-  markRead(peer: string): Conversation | null {
-    const prev = this.conversations.get(peer);
-    if (!prev || prev.unread === 0) return null;
-    const next = { ...prev, unread: 0 };
-    this.conversations.set(peer, next);
-    return next;
+  /** Whether a message adds one to its conversation's unread count: incoming, new, after the read position. */
+  countsAsUnread(message: Pick<ChatMessage, "peer" | "direction" | "ts">, countUnread: boolean): boolean {
+    return (
+      countUnread && message.direction === "in" && message.ts > (this.conversations.get(message.peer)?.readTs ?? 0)
+    );
+  }
+
+  /** The conversations a message showed again since the last call (for the next storage flush). */
+  takeUnhidden(): string[] {
+    const peers = [...this.#unhidden];
+    this.#unhidden.clear();
+    return peers;
+  }
+
+  /**
+   * A conversation as storage now has it (read positions, flags): replaces the one in memory, keeping a newer
+   * last message that is not in storage yet (one the user sent meanwhile).
+   */
+  putConversation(conversation: Conversation): void {
+    const prev = this.conversations.get(conversation.peer);
+    const next =
+      prev && prev.lastTs > conversation.lastTs
+        ? { ...conversation, lastTs: prev.lastTs, lastBody: prev.lastBody }
+        : conversation;
+    this.conversations.set(conversation.peer, next);
+    this.#trimConversations();
   }
 
   snapshot(jid: string, connection: ConnectionState): ServerFrame {

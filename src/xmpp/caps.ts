@@ -14,6 +14,8 @@ export const FEATURES = [
   "urn:xmpp:carbons:2",
   "urn:xmpp:eme:0",
   "urn:xmpp:ping",
+  "urn:xmpp:chat-markers:0", // XEP-0333 §3
+  "urn:xmpp:mds:displayed:0+notify", // XEP-0490 §5
   "urn:xmpp:receipts",
 ].sort();
 

@@ -55,6 +55,35 @@ export function buildConfigure(node: string, accessModel: "open" | "presence"): 
   );
 }
 
+/** XEP-0060 §7.1.5 / XEP-0223 §3: publish with any publish-options (field var -> value). */
+export function buildPublishWithOptions(
+  node: string,
+  itemId: string,
+  payload: Element,
+  options: Readonly<Record<string, string>>,
+): Element {
+  return xml(
+    "pubsub",
+    { xmlns: NS_PUBSUB },
+    xml("publish", { node }, xml("item", { id: itemId }, payload)),
+    xml("publish-options", {}, form("http://jabber.org/protocol/pubsub#publish-options", { ...options })),
+  );
+}
+
+/** XEP-0060 §7.1.5: publish without options (the node keeps, or is created with, the server's defaults). */
+export function buildPublishPlain(node: string, itemId: string, payload: Element): Element {
+  return xml("pubsub", { xmlns: NS_PUBSUB }, xml("publish", { node }, xml("item", { id: itemId }, payload)));
+}
+
+/** XEP-0060 §8.2.4: set any node configuration fields (field var -> value). */
+export function buildConfigureWithOptions(node: string, options: Readonly<Record<string, string>>): Element {
+  return xml(
+    "pubsub",
+    { xmlns: NS_PUBSUB_OWNER },
+    xml("configure", { node }, form("http://jabber.org/protocol/pubsub#node_config", { ...options })),
+  );
+}
+
 /** XEP-0060 §6.5.2: all items of a node. */
 export function buildItems(node: string): Element {
   return xml("pubsub", { xmlns: NS_PUBSUB }, xml("items", { node }));

@@ -7,6 +7,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import * as schema from "../../src/db/schema.ts";
 import { storageSuite } from "../shared/storage-suite.ts";
 import { searchSuite } from "../shared/search-suite.ts";
+import { readStateSuite } from "../shared/read-state-suite.ts";
 
 // The same storage module on a libSQL file, with the same drizzle-kit migrations.
 const make = async () => {
@@ -24,3 +25,4 @@ const make = async () => {
 };
 storageSuite(make);
 searchSuite(make);
+readStateSuite(async () => (await make()).db);

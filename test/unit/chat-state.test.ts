@@ -128,7 +128,7 @@ describe("ChatState.applyPresence", () => {
   });
 });
 
-describe("ChatState.applyMessage / markRead", () => {
+describe("ChatState.applyMessage / read positions", () => {
   it("counts unread only for incoming messages when asked to", () => {
     const s = new ChatState();
     expect(s.applyMessage(msg("bob@x", 1, "in"), true).unread).toBe(1);
@@ -152,14 +152,34 @@ describe("ChatState.applyMessage / markRead", () => {
     expect(s.applyMessage(msg("bob@x", 1, "in", "b".repeat(1000)), false).lastBody).toHaveLength(200);
   });
 
-  it("markRead clears unread and returns null when nothing to clear", () => {
+  it("counts only messages after the read position, keeps read state and flags, shows a hidden one again", () => {
     const s = new ChatState();
-    expect(s.markRead("bob@x")).toBeNull();
-    s.applyMessage(msg("bob@x", 1, "in"), true);
-    s.applyMessage(msg("bob@x", 2, "in"), true);
-    expect(s.markRead("bob@x")).toEqual({ peer: "bob@x", lastTs: 2, lastBody: "m2", unread: 0 });
-    expect(s.conversations.get("bob@x")?.unread).toBe(0);
-    expect(s.markRead("bob@x")).toBeNull();
+    s.putConversation({ peer: "bob@x", lastTs: 10, lastBody: "m", unread: 0, readTs: 10, pinned: true, hidden: true });
+    // An archive page is no new message: the conversation stays hidden.
+    expect(s.applyMessage(msg("bob@x", 3, "in"), false)).toMatchObject({ unread: 0, lastTs: 10, hidden: true });
+    expect(s.takeUnhidden()).toEqual([]);
+    // A delayed live message from before the read position shows it again, but is no unread one.
+    expect(s.applyMessage(msg("bob@x", 5, "in"), true)).toEqual({
+      peer: "bob@x",
+      lastTs: 10,
+      lastBody: "m",
+      unread: 0,
+      readTs: 10,
+      pinned: true,
+    });
+    expect(s.takeUnhidden()).toEqual(["bob@x"]);
+    s.putConversation({ peer: "bob@x", lastTs: 10, lastBody: "m", unread: 0, readTs: 10, pinned: true, hidden: true });
+    const c = s.applyMessage(msg("bob@x", 11, "in"), true);
+    expect(c).toEqual({ peer: "bob@x", lastTs: 11, lastBody: "m11", unread: 1, readTs: 10, pinned: true });
+    expect(s.takeUnhidden()).toEqual(["bob@x"]);
+    expect(s.takeUnhidden()).toEqual([]);
+    expect(s.countsAsUnread({ peer: "bob@x", direction: "in", ts: 10 }, true)).toBe(false);
+    expect(s.countsAsUnread({ peer: "bob@x", direction: "in", ts: 12 }, true)).toBe(true);
+    expect(s.countsAsUnread({ peer: "bob@x", direction: "out", ts: 12 }, true)).toBe(false);
+    expect(s.countsAsUnread({ peer: "new@x", direction: "in", ts: 1 }, false)).toBe(false);
+    // Storage's copy after a read does not take back a newer message not yet stored.
+    s.putConversation({ peer: "bob@x", lastTs: 5, lastBody: "stored", unread: 0, readTs: 11 });
+    expect(s.conversations.get("bob@x")).toEqual({ peer: "bob@x", lastTs: 11, lastBody: "m11", unread: 0, readTs: 11 });
   });
 
   it("snapshot orders conversations by lastTs, newest first", () => {

@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema.ts";
 import { storageSuite } from "../shared/storage-suite.ts";
 import { searchSuite } from "../shared/search-suite.ts";
+import { readStateSuite } from "../shared/read-state-suite.ts";
 
 // D1 inside workerd (local D1 enforces the 100 bound parameters per statement limit).
 const make = async () => {
@@ -12,3 +13,4 @@ const make = async () => {
 };
 storageSuite(make);
 searchSuite(make);
+readStateSuite(async () => (await make()).db);

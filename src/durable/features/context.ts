@@ -64,6 +64,11 @@ export interface FeatureContext {
   flush(): Promise<void>;
   /** Every stanza received so far is handled (archive results come as stanzas before their IQ result). */
   drained(): Promise<void>;
+  /**
+   * Runs `job` in the stanza queue: no stanza is handled while it runs (a read position recount sees every
+   * message accepted before it and none during it). Never call it from a stanza handler (it would wait on itself).
+   */
+  exclusive<T>(job: () => Promise<T>): Promise<T>;
 }
 
 export type FrameType = ClientFrame["type"];

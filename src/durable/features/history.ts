@@ -1,8 +1,8 @@
 // History and the conversation list: pages from storage, older ones from the server's archive (XEP-0313, through
-// ../archive.ts), the archive catch-up after a login, conversations paged beyond the snapshot and marked read.
+// ../archive.ts), the archive catch-up after a login, and conversations paged beyond the snapshot (read state: ./read-state.ts).
 import type { Element } from "@xmpp/xml";
 import { historyAfter, historyAround } from "../../db/search.ts";
-import { historyPage, listConversations, markRead, oldestMessage } from "../../db/store.ts";
+import { historyPage, listConversations, oldestMessage } from "../../db/store.ts";
 import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import { Archive } from "../archive.ts";
@@ -35,7 +35,7 @@ export class HistoryFeature implements Feature {
     });
   }
 
-  readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load" | "conversation.read"> = {
+  readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load"> = {
     "history.load": async (ws, frame) => {
       const { ctx } = this;
       const peer = frame.peer;
@@ -84,13 +84,6 @@ export class HistoryFeature implements Feature {
       } catch (err) {
         refuse(ctx.tabs, ws, "history-failed", conditionOf(err, "conversations"), frame.requestId);
       }
-    },
-    "conversation.read": async (_ws, frame) => {
-      const { ctx } = this;
-      const conversation = ctx.state.markRead(frame.peer);
-      await ctx.flush();
-      await markRead(ctx.db, ctx.info.jid, frame.peer);
-      if (conversation) ctx.tabs.broadcast({ type: "conversation", conversation });
     },
   };
 

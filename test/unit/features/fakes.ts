@@ -86,6 +86,7 @@ export function harness(jid = "me@example.org"): Harness {
     store: (item) => stored.push(item),
     flush: async () => undefined,
     drained: async () => undefined,
+    exclusive: (job) => job(),
   };
   const ws = {} as WebSocket;
   return { ctx, link, storage, sent, broadcast, stored, ws };

@@ -1,0 +1,249 @@
+// Read state everywhere (issue #7 §3, §4): our read position per conversation (XEP-0490, shared with the user's
+// other clients through PEP; unread counts derive from it), chat markers both ways (XEP-0333: we say which of the
+// contact's messages the user has seen, the contact says which of ours they have), and pin/mute/hide.
+import type { Element } from "@xmpp/xml";
+import type { Db } from "../../db/client.ts";
+import {
+  messagesByArchiveId,
+  messagesUpTo,
+  messageTs,
+  messageTsByStanzaId,
+  movePeerReadPosition,
+  moveReadPositions,
+  setConversationFlags,
+  type ConversationFlags,
+  type ReadCandidate,
+} from "../../db/read-state.ts";
+import type { Conversation } from "../../protocol/index.ts";
+import { XMPPError } from "../../xmpp/errors.ts";
+import { buildDisplayed, parseDisplayed } from "../../xmpp/markers.ts";
+import {
+  buildMdsConfigure,
+  buildMdsFetch,
+  buildMdsPublish,
+  buildMdsPublishPlain,
+  parseMdsEvent,
+  parseMdsItems,
+  type MdsPosition,
+} from "../../xmpp/mds.ts";
+import { isPreconditionNotMet } from "../../xmpp/pubsub.ts";
+import { TokenBucket } from "../rate.ts";
+import { logFailure, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
+
+/** What the feature reads and writes (src/db/read-state.ts on D1/libSQL; an in-memory fake in unit tests). */
+export interface ReadStore {
+  messageTs(peer: string, key: string): Promise<number | undefined>;
+  messageTsByStanzaId(peer: string, stanzaId: string, direction: "in" | "out"): Promise<number | undefined>;
+  messagesByArchiveId(archiveIds: readonly string[]): Promise<{ peer: string; archiveId: string; ts: number }[]>;
+  moveReadPositions(moves: readonly { peer: string; ts: number | null }[]): Promise<Conversation[]>;
+  movePeerReadPosition(peer: string, stanzaId: string): Promise<Conversation | null>;
+  messagesUpTo(peer: string, ts: number, limit: number): Promise<ReadCandidate[]>;
+  setFlags(peer: string, flags: ConversationFlags): Promise<Conversation | null>;
+}
+
+export function dbReadStore(db: Db, owner: string): ReadStore {
+  return {
+    messageTs: (peer, key) => messageTs(db, owner, peer, key),
+    messageTsByStanzaId: (peer, id, direction) => messageTsByStanzaId(db, owner, peer, id, direction),
+    messagesByArchiveId: (ids) => messagesByArchiveId(db, owner, ids),
+    moveReadPositions: (moves) => moveReadPositions(db, owner, moves),
+    movePeerReadPosition: (peer, id) => movePeerReadPosition(db, owner, peer, id),
+    messagesUpTo: (peer, ts, limit) => messagesUpTo(db, owner, peer, ts, limit),
+    setFlags: (peer, flags) => setConversationFlags(db, owner, peer, flags),
+  };
+}
+
+/** Messages a read looks back over for the one to mark and the one to publish (bounded work per read). */
+const LOOK_BACK = 200;
+/** Incoming markers we act on: each costs a flush and an indexed update (issue #6 §10: bounded work). */
+const MARKER_RATE = { capacity: 30, perSecond: 5 } as const;
+
+/** How XEP-0490 publishes go on this server (learnt on the first publish, see #publish). */
+type PublishMode = "options" | "configure" | "plain";
+
+export class ReadStateFeature implements Feature {
+  readonly #markers = new TokenBucket(MARKER_RATE.capacity, MARKER_RATE.perSecond);
+  readonly #store: ReadStore;
+  #publishMode: PublishMode = "options";
+
+  constructor(
+    private readonly ctx: FeatureContext,
+    store?: ReadStore,
+  ) {
+    this.#store = store ?? dbReadStore(ctx.db, ctx.info.jid);
+  }
+
+  readonly frames: Pick<FrameHandlers, "conversation.read" | "conversation.set"> = {
+    "conversation.read": async (ws, frame) => {
+      const { ctx } = this;
+      const peer = frame.peer;
+      try {
+        const moved = await ctx.exclusive(async () => {
+          await ctx.flush();
+          const ts = frame.key === undefined ? null : await this.#store.messageTs(peer, frame.key);
+          if (ts === undefined) return null; // a key we do not have: nothing to read up to
+          const before = ctx.state.conversations.get(peer)?.readTs ?? 0;
+          const [conversation] = await this.#store.moveReadPositions([{ peer, ts }]);
+          if (!conversation) return null;
+          ctx.state.putConversation(conversation);
+          return { conversation, before };
+        });
+        if (!moved) {
+          // Nothing moved: the asking tab (which may have cleared its count optimistically) gets the truth.
+          const current = ctx.state.conversations.get(peer);
+          if (current) ctx.tabs.send(ws, { type: "conversation", conversation: current });
+          return;
+        }
+        ctx.tabs.broadcast({ type: "conversation", conversation: moved.conversation });
+        await this.#announceRead(peer, moved.before, moved.conversation.readTs ?? 0);
+      } catch (err) {
+        logFailure("conversation.read", err);
+        refuse(ctx.tabs, ws, "internal", "The read position was not saved.");
+      }
+    },
+    "conversation.set": async (ws, frame) => {
+      const { ctx } = this;
+      try {
+        const conversation = await ctx.exclusive(async () => {
+          await ctx.flush(); // a message waiting to be stored would show a hidden conversation again after this
+          const c = await this.#store.setFlags(frame.peer, {
+            pinned: frame.pinned,
+            muted: frame.muted,
+            hidden: frame.hidden,
+          });
+          if (c) ctx.state.putConversation(c);
+          return c;
+        });
+        if (conversation) ctx.tabs.broadcast({ type: "conversation", conversation });
+      } catch (err) {
+        logFailure("conversation.set", err);
+        refuse(ctx.tabs, ws, "internal", "The conversation was not changed.");
+      }
+    },
+  };
+
+  /**
+   * XEP-0490 notifications of our own node: handled (true). XEP-0333 markers: acted on, then passed on (false)
+   * so that the chat and chat-state features see the rest of the message.
+   */
+  async onStanza(el: Element): Promise<boolean> {
+    if (el.name !== "message") return false;
+    const self = this.ctx.info.jid;
+    const positions = parseMdsEvent(el, self);
+    if (positions) {
+      await this.#applyPositions(positions);
+      return true;
+    }
+    const displayed = parseDisplayed(el, self);
+    if (displayed && this.#markers.take()) await this.#onDisplayed(displayed.peer, displayed.id, displayed.ours);
+    return false;
+  }
+
+  /** XEP-0490 §5.2: after a fresh login, the positions other clients published while we were away. */
+  async onLogin(link: Link): Promise<void> {
+    const positions = await fetchPositions(link, this.ctx.info.jid);
+    if (positions.length > 0) await this.ctx.exclusive(() => this.#applyPositions(positions));
+  }
+
+  /** Read positions from the user's other clients (XEP-0490): forward only, unread recounted, every tab told. */
+  async #applyPositions(positions: readonly MdsPosition[]): Promise<void> {
+    if (positions.length === 0) return;
+    const { ctx } = this;
+    await ctx.flush();
+    const found = await this.#store.messagesByArchiveId(positions.map((p) => p.archiveId));
+    // The item names the conversation; the message must be in that very conversation.
+    const moves = positions.flatMap((p) => {
+      const m = found.find((f) => f.archiveId === p.archiveId && f.peer === p.peer);
+      return m ? [{ peer: p.peer, ts: m.ts }] : [];
+    });
+    this.#publishChanges(await this.#store.moveReadPositions(moves));
+  }
+
+  /**
+   * XEP-0333 §5 displayed. From the contact: they have seen our message `id` (and all before it). A sent carbon
+   * of our own (XEP-0280): the user saw the contact's message `id` on another client, our read position moves.
+   */
+  async #onDisplayed(peer: string, id: string, ours: boolean): Promise<void> {
+    await this.ctx.flush();
+    if (!ours) {
+      const conversation = await this.#store.movePeerReadPosition(peer, id);
+      if (conversation) this.#publishChanges([conversation]);
+      return;
+    }
+    const ts = await this.#store.messageTsByStanzaId(peer, id, "in");
+    if (ts !== undefined) this.#publishChanges(await this.#store.moveReadPositions([{ peer, ts }]));
+  }
+
+  #publishChanges(changed: readonly Conversation[]): void {
+    for (const conversation of changed) {
+      this.ctx.state.putConversation(conversation);
+      this.ctx.tabs.broadcast({ type: "conversation", conversation });
+    }
+  }
+
+  /**
+   * The user read `peer` up to `readTs` (from `before`): one displayed marker for the newest markable incoming
+   * message newly read (XEP-0333 §6: it stands for all before it; never again for older ones), and the position
+   * published for the user's other clients (XEP-0490 §4) by the archive id of the newest message it covers.
+   */
+  async #announceRead(peer: string, before: number, readTs: number): Promise<void> {
+    const link = this.ctx.link();
+    if (!link || readTs <= before) return;
+    const candidates = await this.#store.messagesUpTo(peer, readTs, LOOK_BACK);
+    // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4).
+    const marked = candidates.find((m) => m.direction === "in" && m.markable && m.ts > before && m.stanzaId !== null);
+    try {
+      if (marked?.stanzaId) await link.send(buildDisplayed(peer, marked.stanzaId));
+      const archived = candidates.find((m) => m.archiveId !== null);
+      if (archived?.archiveId) await this.#publish(link, peer, archived.archiveId);
+    } catch (err) {
+      // The read position is saved; the contact or the other clients learn it with the next read.
+      logFailure("announcing a read position", err);
+    }
+  }
+
+  /**
+   * XEP-0490 §4 with XEP-0223 publish-options. A node that exists with another configuration answers
+   * precondition-not-met (XEP-0060 §7.1.5): we configure it as §4 says and publish again; a server that refuses
+   * that too gets the item without options on its existing node (which exists: it answered the precondition).
+   * What worked is kept for the next publishes.
+   */
+  async #publish(link: Link, peer: string, archiveId: string): Promise<void> {
+    const self = this.ctx.info.jid;
+    if (this.#publishMode === "plain") {
+      await link.iq("set", buildMdsPublishPlain(self, peer, archiveId));
+      return;
+    }
+    try {
+      await link.iq("set", buildMdsPublish(self, peer, archiveId));
+      return;
+    } catch (err) {
+      if (!(err instanceof XMPPError) || !isPreconditionNotMet(err)) throw err;
+    }
+    try {
+      await link.iq("set", buildMdsConfigure());
+      await link.iq("set", buildMdsPublish(self, peer, archiveId));
+      this.#publishMode = "configure";
+    } catch (err) {
+      if (!(err instanceof XMPPError)) throw err;
+      console.warn("parley: the MDS node cannot be configured as XEP-0490 §4 says; publishing without options");
+      this.#publishMode = "plain";
+      await link.iq("set", buildMdsPublishPlain(self, peer, archiveId));
+    }
+  }
+}
+
+/**
+ * The items of our XEP-0490 node. Swallowed, as "no positions": item-not-found (no client of the user ever
+ * published one) and any other XMPP error or timeout (the server has no PEP, or is slow: unread counts then
+ * stay as this deployment knows them until the next notification).
+ */
+async function fetchPositions(link: Link, self: string): Promise<MdsPosition[]> {
+  try {
+    return parseMdsItems(await link.iq("get", buildMdsFetch()), self);
+  } catch (err) {
+    if (!(err instanceof XMPPError)) throw err;
+    if (err.condition !== "item-not-found") logFailure("fetching read positions", err);
+    return [];
+  }
+}
