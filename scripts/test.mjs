@@ -44,6 +44,8 @@ try {
 ensureDebianPackages(
   [
     ["chromium", "/usr/bin/chromium"],
+    // Reactions are emoji: without a colour emoji font Chromium draws empty boxes in the screenshots.
+    ["fonts-noto-color-emoji", "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"],
     // The independent OMEMO 0.3 peer (test/peers/omemo_peer.py) runs on Debian's python-omemo and slixmpp.
     ["python3-omemo", "/usr/lib/python3/dist-packages/omemo"],
     ["python3-oldmemo", "/usr/lib/python3/dist-packages/oldmemo"],
