@@ -7,13 +7,26 @@ import { Message, type MessageProps } from "../src/features/chat/message.tsx";
 import { msg } from "./fixtures.ts";
 
 const html = (props: Partial<MessageProps> & Pick<MessageProps, "m">) =>
-  render(<Message plain={undefined} sec={null} clear={false} continued={false} {...props} />);
+  render(
+    <Message
+      plain={undefined}
+      editPlain={undefined}
+      quotePlain={undefined}
+      sec={null}
+      clear={false}
+      continued={false}
+      status={null}
+      peer="bob@example.org"
+      name="Bob"
+      {...props}
+    />,
+  );
 
 describe("Message", () => {
   it("is a list item holding an article with the text", () => {
     const out = html({ m: msg("k1", Date.now(), { body: "hello there" }) });
     expect(out).toMatch(
-      /^<li class="msg msg-in" data-key="k1"><article class="bubble"><p class="body">hello there<\/p>/u,
+      /^<li class="msg msg-in" data-key="k1"><span class="avatar avatar-md avatar-h\d+" aria-hidden="true">B<\/span><article class="bubble" tabindex="-1"><span class="sr-only">Bob: <\/span><p class="body">hello there<\/p>/u,
     );
   });
 
@@ -30,10 +43,17 @@ describe("Message", () => {
   });
 
   it("says who sent it, its receipt, and continues a group", () => {
-    const out = html({ m: msg("k3", Date.now(), { direction: "out", receipt: "received" }), continued: true });
+    const out = html({
+      m: msg("k3", Date.now(), { direction: "out", receipt: "received" }),
+      continued: true,
+      status: "Delivered",
+    });
     expect(out).toContain('class="msg msg-out msg-continued"');
     expect(out).toContain('<span class="sr-only">You: </span>');
-    expect(out).toContain('<span class="sr-only">received</span>');
+    expect(out).toContain('role="img" aria-label="Delivered"');
+    expect(html({ m: msg("k4", Date.now(), { direction: "out", receipt: "sent" }), status: "Read" })).toContain(
+      'aria-label="Read"',
+    );
   });
 
   it("marks an encrypted message with its device, and hides a key-transport message", () => {

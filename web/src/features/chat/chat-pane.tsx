@@ -2,7 +2,7 @@
 // no conversation open, a hint. The sending state (features/chat/sender.ts), the typing notifier and the draft sync
 // live as long as the pane, so a message in flight in one conversation survives switching to another.
 import type { ReadonlySignal } from "@preact/signals";
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { ClientFrame } from "../../../../src/protocol/index.ts";
 import { canLoadOlder, displayName } from "../../core/selectors.ts";
 import type { AppState } from "../../core/state.ts";
@@ -14,6 +14,9 @@ import { Composer } from "./composer.tsx";
 import type { ChatCrypto } from "./crypto.ts";
 import { Sender } from "./sender.ts";
 import { Timeline } from "./timeline.tsx";
+import { ActionsContext } from "../actions/api.ts";
+import { paneActions } from "../actions/pane-actions.ts";
+import { lastEditable } from "../actions/text.ts";
 
 export interface ChatPaneProps {
   /** The signed-in account (its own device changes read "Your account …"). */
@@ -58,6 +61,8 @@ function LogTop({ state, peer, loadOlder }: { state: AppState; peer: string; loa
 
 export function ChatPane(props: ChatPaneProps) {
   const { peer, state, crypto } = props;
+  const openPeer = useRef(peer);
+  openPeer.current = peer;
   const parts = useMemo(() => {
     const typing = new TypingNotifier({ send: props.send, visible: () => document.visibilityState === "visible" });
     const sender = new Sender({ send: props.send, crypto, sent: () => typing.sent() });
@@ -67,7 +72,18 @@ export function ChatPane(props: ChatPaneProps) {
       inClear: (p) => crypto.composer(p).encrypt === false,
       known: (p) => props.peekState().drafts.get(p),
     });
-    return { typing, sender, drafts };
+    // Message actions (issue #7 §2): one stable object, so the memoised messages never render for it.
+    const actions = paneActions({
+      self: props.ownJid,
+      peer: () => openPeer.current,
+      peekState: props.peekState,
+      send: props.send,
+      sender,
+      crypto,
+      loadOlder: props.loadOlder,
+      focusComposer: () => document.getElementById("composer-input")?.focus(),
+    });
+    return { typing, sender, drafts, actions };
   }, []);
   useEffect(() => props.onSettle((id, error) => parts.sender.settle(id, error)), []);
 
@@ -81,41 +97,50 @@ export function ChatPane(props: ChatPaneProps) {
     );
   }
   const history = state.histories.get(peer);
+  const messages = history?.messages ?? EMPTY;
   return (
-    <main class="chat">
-      <div
-        class="chat-body"
-        onKeyDown={(ev) => {
-          if (ev.key === "Escape" && !ev.defaultPrevented && window.matchMedia("(max-width: 719px)").matches) {
-            props.back();
-          }
-        }}
-      >
-        <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
-        <LogTop state={state} peer={peer} loadOlder={props.loadOlder} />
-        <Timeline
-          key={peer}
-          peer={peer}
-          name={displayName(state, peer)}
-          ownJid={props.ownJid}
-          messages={history?.messages ?? EMPTY}
-          complete={history?.hasMore === false}
-          crypto={crypto}
-          cryptoVersion={props.cryptoVersion}
-          loadOlder={props.loadOlder}
-        />
-        <Composer
-          peer={peer}
-          objectDraft={state.drafts.get(peer)}
-          crypto={crypto}
-          cryptoVersion={props.cryptoVersion}
-          sender={parts.sender}
-          typing={parts.typing}
-          drafts={parts.drafts}
-          focus={props.composerFocus}
-        />
-      </div>
-    </main>
+    <ActionsContext.Provider value={parts.actions}>
+      <main class="chat">
+        <div
+          class="chat-body"
+          onKeyDown={(ev) => {
+            if (ev.key === "Escape" && !ev.defaultPrevented && window.matchMedia("(max-width: 719px)").matches) {
+              props.back();
+            }
+          }}
+        >
+          <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
+          <LogTop state={state} peer={peer} loadOlder={props.loadOlder} />
+          <Timeline
+            key={peer}
+            peer={peer}
+            name={displayName(state, peer)}
+            ownJid={props.ownJid}
+            messages={messages}
+            complete={history?.hasMore === false}
+            crypto={crypto}
+            cryptoVersion={props.cryptoVersion}
+            loadOlder={props.loadOlder}
+            peerReadTs={state.conversations.get(peer)?.peerReadTs}
+          />
+          <Composer
+            peer={peer}
+            objectDraft={state.drafts.get(peer)}
+            crypto={crypto}
+            cryptoVersion={props.cryptoVersion}
+            sender={parts.sender}
+            typing={parts.typing}
+            drafts={parts.drafts}
+            focus={props.composerFocus}
+            name={displayName(state, peer)}
+            lastOwn={lastEditable(messages)}
+          />
+          <p class="actions-status" aria-live="polite">
+            {parts.actions.status.value ?? ""}
+          </p>
+        </div>
+      </main>
+    </ActionsContext.Provider>
   );
 }
 

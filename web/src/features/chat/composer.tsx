@@ -2,8 +2,10 @@
 // one is not being typed in), Enter to send, the OMEMO switch with what will happen to the next message, and the
 // refused encrypted send with "Send unencrypted" next to it.
 import type { ReadonlySignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
-import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../../src/protocol/index.ts";
+import { useContext, useEffect, useRef } from "preact/hooks";
+import { MAX_BODY_CHARS, stripXmlIllegal, type ChatMessage } from "../../../../src/protocol/index.ts";
+import { ComposeContext } from "../actions/compose-context.tsx";
+import { ActionsContext } from "../actions/api.ts";
 import type { DraftSync } from "../drafts/sync.ts";
 import type { TypingNotifier } from "../typing/notifier.ts";
 import { Alert } from "../../ui/alert.tsx";
@@ -22,10 +24,16 @@ export interface ComposerProps {
   drafts: DraftSync;
   /** Bumped when the composer should take the focus. */
   focus: ReadonlySignal<number>;
+  /** The contact's name (replies to them). */
+  name: string;
+  /** The message Up arrow edits (XEP-0308: the user's last one), if any. */
+  lastOwn: ChatMessage | null;
 }
 
-export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, focus }: ComposerProps) {
+export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, focus, name, lastOwn }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const actions = useContext(ActionsContext);
+  const mode = sender.mode(peer);
   const text = sender.text(peer, objectDraft ?? "");
   const view = sender.view(peer);
   const choice = crypto.composer(peer);
@@ -71,6 +79,14 @@ export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, fo
         sender.submit(peer);
       }}
     >
+      <ComposeContext
+        mode={mode}
+        name={name}
+        cancel={() => {
+          sender.cancelMode(peer);
+          textarea.current?.focus();
+        }}
+      />
       <div class="composer-row">
         <textarea
           ref={textarea}
@@ -85,9 +101,21 @@ export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, fo
             const value = ev.currentTarget.value;
             text.value = value;
             typing.input(peer, value);
-            drafts.edited(peer, stripXmlIllegal(value));
+            // A correction being written is no draft of a new message.
+            if (mode?.kind !== "edit") drafts.edited(peer, stripXmlIllegal(value));
           }}
           onKeyDown={(ev) => {
+            if (ev.key === "Escape" && mode) {
+              ev.preventDefault();
+              sender.cancelMode(peer);
+              return;
+            }
+            // XEP-0308 as in Conversations: Up in an empty composer edits the user's last message.
+            if (ev.key === "ArrowUp" && ev.currentTarget.value === "" && !mode && lastOwn && actions) {
+              ev.preventDefault();
+              actions.edit(lastOwn);
+              return;
+            }
             if (ev.key === "Enter" && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && !ev.isComposing) {
               ev.preventDefault();
               sender.submit(peer);

@@ -1,5 +1,12 @@
 // What the chat needs from end-to-end encryption (core/e2ee.ts's E2EEService implements it).
-import type { ComposerCrypto, DeviceNotice, EncryptedSend, MessageSecurity, PlainView } from "../../core/e2ee.ts";
+import type {
+  ComposerCrypto,
+  DeviceNotice,
+  EncryptedExtra,
+  EncryptedSend,
+  MessageSecurity,
+  PlainView,
+} from "../../core/e2ee.ts";
 
 export interface ChatCrypto {
   /** Bumped on every change of what the methods below return. */
@@ -11,7 +18,7 @@ export interface ChatCrypto {
   setEncrypt(peer: string, on: boolean): void;
   /** The choice for a message sent now (waits for a device list still being fetched). */
   encryptFor(peer: string): Promise<boolean>;
-  sendEncrypted(peer: string, body: string): Promise<EncryptedSend>;
+  sendEncrypted(peer: string, body: string, extra?: EncryptedExtra): Promise<EncryptedSend>;
   forgetSend(requestId: string): void;
   /** Since when OMEMO is in use with `peer` (clear messages from then on are marked); null when never. */
   omemoSince(peer: string): number | null;

@@ -1,5 +1,5 @@
 // The meta line under a message body: "Not encrypted" on a clear message where OMEMO is in use, the lock of an
-// encrypted one (with the sending device and its trust), the time, and the receipt of an outgoing one.
+// encrypted one (with the sending device and its trust), "edited", the time, and Sent/Delivered/Read of ours.
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import type { MessageSecurity } from "../../core/e2ee.ts";
 import { formatTime } from "../../core/format.ts";
@@ -14,13 +14,14 @@ export function securityText(sec: MessageSecurity | null | undefined): string {
   return `encrypted by device ${sec.deviceId}, ${trustLabel(sec.trust)}`;
 }
 
-function Receipt({ m }: { m: ChatMessage }) {
-  if (m.direction !== "out" || m.receipt === null) return null;
-  const received = m.receipt === "received";
+/** Sent, Delivered (XEP-0184) or Read (XEP-0333) for one of ours: an icon named by the state. */
+function Status({ m, status }: { m: ChatMessage; status: "Read" | "Delivered" | null }) {
+  if (m.direction !== "out" || m.receipt === null || m.retracted) return null;
+  const text = status ?? "Sent";
+  const cls = status === "Read" ? "receipt-read" : status === "Delivered" ? "receipt-received" : "receipt-sent";
   return (
-    <span class={`receipt ${received ? "receipt-received" : "receipt-sent"}`} title={received ? "Received" : "Sent"}>
-      <span aria-hidden="true">{received ? "✓✓" : "✓"}</span>
-      <SrOnly text={received ? "received" : "sent"} />
+    <span class={`receipt ${cls}`} role="img" aria-label={text} title={text}>
+      <span aria-hidden="true">{status === null ? "✓" : "✓✓"}</span>
     </span>
   );
 }
@@ -65,19 +66,24 @@ export interface MessageMetaProps {
   sec: MessageSecurity | null;
   /** A clear message where OMEMO is in use. */
   clear: boolean;
+  status: "Read" | "Delivered" | null;
 }
 
-export function MessageMeta({ m, sec, clear }: MessageMetaProps) {
+export function MessageMeta({ m, sec, clear, status }: MessageMetaProps) {
   const date = new Date(m.ts);
   return (
     <p class="meta">
       {clear && !m.encrypted && <ClearMark m={m} />}
       {m.encrypted && <Lock sec={sec} />}
-      {/* Issue #7 §2: the "edited" mark (XEP-0308) goes here, before the time. */}
+      {m.edit && !m.retracted && (
+        <span class="edited" title={`Edited ${formatTime(m.edit.ts, Date.now())}`}>
+          edited
+        </span>
+      )}
       <time datetime={Number.isNaN(date.getTime()) ? undefined : date.toISOString()}>
         {formatTime(m.ts, Date.now())}
       </time>
-      <Receipt m={m} />
+      <Status m={m} status={status} />
     </p>
   );
 }

@@ -1,53 +1,70 @@
 // One message in the log: a list item holding an `article` (issue #7: "each message in the log is an element with
 // role article containing its text"). The body is untrusted: text, XEP-0393 styling elements and <a> elements for
-// http(s) URLs (features/styling), never HTML. Issue #7's additions have their places marked below.
+// http(s) URLs (features/styling), never HTML. Around it: the avatar of an incoming group's first message, the quote
+// of a reply, reactions, the meta line and the actions (features/actions).
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import type { MessageSecurity, PlainView } from "../../core/e2ee.ts";
 import { StyledBody } from "../styling/render.tsx";
 import { SrOnly } from "../../ui/alert.tsx";
 import { memo } from "../../ui/memo.ts";
 import { MessageMeta } from "./message-meta.tsx";
+import { Avatar } from "../../ui/avatar.tsx";
+import { MessageActions } from "../actions/message-actions.tsx";
+import { ReactionChips } from "../actions/reaction-chips.tsx";
+import { ReplyQuote } from "../actions/reply-quote.tsx";
+import { shownText, type Shown } from "../actions/text.ts";
 
 export interface MessageProps {
   m: ChatMessage;
   /** The decrypted text of an encrypted message (undefined until known). */
   plain: PlainView | undefined;
+  /** The decrypted text of its latest correction, when that is encrypted. */
+  editPlain: PlainView | undefined;
+  /** The decrypted text of the message it replies to, when that is encrypted. */
+  quotePlain: PlainView | undefined;
   /** Sending device and its trust, for the lock; null for a clear message. */
   sec: MessageSecurity | null;
   /** A clear message in a conversation where OMEMO is in use (marked "Not encrypted"). */
   clear: boolean;
-  /** It continues its sender's group (no repeated header, tighter). */
+  /** It continues its sender's group (no repeated avatar, tighter). */
   continued: boolean;
+  /** "Read" (XEP-0333) or "Delivered" (XEP-0184) for one of ours; null otherwise. */
+  status: "Read" | "Delivered" | null;
+  /** The conversation's other party and how they are named (avatar, quotes). */
+  peer: string;
+  name: string;
 }
 
-/** The body: clear text, a decrypted text, or what became of an encrypted message. Never HTML. */
-function Body({ m, plain }: { m: ChatMessage; plain: PlainView | undefined }) {
-  if (!m.encrypted) {
-    return (
-      <p class="body">
-        <StyledBody text={m.body} />
-      </p>
-    );
+/** The body: the text as it now stands (corrected, decrypted, quote removed), or what became of it. Never HTML. */
+function Body({ shown }: { shown: Shown }) {
+  switch (shown.kind) {
+    case "deleted":
+      return <p class="body body-deleted">This message was deleted</p>;
+    case "text":
+      return (
+        <p class="body">
+          <StyledBody text={shown.text} />
+        </p>
+      );
+    case "encrypted": {
+      const plain = shown.view;
+      if (plain === undefined || plain.kind === "pending")
+        return <p class="body body-encrypted body-pending">Decrypting…</p>;
+      return <p class="body body-encrypted">{plain.kind === "failed" ? plain.reason : ""}</p>;
+    }
   }
-  if (plain?.kind === "text") {
-    return (
-      <p class="body">
-        <StyledBody text={plain.text} />
-      </p>
-    );
-  }
-  if (plain === undefined || plain.kind === "pending")
-    return <p class="body body-encrypted body-pending">Decrypting…</p>;
-  return <p class="body body-encrypted">{plain.kind === "failed" ? plain.reason : ""}</p>;
 }
 
 function isHidden(m: ChatMessage, plain: PlainView | undefined): boolean {
   // A key-transport message (XEP-0384 v0.3 §4.6) carries no text: processed silently, never shown.
-  return m.encrypted !== undefined && (!m.encrypted.hasPayload || plain?.kind === "hidden");
+  return m.encrypted !== undefined && !m.retracted && (!m.encrypted.hasPayload || plain?.kind === "hidden");
 }
 
-function MessageItem({ m, plain, sec, clear, continued }: MessageProps) {
+function MessageItem(props: MessageProps) {
+  const { m, plain, sec, clear, continued } = props;
   const marked = clear && !m.encrypted;
+  const shown = shownText(m, (key) => (key === m.key ? plain : key === m.edit?.key ? props.editPlain : undefined));
+  const incoming = m.direction === "in";
   const cls = [
     "msg",
     `msg-${m.direction}`,
@@ -55,17 +72,19 @@ function MessageItem({ m, plain, sec, clear, continued }: MessageProps) {
     sec?.trust === "untrusted" ? "msg-untrusted" : "",
     marked ? "msg-clear" : "",
     continued ? "msg-continued" : "",
+    m.retracted ? "msg-deleted" : "",
   ];
   return (
     <li class={cls.filter(Boolean).join(" ")} data-key={m.key} hidden={isHidden(m, plain)}>
-      <article class="bubble">
-        {m.direction === "out" && <SrOnly text="You: " />}
-        {/* Issue #7 §2: the reply quote (XEP-0461) goes here, above the body. */}
-        <Body m={m} plain={plain} />
-        {/* Issue #7 §2: the reactions row (XEP-0444) goes here, below the body. */}
-        <MessageMeta m={m} sec={sec} clear={marked} />
+      {incoming && (continued ? <span class="avatar-space" /> : <Avatar jid={props.peer} name={props.name} />)}
+      <article class="bubble" tabIndex={-1}>
+        <SrOnly text={m.direction === "out" ? "You: " : `${props.name}: `} />
+        <ReplyQuote m={m} targetPlain={props.quotePlain} peer={props.peer} />
+        <Body shown={shown} />
+        <ReactionChips m={m} />
+        <MessageMeta m={m} sec={sec} clear={marked} status={props.status} />
+        <MessageActions m={m} hasText={shown.kind === "text"} />
       </article>
-      {/* Issue #7 §2: the actions toolbar (Reply, React, Edit, Delete, Copy text) goes here, beside the bubble. */}
     </li>
   );
 }
@@ -80,7 +99,11 @@ export const Message = memo(
   (a, b) =>
     a.m === b.m &&
     a.plain === b.plain &&
+    a.editPlain === b.editPlain &&
+    a.quotePlain === b.quotePlain &&
     a.clear === b.clear &&
     a.continued === b.continued &&
+    a.status === b.status &&
+    a.name === b.name &&
     sameSecurity(a.sec, b.sec),
 );

@@ -3,9 +3,27 @@
 // own). Also holds each conversation's composer text in this tab. No DOM: the composer renders `view` and `text`.
 import { signal, type ReadonlySignal, type Signal } from "@preact/signals";
 import { MAX_BODY_CHARS, stripXmlIllegal } from "../../../../src/protocol/index.ts";
-import type { ClientFrame } from "../../../../src/protocol/index.ts";
+import type { ChatMessage, ClientFrame } from "../../../../src/protocol/index.ts";
 import { newRequestId } from "../../core/ids.ts";
+import type { EncryptedExtra } from "../../core/e2ee.ts";
+import { quoteOf } from "../actions/text.ts";
 import type { ChatCrypto } from "./crypto.ts";
+
+/**
+ * What the next send of a conversation is: a reply to a message (XEP-0461, with the quote for clients without
+ * replies) or the correction of one of the user's messages (XEP-0308).
+ */
+export type ComposeMode =
+  | { readonly kind: "reply"; readonly target: ChatMessage; readonly text: string | null }
+  | { readonly kind: "edit"; readonly target: ChatMessage; readonly restore: string };
+
+/** The body that goes out and what travels beside it. */
+interface Outgoing {
+  body: string;
+  extra: EncryptedExtra;
+  /** A correction of an encrypted message: only ever encrypted (never "Send unencrypted"). */
+  encryptedOnly: boolean;
+}
 
 const SEND_TIMEOUT_MS = 30_000;
 
@@ -41,6 +59,7 @@ export class Sender {
   readonly #pending = new Map<string, Pending>();
   readonly #texts = new Map<string, Signal<string>>();
   readonly #view = signal<ReadonlyMap<string, SendView>>(new Map());
+  readonly #modes = signal<ReadonlyMap<string, ComposeMode>>(new Map());
 
   constructor(deps: SenderDeps) {
     this.#deps = deps;
@@ -53,6 +72,57 @@ export class Sender {
 
   view(peer: string): SendView {
     return this.#view.value.get(peer) ?? IDLE;
+  }
+
+  /** Replying or editing in `peer`'s composer; null for a plain new message. */
+  mode(peer: string): ComposeMode | null {
+    return this.#modes.value.get(peer) ?? null;
+  }
+
+  #setMode(peer: string, mode: ComposeMode | null): void {
+    const map = new Map(this.#modes.value);
+    if (mode) map.set(peer, mode);
+    else map.delete(peer);
+    this.#modes.value = map;
+  }
+
+  /** The next message answers `target`; `text` is its text as shown (quoted), null when unknown. */
+  replyTo(peer: string, target: ChatMessage, text: string | null): void {
+    const prev = this.mode(peer);
+    if (prev?.kind === "edit") this.text(peer).value = prev.restore;
+    this.#setMode(peer, { kind: "reply", target, text });
+  }
+
+  /** The composer takes `text` (the message's current text) to correct `target`; cancelling restores it. */
+  edit(peer: string, target: ChatMessage, text: string): void {
+    const prev = this.mode(peer);
+    const composer = this.text(peer);
+    this.#setMode(peer, { kind: "edit", target, restore: prev?.kind === "edit" ? prev.restore : composer.value });
+    composer.value = text;
+  }
+
+  /** Back to a plain new message (an edit gives the composer its earlier text back). */
+  cancelMode(peer: string): void {
+    const mode = this.mode(peer);
+    if (mode?.kind === "edit") this.text(peer).value = mode.restore;
+    if (mode) this.#setMode(peer, null);
+  }
+
+  #outgoing(peer: string, body: string): Outgoing {
+    const mode = this.mode(peer);
+    if (mode?.kind === "edit") {
+      return { body, extra: { replace: mode.target.key }, encryptedOnly: mode.target.encrypted !== undefined };
+    }
+    if (mode?.kind === "reply") {
+      // XEP-0461 §4 + XEP-0428: the quote leads the body; its length is marked as fallback.
+      const quote = mode.text ? quoteOf(mode.text) : { quote: "", length: 0 };
+      return {
+        body: quote.quote + body,
+        extra: { replyTo: { key: mode.target.key, quoteLength: quote.length } },
+        encryptedOnly: false,
+      };
+    }
+    return { body, extra: {}, encryptedOnly: false };
   }
 
   busy(peer: string): boolean {
@@ -92,16 +162,21 @@ export class Sender {
       this.#set(peer, { error: `Messages are limited to ${MAX_BODY_CHARS} characters.` });
       return;
     }
-    const choice = this.#deps.crypto.composer(peer).encrypt;
+    const out = this.#outgoing(peer, body);
+    if (out.body.length > MAX_BODY_CHARS) {
+      this.#set(peer, { error: `Messages are limited to ${MAX_BODY_CHARS} characters.` });
+      return;
+    }
+    const choice = out.encryptedOnly ? true : this.#deps.crypto.composer(peer).encrypt;
     if (choice === false) {
       this.#set(peer, { block: null });
-      this.#sendPlain(peer, raw, body);
+      this.#sendPlain(peer, raw, out);
       return;
     }
     // Encrypted (or not decided yet): nothing leaves the tab until the choice is known and encryption worked.
     this.#pending.set(peer, { requestId: null, raw, timer: null });
     this.#set(peer, { block: null, error: null, note: null });
-    void this.#sendEncrypted(peer, raw, body, choice === null);
+    void this.#sendEncrypted(peer, raw, out, choice === null);
   }
 
   /** The user's explicit choice for this one message: the composer's text goes out in clear. */
@@ -109,9 +184,11 @@ export class Sender {
     if (this.#pending.has(peer)) return;
     const raw = this.text(peer).value;
     const body = stripXmlIllegal(raw).trim();
-    if (body === "" || body.length > MAX_BODY_CHARS) return;
+    if (body === "") return;
+    const out = this.#outgoing(peer, body);
+    if (out.encryptedOnly || out.body.length > MAX_BODY_CHARS) return;
     this.#set(peer, { block: null });
-    this.#sendPlain(peer, raw, body);
+    this.#sendPlain(peer, raw, out);
   }
 
   /** A message/error frame answering a message.send of this tab; false when the requestId is not ours. */
@@ -135,6 +212,7 @@ export class Sender {
     if (error === null) {
       const text = this.#texts.get(peer);
       if (text?.value === entry.raw) text.value = "";
+      if (this.mode(peer)) this.#setMode(peer, null); // the reply or correction went out
     }
     this.#set(peer, { error: blocked ? null : error, block: blocked ? error : null });
   }
@@ -147,9 +225,9 @@ export class Sender {
     this.#pending.set(peer, { requestId, raw, timer });
   }
 
-  #sendPlain(peer: string, raw: string, body: string): void {
+  #sendPlain(peer: string, raw: string, out: Outgoing): void {
     const requestId = newRequestId();
-    if (!this.#deps.send({ type: "message.send", requestId, to: peer, body })) {
+    if (!this.#deps.send({ type: "message.send", requestId, to: peer, body: out.body, ...out.extra })) {
       this.#pending.delete(peer);
       this.#set(peer, { error: "Not connected. Your message was not sent; try again in a moment." });
       return;
@@ -159,14 +237,14 @@ export class Sender {
     this.#set(peer, { error: null, note: null });
   }
 
-  async #sendEncrypted(peer: string, raw: string, body: string, undecided: boolean): Promise<void> {
+  async #sendEncrypted(peer: string, raw: string, out: Outgoing, undecided: boolean): Promise<void> {
     if (undecided && !(await this.#deps.crypto.encryptFor(peer))) {
-      this.#sendPlain(peer, raw, body);
+      this.#sendPlain(peer, raw, out);
       return;
     }
-    const result = await this.#deps.crypto.sendEncrypted(peer, body);
+    const result = await this.#deps.crypto.sendEncrypted(peer, out.body, out.extra);
     if (!result.ok) {
-      this.#finish(peer, result.error, result.offerPlain);
+      this.#finish(peer, result.error, result.offerPlain && !out.encryptedOnly);
       return;
     }
     if (this.#pending.get(peer)?.requestId !== null) return;

@@ -10,6 +10,7 @@ import { DaySeparator } from "../timeline/day-separator.tsx";
 import { timelineItems } from "../timeline/items.ts";
 import type { ChatCrypto } from "./crypto.ts";
 import { Message } from "./message.tsx";
+import { outgoingStatus } from "../../core/conversation-order.ts";
 import { memo, shallowEqual } from "../../ui/memo.ts";
 
 /** Within this many pixels of the top of the log, the next older page is requested. */
@@ -28,6 +29,8 @@ export interface TimelineProps {
   /** Changes whenever what `crypto` returns changes (so the log renders again). */
   cryptoVersion: number;
   loadOlder(peer: string): void;
+  /** The contact has read our messages up to this time (XEP-0333): they show "Read". */
+  peerReadTs: number | undefined;
 }
 
 interface Rendered {
@@ -109,9 +112,14 @@ function TimelineView(props: TimelineProps) {
                   key={item.key}
                   m={m}
                   plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
+                  editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
+                  quotePlain={m.replyTo?.key ? crypto.plaintext(m.replyTo.key) : undefined}
                   sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
                   clear={!m.encrypted && since !== null && m.ts >= since}
                   continued={item.continued}
+                  status={outgoingStatus(m, { peerReadTs: props.peerReadTs })}
+                  peer={peer}
+                  name={props.name}
                 />
               );
             }

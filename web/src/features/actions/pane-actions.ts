@@ -1,0 +1,124 @@
+// The chat pane's implementation of the message actions (features/actions/api.ts) for a 1:1 conversation:
+// reply and edit go through the composer (features/chat/sender.ts), delete and react are frames to the object,
+// copy uses the clipboard, and "show the original" scrolls to a message, paging back until it is loaded.
+import { signal, type ReadonlySignal } from "@preact/signals";
+import type { ChatMessage, ClientFrame } from "../../../../src/protocol/index.ts";
+import { newRequestId } from "../../core/ids.ts";
+import { canLoadOlder, displayName } from "../../core/selectors.ts";
+import type { AppState } from "../../core/state.ts";
+import type { ChatCrypto } from "../chat/crypto.ts";
+import type { Sender } from "../chat/sender.ts";
+import type { ActionsApi } from "./api.ts";
+import { plainTextOf } from "./text.ts";
+
+/** Pages of older history loaded at most to reach a quoted message, and how long to wait for each. */
+const REVEAL_PAGES = 20;
+const PAGE_WAIT_MS = 10_000;
+const HIGHLIGHT_MS = 2_000;
+
+export interface PaneActionsDeps {
+  self: string;
+  peer(): string | null;
+  peekState(): AppState;
+  send(frame: ClientFrame): boolean;
+  sender: Sender;
+  crypto: ChatCrypto;
+  loadOlder(peer: string): void;
+  focusComposer(): void;
+}
+
+export interface PaneActions extends ActionsApi {
+  /** "Copied", or an error of an action, for a polite live region (null: nothing to say). */
+  readonly status: ReadonlySignal<string | null>;
+}
+
+function articleOf(key: string): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`.log [data-key="${CSS.escape(key)}"] article`);
+}
+
+/** Scrolls a loaded message into view, highlights it briefly and gives it the focus (for keyboard users). */
+function highlight(el: HTMLElement): void {
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  el.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+  el.classList.add("bubble-highlight");
+  el.focus({ preventScroll: true });
+  setTimeout(() => el.classList.remove("bubble-highlight"), HIGHLIGHT_MS);
+}
+
+export function paneActions(deps: PaneActionsDeps): PaneActions {
+  const status = signal<string | null>(null);
+  let statusTimer: ReturnType<typeof setTimeout> | null = null;
+  const say = (text: string) => {
+    status.value = text;
+    if (statusTimer !== null) clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => (status.value = null), 4_000);
+  };
+  const frame = (build: (peer: string, requestId: string) => ClientFrame) => {
+    const peer = deps.peer();
+    if (peer === null) return;
+    if (!deps.send(build(peer, newRequestId()))) say("Not connected: try again in a moment.");
+  };
+  const textOf = (m: ChatMessage) => plainTextOf(m, (key) => deps.crypto.plaintext(key));
+
+  /** Pages back until `key` is loaded (or history ends), then shows it. */
+  async function reveal(peer: string, key: string): Promise<void> {
+    for (let page = 0; page < REVEAL_PAGES; page++) {
+      const el = articleOf(key);
+      if (el) {
+        highlight(el);
+        return;
+      }
+      const history = deps.peekState().histories.get(peer);
+      if (history?.messages.some((m) => m.key === key)) {
+        await new Promise((r) => requestAnimationFrame(r)); // rendered on the next frame
+        continue;
+      }
+      if (!canLoadOlder(history)) break;
+      const before = history?.messages.length ?? 0;
+      deps.loadOlder(peer);
+      const deadline = Date.now() + PAGE_WAIT_MS;
+      while (Date.now() < deadline && (deps.peekState().histories.get(peer)?.messages.length ?? 0) === before) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (deps.peer() !== peer) return;
+    }
+    say("The original message is not in this conversation's history.");
+  }
+
+  return {
+    self: deps.self,
+    status,
+    nameOf: (jid) => displayName(deps.peekState(), jid),
+    reply(m) {
+      const peer = deps.peer();
+      if (peer === null) return;
+      deps.sender.replyTo(peer, m, textOf(m));
+      deps.focusComposer();
+    },
+    edit(m) {
+      const peer = deps.peer();
+      const text = textOf(m);
+      if (peer === null || text === null || m.direction !== "out") return;
+      deps.sender.edit(peer, m, text);
+      deps.focusComposer();
+    },
+    remove(m) {
+      frame((peer, requestId) => ({ type: "message.retract", requestId, peer, key: m.key }));
+    },
+    react(m, emojis) {
+      frame((peer, requestId) => ({ type: "message.react", requestId, peer, key: m.key, emojis }));
+    },
+    copy(m) {
+      const text = textOf(m);
+      if (text === null) return;
+      navigator.clipboard.writeText(text).then(
+        () => say("Copied"),
+        () => say("Could not copy: the browser refused access to the clipboard."),
+      );
+    },
+    jumpTo(key) {
+      const peer = deps.peer();
+      if (peer !== null) void reveal(peer, key);
+    },
+  };
+}

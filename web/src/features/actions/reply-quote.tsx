@@ -1,0 +1,46 @@
+// The message a reply answers (XEP-0461), shown above the reply's text: who wrote it and the start of its text.
+// Activating it scrolls to the original and highlights it.
+import { useContext } from "preact/hooks";
+import type { ChatMessage } from "../../../../src/protocol/index.ts";
+import type { PlainView } from "../../core/e2ee.ts";
+import { ActionsContext } from "./api.ts";
+
+export interface ReplyQuoteProps {
+  m: ChatMessage;
+  /** The target's decrypted text when it is encrypted (undefined: not known here). */
+  targetPlain: PlainView | undefined;
+  /** The conversation's other party (the target's sender when it is incoming). */
+  peer: string;
+}
+
+/** What the quote says of the target: its text, or why there is none. */
+export function quoteText(reply: NonNullable<ChatMessage["replyTo"]>, targetPlain: PlainView | undefined): string {
+  if (reply.key === null) return "A message not loaded here";
+  if (reply.body !== "") return reply.body;
+  if (targetPlain?.kind === "text") return targetPlain.text;
+  if (reply.direction === null) return "A message not loaded here";
+  return targetPlain?.kind === "pending" ? "Decrypting…" : "Encrypted message";
+}
+
+export function ReplyQuote({ m, targetPlain, peer }: ReplyQuoteProps) {
+  const api = useContext(ActionsContext);
+  const reply = m.replyTo;
+  if (!reply || !api || m.retracted) return null;
+  const author = reply.direction === "out" ? "You" : reply.direction === "in" ? api.nameOf(peer) : "";
+  const text = quoteText(reply, targetPlain);
+  const target = reply.key;
+  return (
+    <button
+      type="button"
+      class="quote"
+      disabled={target === null}
+      aria-label={`Reply to ${author ? `${author}: ` : ""}${text.slice(0, 120)}. Show the original message`}
+      onClick={() => {
+        if (target !== null) api.jumpTo(target);
+      }}
+    >
+      {author && <span class="quote-author">{author}</span>}
+      <span class="quote-text">{text}</span>
+    </button>
+  );
+}
