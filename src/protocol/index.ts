@@ -296,6 +296,17 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     messages: z.array(ChatMessageSchema),
     hasMore: z.boolean(),
   }),
+  /**
+   * A history.load waits while a hole in the conversation's history is filled from the server's archive (issue
+   * #7 §6): `loaded` messages so far; `done` when the fill for this request has ended (its history frame follows).
+   */
+  z.object({
+    type: z.literal("history.progress"),
+    requestId: z.string(),
+    peer: z.string(),
+    loaded: z.number().int().nonnegative(),
+    done: z.boolean(),
+  }),
   z.object({ type: z.literal("ack"), requestId: z.string() }),
   /** The items of a PEP node (answer to pep.fetch), payloads serialised. */
   z.object({

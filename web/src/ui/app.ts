@@ -165,6 +165,7 @@ export function startApp(root: HTMLElement, jid: string, opts: AppOptions): void
       case "typing":
       case "draft":
       case "history":
+      case "history.progress":
       case "pong":
       case "pep.items":
       case "pep.event":
