@@ -43,6 +43,11 @@ export const TEST_ACCOUNTS = [
   // test/workers/actions.test.ts
   "gil",
   "hal",
+  // test/workers/gaps.test.ts
+  "hugo",
+  "ines",
+  "jules",
+  "kurt",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];
