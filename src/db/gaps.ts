@@ -37,17 +37,18 @@ export async function oldestAfter(db: Db, owner: string, peer: string, ts: numbe
 }
 
 /**
- * Moves the peer's messages from `from` on up by `shift` ms, with the conversation's times that point among
- * them (last activity, read positions), in one batch: room for archive messages that belong in between.
+ * Moves the peer's messages from `upTo` down by `shift` ms, with the conversation's times that point among
+ * them (last activity, read positions), in one batch: room for archive messages that belong above them.
  */
-export async function shiftMessages(db: Db, owner: string, peer: string, from: number, shift: number): Promise<void> {
+export async function lowerMessages(db: Db, owner: string, peer: string, upTo: number, shift: number): Promise<void> {
   if (shift <= 0) return;
   await runBatch(db, [
-    sql`UPDATE messages SET ts = ts + ${shift} WHERE owner = ${owner} AND peer = ${peer} AND ts >= ${from}`,
+    sql`UPDATE messages SET ts = ts - ${shift} WHERE owner = ${owner} AND peer = ${peer} AND ts <= ${upTo}`,
     sql`UPDATE conversations SET
-        last_ts = CASE WHEN last_ts >= ${from} THEN last_ts + ${shift} ELSE last_ts END,
-        read_ts = CASE WHEN read_ts >= ${from} THEN read_ts + ${shift} ELSE read_ts END,
-        peer_read_ts = CASE WHEN peer_read_ts >= ${from} THEN peer_read_ts + ${shift} ELSE peer_read_ts END
+        last_ts = CASE WHEN last_ts <= ${upTo} THEN last_ts - ${shift} ELSE last_ts END,
+        read_ts = CASE WHEN read_ts <= ${upTo} AND read_ts > 0 THEN read_ts - ${shift} ELSE read_ts END,
+        peer_read_ts = CASE WHEN peer_read_ts <= ${upTo} AND peer_read_ts > 0 THEN peer_read_ts - ${shift}
+          ELSE peer_read_ts END
       WHERE owner = ${owner} AND peer = ${peer}`,
   ]);
 }

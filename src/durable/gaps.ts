@@ -3,7 +3,7 @@
 // filled from the server's archive (XEP-0313 with the `with` filter, `start`/`end` and XEP-0059 `before` paging)
 // when a tab reads the part of its history where it lies. The bookkeeping itself is ./ranges.ts.
 import type { Db } from "../db/client.ts";
-import { maxMessageId, newestUpTo, oldestAfter, shiftMessages } from "../db/gaps.ts";
+import { maxMessageId, newestUpTo, oldestAfter, lowerMessages } from "../db/gaps.ts";
 import type { ParsedChat } from "../xmpp/message.ts";
 import type { Archive } from "./archive.ts";
 import type { KeyValue, Link } from "./features/context.ts";
@@ -13,7 +13,7 @@ import {
   initialGap,
   place,
   reaches,
-  shifted,
+  lowered,
   type ArchivePoint,
   type Hole,
   type PeerGap,
@@ -28,8 +28,8 @@ export interface GapsHost {
   seen(key: string): boolean;
   /** An archive message from inside a hole: stored only (at `ts`), not pushed, not unread. */
   storeOlder(chat: ParsedChat, key: string, ts: number): void;
-  /** The peer's stored messages from `from` on were moved up by `shift` ms: what is kept in memory follows. */
-  shifted(peer: string, from: number, shift: number): void;
+  /** The peer's stored messages from `upTo` down were moved down by `shift` ms: what is kept in memory follows. */
+  lowered(peer: string, upTo: number, shift: number): void;
 }
 
 /** A peer's open part of a hole, with where it ends in timestamp order (`hi` null: above every stored message). */
@@ -147,7 +147,10 @@ export class Gaps {
         hi,
         fresh.map((f) => f.chat.ts),
       );
-      if (shift > 0 && hi !== null) await this.#shift(peer, hole.id, hi, shift);
+      if (shift > 0 && gap.lo !== null) {
+        await this.#lower(peer, gap.lo, shift);
+        gap.lo -= shift;
+      }
       fresh.forEach((f, i) => this.host.storeOlder(f.chat, f.key, ts[i] ?? f.chat.ts));
       await this.host.flush();
       loaded += fresh.length;
@@ -165,16 +168,15 @@ export class Gaps {
     }
   }
 
-  /** Makes room: the peer's messages from `from` on move up by `shift` ms, and so do other holes' edges there. */
-  async #shift(peer: string, holeId: number, from: number, shift: number): Promise<void> {
+  /** Makes room: the peer's messages from `upTo` down move down by `shift` ms, and so do holes' edges there. */
+  async #lower(peer: string, upTo: number, shift: number): Promise<void> {
     const { db, owner, storage } = this.host;
     await this.host.flush();
-    await shiftMessages(db, owner, peer, from, shift);
-    this.host.shifted(peer, from, shift);
+    await lowerMessages(db, owner, peer, upTo, shift);
+    this.host.lowered(peer, upTo, shift);
     for (const other of await this.#list()) {
-      if (other.id === holeId) continue;
       const gap = await storage.get<PeerGap>(gapKey(other.id, peer));
-      if (gap) await storage.put(gapKey(other.id, peer), shifted(gap, from, shift));
+      if (gap) await storage.put(gapKey(other.id, peer), lowered(gap, upTo, shift));
     }
   }
 }

@@ -73,13 +73,18 @@ export function reaches(
   return !page.hasMore || page.oldestTs === null || page.oldestTs <= hi;
 }
 
+/** Where the newest of a hole's messages goes when its stamp is not above the lower edge and nothing is above it. */
+const ROOM_ABOVE = 1_000;
+
 /**
  * Timestamps for archive messages placed between `lo` and `hi` (exclusive; null: unbounded), given their stamps
- * in archive order. The archive's order is kept: each gets its own stamp when that fits, else the nearest free
- * millisecond (whole-second stamps put many messages on one second). First from the top down (each strictly
- * before the one after it, like the older-history fetch), then from the bottom up (each strictly after the one
- * before, and after `lo`). When the two meet (more messages than free milliseconds), the stored messages from
- * `hi` up are moved up by `shift` milliseconds: the returned timestamps assume that move.
+ * in archive order, from the top down (the way holes are filled): each strictly before the one after it, at its
+ * own stamp when that lies between the lower edge and the next message, else just below the next one. Whole-
+ * second stamps put many messages on one second, the lower edge's among them: packed under the next message, they
+ * leave the room below for what the following fills bring. When the room runs out (more messages than free
+ * milliseconds), the stored messages from `lo` down are to be moved down by `shift` milliseconds: never those
+ * above the hole, which tabs may hold, with their timestamps as cursors; nothing below an open hole reaches a
+ * tab (see features/history.ts).
  */
 export function place(
   lo: number | null,
@@ -89,25 +94,23 @@ export function place(
   const ts = new Array<number>(stamps.length);
   let next = hi ?? Number.POSITIVE_INFINITY;
   for (let i = stamps.length - 1; i >= 0; i--) {
-    next = Math.min(stamps[i] ?? next, next - 1);
+    const stamp = stamps[i] ?? next;
+    if ((lo === null || stamp > lo) && stamp < next) next = stamp;
+    else if (next === Number.POSITIVE_INFINITY) next = (lo ?? stamp) + ROOM_ABOVE;
+    else next -= 1;
     ts[i] = next;
   }
-  let prev = lo ?? Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < ts.length; i++) {
-    prev = Math.max(ts[i] ?? prev, prev + 1);
-    ts[i] = prev;
-  }
-  const top = ts.at(-1);
-  const shift = hi !== null && top !== undefined && top >= hi ? top - hi + 1 : 0;
+  const bottom = ts[0];
+  const shift = lo !== null && bottom !== undefined && bottom <= lo ? lo - bottom + 1 : 0;
   return { ts, shift };
 }
 
-/** After moving a peer's messages from `from` up by `shift`: another hole's bounds that were among them move too. */
-export function shifted(gap: PeerGap, from: number, shift: number): PeerGap {
+/** After moving a peer's messages from `upTo` down by `shift`: a hole's edges that were among them move too. */
+export function lowered(gap: PeerGap, upTo: number, shift: number): PeerGap {
   if (shift === 0) return gap;
   const out: PeerGap = { ...gap };
-  if (gap.lo !== null && gap.lo >= from) out.lo = gap.lo + shift;
-  if (gap.hi !== undefined && gap.hi >= from) out.hi = gap.hi + shift;
+  if (gap.lo !== null && gap.lo <= upTo) out.lo = gap.lo - shift;
+  if (gap.hi !== undefined && gap.hi <= upTo) out.hi = gap.hi - shift;
   return out;
 }
 

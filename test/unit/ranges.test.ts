@@ -6,20 +6,20 @@ import {
   MAX_HOLES,
   place,
   reaches,
-  shifted,
+  lowered,
   type Hole,
 } from "../../src/durable/ranges.ts";
 
 const S = Date.UTC(2025, 0, 1, 12, 0, 0); // a whole second
 const hole = (from: Hole["from"]): Hole => ({ id: 1, cutId: 10, from, to: { archiveId: "b", stamp: S + 60_000 } });
 
-/** Strictly increasing, and strictly inside (lo, hi + shift). */
+/** Strictly increasing, and strictly inside (lo - shift, hi). */
 function checkOrder(lo: number | null, hi: number | null, r: { ts: number[]; shift: number }): void {
   for (let i = 1; i < r.ts.length; i++) expect(r.ts[i]).toBeGreaterThan(r.ts[i - 1] ?? Number.NaN);
   const first = r.ts[0];
   const last = r.ts.at(-1);
-  if (lo !== null && first !== undefined) expect(first).toBeGreaterThan(lo);
-  if (hi !== null && last !== undefined) expect(last).toBeLessThan(hi + r.shift);
+  if (lo !== null && first !== undefined) expect(first).toBeGreaterThan(lo - r.shift);
+  if (hi !== null && last !== undefined) expect(last).toBeLessThan(hi);
 }
 
 describe("placing archive messages in a hole", () => {
@@ -34,21 +34,23 @@ describe("placing archive messages in a hole", () => {
     expect(r.shift).toBe(0);
   });
 
-  it("goes above a lower edge on the same second (the catch-up placed it after its own stamp)", () => {
+  it("packs messages of the lower edge's second under the next one, leaving the room below for later fills", () => {
     // The last message before the hole came at S and was placed at S + 2 (two others on that second before it).
-    const r = place(S + 2, S + 1_000, [S, S, S + 1_000]);
-    expect(r.ts).toEqual([S + 3, S + 4, S + 999]);
+    const r = place(S + 2, S + 1_500, [S, S, S + 1_000]);
+    expect(r.ts).toEqual([S + 998, S + 999, S + 1_000]);
     expect(r.shift).toBe(0);
-    checkOrder(S + 2, S + 1_000, r);
+    // The next fill, further down the same second, still finds room.
+    const r2 = place(S + 2, S + 998, [S, S, S]);
+    expect(r2).toEqual({ ts: [S + 995, S + 996, S + 997], shift: 0 });
   });
 
-  it("asks for room when more messages belong between the edges than there are milliseconds", () => {
+  it("asks to move the lower side down when more messages belong between the edges than there are milliseconds", () => {
     const lo = S + 100;
     const hi = S + 103;
     const stamps = Array.from({ length: 10 }, () => S);
     const r = place(lo, hi, stamps);
-    expect(r.ts).toEqual(Array.from({ length: 10 }, (_, i) => lo + 1 + i));
-    expect(r.shift).toBe(lo + 10 - hi + 1);
+    expect(r.ts).toEqual(Array.from({ length: 10 }, (_, i) => hi - 10 + i));
+    expect(r.shift).toBe(lo - (hi - 10) + 1);
     checkOrder(lo, hi, r);
   });
 
@@ -65,7 +67,7 @@ describe("placing archive messages in a hole", () => {
     };
     for (let c = 0; c < 500; c++) {
       const lo = rand(3) === 0 ? null : S + rand(3_000);
-      const hi = rand(3) === 0 ? null : (lo ?? S) + rand(3_000);
+      const hi = rand(3) === 0 ? null : (lo ?? S) + 1 + rand(3_000);
       const stamps = Array.from({ length: rand(40) }, () => S + rand(4) * 1_000).sort((a, b) => a - b);
       checkOrder(lo, hi, place(lo, hi, stamps));
     }
@@ -111,11 +113,12 @@ describe("the bookkeeping of holes", () => {
     expect(fillWindow(hole(null), { lo: null, done: false })).toEqual({ end: S + 61_000 });
   });
 
-  it("moves the edges of other holes that lie among moved messages", () => {
-    expect(shifted({ lo: S, done: false, hi: S + 10 }, S + 5, 3)).toEqual({ lo: S, done: false, hi: S + 13 });
-    expect(shifted({ lo: S + 5, done: false }, S + 5, 3)).toEqual({ lo: S + 8, done: false });
+  it("moves the edges of holes that lie among moved messages", () => {
+    expect(lowered({ lo: S, done: false, hi: S + 10 }, S + 5, 3)).toEqual({ lo: S - 3, done: false, hi: S + 10 });
+    expect(lowered({ lo: S, done: false, hi: S + 5 }, S + 5, 3)).toEqual({ lo: S - 3, done: false, hi: S + 2 });
+    expect(lowered({ lo: S + 6, done: false }, S + 5, 3)).toEqual({ lo: S + 6, done: false });
     const gap = { lo: S, done: false };
-    expect(shifted(gap, S, 0)).toBe(gap);
+    expect(lowered(gap, S, 0)).toBe(gap);
   });
 
   it("numbers holes and keeps the newest", () => {

@@ -164,10 +164,10 @@ export class ChatFeature implements Feature {
     this.#record(chat, key, ts, false);
   }
 
-  /** Stored messages with `peer` from `from` on moved up by `shift` ms (room for a hole's fill): so does the order kept here. */
-  shifted(peer: string, from: number, shift: number): void {
+  /** Stored messages with `peer` from `upTo` down moved down by `shift` ms (room for a hole's fill): so does the order kept here. */
+  lowered(peer: string, upTo: number, shift: number): void {
     const last = this.#lastTs.get(peer);
-    if (last !== undefined && last >= from) this.#lastTs.set(peer, last + shift);
+    if (last !== undefined && last <= upTo) this.#lastTs.set(peer, last - shift);
   }
 
   /** Queues a message for storage (batched) and returns it as tabs see it. */

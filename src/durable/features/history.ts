@@ -56,7 +56,7 @@ export class HistoryFeature implements Feature {
         flush: () => ctx.flush(),
         seen: (key) => chat.seen(key),
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
-        shifted: (peer, from, shift) => chat.shifted(peer, from, shift),
+        lowered: (peer, upTo, shift) => chat.lowered(peer, upTo, shift),
       },
       this.#archive,
       limits.fillPages,
