@@ -91,7 +91,7 @@ export function place(
   hi: number | null,
   stamps: readonly number[],
 ): { ts: number[]; shift: number } {
-  const ts = new Array<number>(stamps.length);
+  const ts: number[] = Array.from({ length: stamps.length }, () => 0);
   let next = hi ?? Number.POSITIVE_INFINITY;
   for (let i = stamps.length - 1; i >= 0; i--) {
     const stamp = stamps[i] ?? next;
