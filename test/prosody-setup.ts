@@ -53,6 +53,11 @@ export const TEST_ACCOUNTS = [
   "rs-dan",
   "rs-eva",
   "rs-fin",
+  // test/workers/gaps.test.ts
+  "hugo",
+  "ines",
+  "jules",
+  "kurt",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -20,6 +20,7 @@ import {
   type ServerFrame,
 } from "../protocol/index.ts";
 import { ChatState, LIMITS, previewOf } from "./chat-state.ts";
+import type { ArchiveLimits } from "./archive.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
@@ -55,6 +56,8 @@ export interface AccountDeps {
   tabs: Tabs;
   storage: DurableObjectStorage;
   onLost(reason: string): void;
+  /** How much archive work a catch-up and a hole fill may do (default ARCHIVE_LIMITS). */
+  archiveLimits?: ArchiveLimits;
 }
 
 /** Flush at most once a second, or at once at this many waiting items (issue #2 §5). */
@@ -114,7 +117,7 @@ export class Account {
     this.#presence = new PresenceFeature(ctx);
     this.#roster = new RosterFeature(ctx);
     const actions = new ActionsFeature(ctx, this.#chat);
-    const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp);
+    const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp, deps.archiveLimits);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     const readState = new ReadStateFeature(ctx);

@@ -3,14 +3,24 @@
 import type { Db } from "../db/client.ts";
 import { existingKeys } from "../db/store.ts";
 import { HISTORY_PAGE } from "../protocol/index.ts";
-import { buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
+import { archiveStamp, buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
 import { messageKey, parseMessage, type ParsedAction, type ParsedChat } from "../xmpp/message.ts";
 import type { Link } from "./features/context.ts";
+import type { ArchivePoint } from "./ranges.ts";
 import { Limiter } from "./rate.ts";
 
 /** Catch-up after a fresh login: at most this many pages of this size. */
 const MAM_PAGE = 100;
 const MAM_MAX_PAGES = 50;
+/** Archive pages one history read may fill a hole with (issue #7 §6): reading on brings more. */
+const FILL_MAX_PAGES = 10;
+
+/** How much archive work one catch-up and one hole fill may do (the workers tests lower them). */
+export interface ArchiveLimits {
+  catchUpPages: number;
+  fillPages: number;
+}
+export const ARCHIVE_LIMITS: ArchiveLimits = { catchUpPages: MAM_MAX_PAGES, fillPages: FILL_MAX_PAGES };
 
 export interface ArchiveHost {
   owner: string;
@@ -28,6 +38,8 @@ export interface ArchiveHost {
   action(action: ParsedAction, live: boolean): void;
   lastArchiveId(): string | undefined;
   setLastArchiveId(id: string): Promise<void>;
+  /** The catch-up leaves a hole between `from` (null: the archive's beginning) and `to` (see ./gaps.ts). */
+  hole(from: ArchivePoint | null, to: ArchivePoint): Promise<void>;
 }
 
 /** Archive queries at once (each may bring a page of 100 messages), and queued behind them. */
@@ -42,7 +54,10 @@ export class Archive {
   /** Peers whose server archive holds nothing older than storage. */
   readonly #exhausted = new Set<string>();
 
-  constructor(private readonly host: ArchiveHost) {}
+  constructor(
+    private readonly host: ArchiveHost,
+    private readonly limits: ArchiveLimits = ARCHIVE_LIMITS,
+  ) {}
 
   /** Routes a result message to the query that asked for it; false when it is not one of ours. */
   collect(result: MamResult): boolean {
@@ -82,24 +97,53 @@ export class Archive {
 
   /**
    * After a fresh login: everything after the last archive id we saw, so that a crash between receive and
-   * flush, an eviction or a restart loses nothing. The very first login seeds the latest page only.
+   * flush, an eviction or a restart loses nothing. The very first login seeds the latest page only, and so does
+   * a catch-up that reaches its page cap: the tabs get the present at once, and the hole left behind is
+   * recorded, to be filled when a conversation is read there (./gaps.ts).
    */
   async catchUp(link: Link): Promise<void> {
     let after = this.host.lastArchiveId();
-    for (let page = 0; page < MAM_MAX_PAGES; page++) {
-      const { results, fin } = after
-        ? await this.query(link, { after, max: MAM_PAGE })
-        : await this.query(link, { before: "", max: MAM_PAGE });
-      const { chats, keys, stored } = await this.#unseen(results, true);
-      chats.forEach((chat, i) => {
-        const key = keys[i];
-        if (key !== undefined && !stored.has(key)) this.host.accept(chat);
-      });
-      const last = fin.last ?? results.at(-1)?.archiveId;
-      if (last) await this.host.setLastArchiveId(last);
-      if (!after || fin.complete || results.length === 0 || !last) break;
-      after = last;
+    if (!after) {
+      await this.#latest(link, null);
+      return;
     }
+    let from: ArchivePoint | undefined;
+    for (let page = 0; page < this.limits.catchUpPages; page++) {
+      const { results, fin } = await this.query(link, { after, max: MAM_PAGE });
+      await this.#acceptAll(results);
+      const last = fin.last ?? results.at(-1)?.archiveId;
+      const lastResult = results.at(-1);
+      if (last) await this.host.setLastArchiveId(last);
+      if (fin.complete || results.length === 0 || !last) return;
+      after = last;
+      const stamp = lastResult ? archiveStamp(lastResult) : undefined;
+      if (stamp !== undefined) from = { archiveId: last, stamp };
+    }
+    await this.#latest(link, from ?? null);
+  }
+
+  /** The latest page, accepted; what lies between `from` (null: the beginning) and it is recorded as a hole. */
+  async #latest(link: Link, from: ArchivePoint | null): Promise<void> {
+    const { results, fin } = await this.query(link, { before: "", max: MAM_PAGE });
+    const first = results[0];
+    const stamp = first ? archiveStamp(first) : undefined;
+    // The latest page may reach back to where the catch-up stopped: then nothing is missing.
+    const overlaps = from !== null && results.some((r) => r.archiveId === from.archiveId);
+    if (first && stamp !== undefined && !overlaps) {
+      await this.host.flush();
+      await this.host.hole(from, { archiveId: first.archiveId, stamp });
+    }
+    await this.#acceptAll(results);
+    const last = fin.last ?? results.at(-1)?.archiveId;
+    if (last) await this.host.setLastArchiveId(last);
+  }
+
+  async #acceptAll(results: MamResult[]): Promise<void> {
+    const { chats, keys, stored } = await this.unseen(results, true);
+    chats.forEach((chat, i) => {
+      const key = keys[i];
+      if (key !== undefined && !stored.has(key)) this.host.accept(chat);
+    });
   }
 
   /**
@@ -127,7 +171,7 @@ export class Archive {
     if (this.#exhausted.has(peer)) return;
     const { results, fin } = await this.query(link, { with: peer, before: oldest?.archiveId ?? "", max: HISTORY_PAGE });
     if (fin.complete || results.length === 0) this.#exhausted.add(peer);
-    const { chats, keys, stored } = await this.#unseen(results, false);
+    const { chats, keys, stored } = await this.unseen(results, false);
     let first = oldest?.ts;
     for (let i = chats.length - 1; i >= 0; i--) {
       const chat = chats[i];
@@ -144,7 +188,7 @@ export class Archive {
    * The chats among `results`, their keys, and which of those keys storage already has (one query). Actions
    * (corrections, retractions, reactions) go to the host as they are met: storing them twice changes nothing.
    */
-  async #unseen(
+  async unseen(
     results: MamResult[],
     live: boolean,
   ): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string> }> {

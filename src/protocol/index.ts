@@ -360,6 +360,17 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     results: z.array(SearchResultSchema),
     hasMore: z.boolean(),
   }),
+  /**
+   * A history.load waits while a hole in the conversation's history is filled from the server's archive (issue
+   * #7 §6): `loaded` messages so far; `done` when the fill for this request has ended (its history frame follows).
+   */
+  z.object({
+    type: z.literal("history.progress"),
+    requestId: z.string(),
+    peer: z.string(),
+    loaded: z.number().int().nonnegative(),
+    done: z.boolean(),
+  }),
   /** A request done. For a correction, `key` is the correction's own key (an encrypted one's text is cached by it). */
   z.object({ type: z.literal("ack"), requestId: z.string(), key: z.string().optional() }),
   /** The items of a PEP node (answer to pep.fetch), payloads serialised. */

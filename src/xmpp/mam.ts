@@ -1,5 +1,5 @@
 import { xml, type Element } from "@xmpp/xml";
-import { NS_FORWARD } from "./message.ts";
+import { NS_DELAY, NS_FORWARD } from "./message.ts";
 
 export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313
 export const NS_RSM = "http://jabber.org/protocol/rsm"; // XEP-0059
@@ -12,13 +12,23 @@ export interface MamQuery {
   after?: string;
   /** RSM: page before this archive id; "" asks for the last page (XEP-0059 §2.5). */
   before?: string;
+  /** XEP-0313 §4.1.2: only messages archived at or after / at or before these times (ms since the epoch). */
+  start?: number;
+  end?: number;
   max: number;
+}
+
+/** XEP-0082 date-time, whole seconds (what archive stamps carry). */
+function dateTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /** XEP-0313 §4: a query with an optional `with` filter and RSM paging. */
 export function buildMamQuery(q: MamQuery): Element {
   const fields = [xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, NS_MAM))];
   if (q.with) fields.push(xml("field", { var: "with" }, xml("value", {}, q.with)));
+  if (q.start !== undefined) fields.push(xml("field", { var: "start" }, xml("value", {}, dateTime(q.start))));
+  if (q.end !== undefined) fields.push(xml("field", { var: "end" }, xml("value", {}, dateTime(q.end))));
   return xml(
     "query",
     { xmlns: NS_MAM, queryid: q.queryId },
@@ -52,6 +62,13 @@ export function parseMamResult(stanza: Element, self: string): MamResult | null 
   const archiveId = result.attrs.id;
   if (!forwarded || !message || !queryId || !archiveId) return null;
   return { queryId, archiveId, message, forwarded };
+}
+
+/** When the server archived a result (XEP-0313 §4.2: the <forwarded/>'s XEP-0203 delay), or undefined. */
+export function archiveStamp(result: MamResult): number | undefined {
+  const stamp = result.forwarded.getChild("delay", NS_DELAY)?.attrs.stamp;
+  const t = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
+  return Number.isFinite(t) ? t : undefined;
 }
 
 export interface MamFin {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { flush, flushStatements, historyPage, listConversations, loadPresences } from "../../src/db/store.ts";
 import type { PresenceDelta } from "../../src/protocol/index.ts";
+import { gapsSuite } from "./gaps-suite.ts";
 import { historySuite } from "./history-suite.ts";
 
 export interface CountingDb {
@@ -25,6 +26,7 @@ function presences(n: number, prefix: string): PresenceDelta[] {
 
 export function storageSuite(make: () => Promise<CountingDb>): void {
   historySuite(make);
+  gapsSuite(make);
   describe("storage", () => {
     it("stores a flood of 5,000 presences in a handful of statements, within 100 bound parameters each", async () => {
       const { db } = await make();

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { xml, type Element } from "@xmpp/xml";
-import { NS_MAM, NS_RSM, buildMamQuery, parseMamFin, parseMamResult } from "../../src/xmpp/mam.ts";
+import { NS_MAM, NS_RSM, archiveStamp, buildMamQuery, parseMamFin, parseMamResult } from "../../src/xmpp/mam.ts";
 import { NS_FORWARD, parseMessage } from "../../src/xmpp/message.ts";
 import { parseXml } from "./xml-helpers.ts";
 
@@ -13,6 +13,35 @@ function formFields(query: Element): Map<string, string | null> {
 }
 
 describe("buildMamQuery (XEP-0313 §4, XEP-0059)", () => {
+  it("filters by time with start and end (XEP-0313 §4.1.2), in whole seconds", () => {
+    const start = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
+    const q = buildMamQuery({ queryId: "q", with: "bob@example.com", start, end: start + 60_000, max: 5 });
+    expect(formFields(q)).toEqual(
+      new Map([
+        ["FORM_TYPE", NS_MAM],
+        ["with", "bob@example.com"],
+        ["start", "2025-01-02T03:04:05Z"],
+        ["end", "2025-01-02T03:05:05Z"],
+      ]),
+    );
+  });
+
+  it("reads when a result was archived from its forwarded delay (XEP-0203), or nothing", () => {
+    const result = (delay: string) =>
+      parseMamResult(
+        parseXml(
+          `<message xmlns="jabber:client" to="${SELF}"><result xmlns="${NS_MAM}" queryid="q" id="a1"><forwarded xmlns="${NS_FORWARD}">${delay}<message xmlns="jabber:client" from="bob@example.com" to="${SELF}" type="chat"><body>hi</body></message></forwarded></result></message>`,
+        ),
+        SELF,
+      );
+    const with_ = result(`<delay xmlns="urn:xmpp:delay" stamp="2025-01-02T03:04:05Z"/>`);
+    expect(with_ && archiveStamp(with_)).toBe(Date.UTC(2025, 0, 2, 3, 4, 5));
+    const without = result("");
+    expect(without && archiveStamp(without)).toBeUndefined();
+    const bad = result(`<delay xmlns="urn:xmpp:delay" stamp="yesterday"/>`);
+    expect(bad && archiveStamp(bad)).toBeUndefined();
+  });
+
   it("has the query id, the FORM_TYPE hidden field and an RSM max", () => {
     const q = buildMamQuery({ queryId: "q1", max: 50 });
     expect(q.name).toBe("query");

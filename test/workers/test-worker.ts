@@ -5,7 +5,19 @@ import worker from "../../src/worker/index.ts";
 import { UserSession } from "../../src/durable/user-session.ts";
 import { parseXml } from "../../src/xmpp/parse.ts";
 
+/**
+ * Accounts whose archive catch-up brings one page and whose hole fills one page per history read
+ * (test/workers/gaps.test.ts): a real hole, and a fill in several steps, from a few hundred messages.
+ */
+const SMALL_ARCHIVE = new Set(["jules@localhost"]);
+
 export class TestUserSession extends UserSession {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, {
+      archiveLimits: (jid) => (SMALL_ARCHIVE.has(jid) ? { catchUpPages: 1, fillPages: 1 } : undefined),
+    });
+  }
+
   /** Waits until every stanza received so far is handled and stored. */
   async settleForTests(): Promise<void> {
     await this.connecting;

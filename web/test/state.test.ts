@@ -98,6 +98,49 @@ describe("history", () => {
   });
 });
 
+describe("filling a hole in history (issue #7 §6)", () => {
+  const progress = (requestId: string, loaded: number, done = false): ServerFrame => ({
+    type: "history.progress",
+    requestId,
+    peer: "bob@localhost",
+    loaded,
+    done,
+  });
+
+  it("counts the messages brought for the load in flight, until its history frame", () => {
+    let s = reduce(ready(), { kind: "history.requested", peer: "bob@localhost", requestId: "r1" });
+    s = apply(s, progress("r1", 100));
+    expect(s.histories.get("bob@localhost")?.filling).toBe(100);
+    s = apply(s, progress("r1", 200));
+    expect(s.histories.get("bob@localhost")?.filling).toBe(200);
+    s = apply(s, { type: "history", requestId: "r1", peer: "bob@localhost", messages: [msg("m1", 1)], hasMore: true });
+    const h = s.histories.get("bob@localhost");
+    expect(h?.filling).toBeUndefined();
+    expect(h?.loading).toBeNull();
+    expect(h?.messages.map((m) => m.key)).toEqual(["m1"]);
+  });
+
+  it("ends with done, and ignores progress of a request the tab no longer waits for", () => {
+    let s = reduce(ready(), { kind: "history.requested", peer: "bob@localhost", requestId: "r2" });
+    const before = s;
+    s = apply(s, progress("r1", 50));
+    expect(s).toBe(before);
+    s = apply(s, progress("r2", 50));
+    s = apply(s, progress("r2", 120, true));
+    expect(s.histories.get("bob@localhost")?.filling).toBeUndefined();
+    expect(s.histories.get("bob@localhost")?.loading).toBe("r2");
+  });
+
+  it("a stale history frame keeps the newer load's progress; an error clears it", () => {
+    let s = reduce(ready(), { kind: "history.requested", peer: "bob@localhost", requestId: "r2" });
+    s = apply(s, progress("r2", 30));
+    s = apply(s, { type: "history", requestId: "r1", peer: "bob@localhost", messages: [], hasMore: true });
+    expect(s.histories.get("bob@localhost")?.filling).toBe(30);
+    s = apply(s, { type: "error", code: "history-failed", message: "nope", requestId: "r2" });
+    expect(s.histories.get("bob@localhost")?.filling).toBeUndefined();
+  });
+});
+
 describe("receipts", () => {
   it("mark an outgoing message received", () => {
     let s = apply(ready(), {

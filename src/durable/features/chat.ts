@@ -164,6 +164,12 @@ export class ChatFeature implements Feature {
     this.#record(chat, key, ts, false);
   }
 
+  /** Stored messages with `peer` from `upTo` down moved down by `shift` ms (room for a hole's fill): so does the order kept here. */
+  lowered(peer: string, upTo: number, shift: number): void {
+    const last = this.#lastTs.get(peer);
+    if (last !== undefined && last <= upTo) this.#lastTs.set(peer, last - shift);
+  }
+
   /** Queues a message for storage (batched) and returns it as tabs see it. */
   #record(chat: ParsedChat, key: string, ts: number, countUnread: boolean): ChatMessage {
     const message: ChatMessage = {

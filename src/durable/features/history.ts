@@ -2,17 +2,27 @@
 // ../archive.ts), the archive catch-up after a login, and conversations paged beyond the snapshot (read state: ./read-state.ts).
 import type { Element } from "@xmpp/xml";
 import { historyAfter, historyAround } from "../../db/search.ts";
-import { historyPage, listConversations, oldestMessage } from "../../db/store.ts";
+import { historyPage, listConversations, oldestMessage, type HistoryPage } from "../../db/store.ts";
 import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
-import { Archive } from "../archive.ts";
+import { Archive, ARCHIVE_LIMITS, type ArchiveLimits } from "../archive.ts";
+import { Gaps } from "../gaps.ts";
 import { LimiterFull } from "../rate.ts";
 import type { ActionsFeature } from "./actions.ts";
 import type { ChatFeature } from "./chat.ts";
-import { conditionOf, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
+import {
+  conditionOf,
+  refuse,
+  type Feature,
+  type FeatureContext,
+  type FrameHandlers,
+  type FrameOf,
+  type Link,
+} from "./context.ts";
 
 export class HistoryFeature implements Feature {
   readonly #archive: Archive;
+  readonly #gaps: Gaps;
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -20,19 +30,38 @@ export class HistoryFeature implements Feature {
     actions: ActionsFeature,
     /** Resolves when the session setup after a login (roster, presence, catch-up) is done: pages wait for it. */
     private readonly loggedIn: () => Promise<void>,
+    limits: ArchiveLimits = ARCHIVE_LIMITS,
   ) {
-    this.#archive = new Archive({
-      owner: ctx.info.jid,
-      db: ctx.db,
-      drained: () => ctx.drained(),
-      flush: () => ctx.flush(),
-      seen: (key) => chat.seen(key),
-      accept: (parsed) => void chat.accept(parsed),
-      storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
-      action: (action, live) => actions.record(action, live),
-      lastArchiveId: () => chat.lastArchiveId,
-      setLastArchiveId: (id) => chat.setLastArchiveId(id),
-    });
+    const gaps = (): Gaps => this.#gaps;
+    this.#archive = new Archive(
+      {
+        owner: ctx.info.jid,
+        db: ctx.db,
+        drained: () => ctx.drained(),
+        flush: () => ctx.flush(),
+        seen: (key) => chat.seen(key),
+        accept: (parsed) => void chat.accept(parsed),
+        storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
+        action: (action, live) => actions.record(action, live),
+        lastArchiveId: () => chat.lastArchiveId,
+        setLastArchiveId: (id) => chat.setLastArchiveId(id),
+        hole: (from, to) => gaps().record(from, to),
+      },
+      limits,
+    );
+    this.#gaps = new Gaps(
+      {
+        owner: ctx.info.jid,
+        db: ctx.db,
+        storage: ctx.storage,
+        flush: () => ctx.flush(),
+        seen: (key) => chat.seen(key),
+        storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
+        lowered: (peer, upTo, shift) => chat.lowered(peer, upTo, shift),
+      },
+      this.#archive,
+      limits.fillPages,
+    );
   }
 
   readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load"> = {
@@ -49,6 +78,7 @@ export class HistoryFeature implements Feature {
         }
         let page = await historyPage(ctx.db, ctx.info.jid, peer, frame.before, HISTORY_PAGE);
         const link = ctx.link();
+        page = await this.#withoutHoles(ws, frame, page);
         if (!page.hasMore && link?.online && !this.#archive.exhausted(peer)) {
           // Storage has nothing older: ask the server's archive for the page before our oldest message.
           await this.#archive.fetchOlder(link, peer, await oldestMessage(ctx.db, ctx.info.jid, peer));
@@ -115,6 +145,35 @@ export class HistoryFeature implements Feature {
       hasMore: page.hasMore || !this.#archive.exhausted(peer),
       hasNewer: page.hasNewer,
     });
+  }
+
+  /**
+   * Issue #7 §6: when the page reaches a hole in this conversation's history, the hole is filled from the
+   * server's archive first (a bounded number of pages, progress frames to the tab), and the page read again. What
+   * is still missing stays out of sight: the page stops above it, with more to read, so a tab never shows two
+   * messages side by side that had others between them. Without a link, storage answers as it is (the tab
+   * reads history again when the link is back).
+   */
+  async #withoutHoles(ws: WebSocket, frame: FrameOf<"history.load">, page: HistoryPage): Promise<HistoryPage> {
+    const { ctx } = this;
+    const link = ctx.link();
+    if (!link?.online) return page;
+    const { peer, requestId } = frame;
+    const cursorTs = frame.before?.ts ?? null;
+    const shape = (p: HistoryPage) => ({ oldestTs: p.messages[0]?.ts ?? null, hasMore: p.hasMore });
+    let open = await this.#gaps.reached(peer, cursorTs, shape(page));
+    if (!open) return page;
+    let loaded = 0;
+    await this.#gaps.fill(link, peer, open, (n) => {
+      loaded = n;
+      ctx.tabs.send(ws, { type: "history.progress", requestId, peer, loaded, done: false });
+    });
+    ctx.tabs.send(ws, { type: "history.progress", requestId, peer, loaded, done: true });
+    page = await historyPage(ctx.db, ctx.info.jid, peer, frame.before, HISTORY_PAGE);
+    open = await this.#gaps.reached(peer, cursorTs, shape(page));
+    if (!open) return page;
+    const hi = open.hi;
+    return { messages: hi === null ? [] : page.messages.filter((m) => m.ts >= hi), hasMore: true };
   }
 
   /** XEP-0313 §4.2: archive results come as messages and go to the query that asked for them. */

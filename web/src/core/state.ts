@@ -20,6 +20,8 @@ export interface PeerHistory {
   readonly hasMore: boolean | null;
   /** requestId of the history.load in flight for this peer, if any. */
   readonly loading: string | null;
+  /** While that load waits for a hole to be filled from the server's archive: messages brought so far. */
+  readonly filling?: number;
 }
 
 export interface SelfState {
@@ -197,17 +199,35 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     }
     case "history": {
       const history = historyOf(state, frame.peer);
+      const answered = history.loading === frame.requestId;
       return setHistory(state, frame.peer, {
         messages: mergeMessages(history.messages, frame.messages),
         hasMore: frame.hasMore,
-        loading: history.loading === frame.requestId ? null : history.loading,
+        loading: answered ? null : history.loading,
+        // A hole being filled for a newer request is still being filled.
+        ...(!answered && history.filling !== undefined ? { filling: history.filling } : {}),
       });
+    }
+    case "history.progress": {
+      // Only for the load this tab is waiting for; the history frame that follows ends it.
+      const history = state.histories.get(frame.peer);
+      if (!history || history.loading !== frame.requestId) return state;
+      if (frame.done) {
+        if (history.filling === undefined) return state;
+        const { filling: _, ...rest } = history;
+        return setHistory(state, frame.peer, rest);
+      }
+      return history.filling === frame.loaded
+        ? state
+        : setHistory(state, frame.peer, { ...history, filling: frame.loaded });
     }
     case "error": {
       // A failed history.load must not leave the peer "loading" forever.
       if (frame.requestId === undefined) return state;
       for (const [peer, history] of state.histories) {
-        if (history.loading === frame.requestId) return setHistory(state, peer, { ...history, loading: null });
+        if (history.loading === frame.requestId) {
+          return setHistory(state, peer, { messages: history.messages, hasMore: history.hasMore, loading: null });
+        }
       }
       return state;
     }

@@ -52,6 +52,13 @@ function LogTop({ state, peer, loadOlder }: { state: AppState; peer: string; loa
       >
         {loading ? "Loading older messages…" : "Load older messages"}
       </button>
+      {history?.filling !== undefined && (
+        // Issue #7 §6: a hole in the history is being filled from the server's archive.
+        <p class="log-progress" role="status">
+          <progress aria-label="Loading missed messages" />{" "}
+          {history.filling > 0 ? `${history.filling} missed messages loaded…` : "Loading missed messages…"}
+        </p>
+      )}
       <p class="log-note" aria-live="polite">
         {loadingFirst ? "Loading messages…" : noneYet ? "No messages yet. Say hello!" : ""}
       </p>

@@ -208,6 +208,7 @@ export class Session {
       case "pep.items":
       case "pep.event":
       case "search.results":
+      case "history.progress":
         break;
       default:
         assertNever(frame);
