@@ -58,6 +58,9 @@ export const TEST_ACCOUNTS = [
   "ines",
   "jules",
   "kurt",
+  // test/e2e/actions.test.ts
+  "lena",
+  "milo",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

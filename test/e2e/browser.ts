@@ -1,6 +1,7 @@
 // Browser helpers for the end-to-end tests: Debian's Chromium driven by playwright-core, and the few page
 // interactions the scenarios need, all through accessible names (what a person or a screen reader sees).
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 import { REPO_ROOT } from "./app.ts";
@@ -108,4 +109,33 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(REPO_ROOT, ".parley", "screenshots", `${name}-${colorScheme}.png`) });
   }
   await page.emulateMedia({ colorScheme: null });
+}
+
+/**
+ * axe-core in the page (issue #7: every screen passes with no serious or critical violations). Returns the
+ * violations at those levels, each as "rule: what, where", so a failing test says what to fix.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's strict CSP (no inline scripts) stays as it is.
+  const source = readFileSync(path.join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+  await page.evaluate(source);
+  // A string: this file is type-checked without the DOM library.
+  const raw: unknown = await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) })))`);
+  const results = Array.isArray(raw) ? raw.filter(isViolation) : [];
+  return results
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`);
+}
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+function isViolation(v: unknown): v is Violation {
+  return typeof v === "object" && v !== null && "id" in v && "impact" in v && "help" in v && "targets" in v;
 }

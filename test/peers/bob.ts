@@ -50,10 +50,17 @@ export interface Peer {
   flush(timeoutMs?: number): Promise<void>;
   /** The first received message (already received or future) matching `pred`; rejects after `timeoutMs`. */
   waitForMessage(pred: (m: ReceivedMessage) => boolean, timeoutMs?: number): Promise<ReceivedMessage>;
+  /** The first message stanza (with a body or not: reactions, markers) matching `pred`; rejects after `timeoutMs`. */
+  waitForStanza(pred: (s: Element) => boolean, timeoutMs?: number): Promise<Element>;
   /** How many received messages match `pred`. */
   count(pred: (m: ReceivedMessage) => boolean): number;
   /** XEP-0085 states received so far (from any message, with or without a body), oldest first. */
   readonly chatStates: readonly { from: string; state: string }[];
+  /**
+   * Sends a stanza as written (a reply, a reaction, a correction, a retraction as other clients send them); a
+   * message without `to`/`type` gets neither. Resolves once written to the socket.
+   */
+  sendStanza(stanza: Element): Promise<void>;
   /** Sends a standalone XEP-0085 chat state, as Conversations does. */
   sendChatState(to: string, state: "composing" | "paused" | "active"): Promise<void>;
   close(): Promise<void>;
@@ -80,6 +87,8 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
 
   const received: ReceivedMessage[] = [];
   const chatStates: { from: string; state: string }[] = [];
+  const stanzas: Element[] = [];
+  let stanzaWaiters: { pred: (s: Element) => boolean; resolve: (s: Element) => void }[] = [];
   let waiters: { pred: (m: ReceivedMessage) => boolean; resolve: (m: ReceivedMessage) => void }[] = [];
   const errors: string[] = [];
 
@@ -105,6 +114,12 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
         .send(xml("message", { to: from, id: crypto.randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id })))
         .catch(() => undefined);
     }
+    stanzas.push(stanza);
+    stanzaWaiters = stanzaWaiters.filter((w) => {
+      if (!w.pred(stanza)) return true;
+      w.resolve(stanza);
+      return false;
+    });
     const chatState = stanza.getChildElements().find((c) => c.getNS() === NS_CHATSTATES);
     if (chatState) chatStates.push({ from: bareOf(from), state: chatState.name });
     const body = stanza.getChildText("body");
@@ -148,6 +163,9 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     jid,
     received,
     chatStates,
+    async sendStanza(stanza) {
+      await xmpp.send(stanza);
+    },
     async sendChatState(to, state) {
       await xmpp.send(
         xml(
@@ -192,6 +210,24 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
           );
         }, timeoutMs);
         waiters.push(waiter);
+      });
+    },
+    waitForStanza(pred, timeoutMs = 15_000) {
+      const seen = stanzas.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          pred,
+          resolve: (el: Element) => {
+            clearTimeout(timer);
+            resolve(el);
+          },
+        };
+        const timer = setTimeout(() => {
+          stanzaWaiters = stanzaWaiters.filter((w) => w !== waiter);
+          reject(new Error(`${jid}: no matching stanza within ${timeoutMs} ms`));
+        }, timeoutMs);
+        stanzaWaiters.push(waiter);
       });
     },
     count(pred) {

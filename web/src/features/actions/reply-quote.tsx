@@ -4,6 +4,7 @@ import { useContext } from "preact/hooks";
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import type { PlainView } from "../../core/e2ee.ts";
 import { ActionsContext } from "./api.ts";
+import { SrOnly } from "../../ui/alert.tsx";
 
 export interface ReplyQuoteProps {
   m: ChatMessage;
@@ -34,12 +35,18 @@ export function ReplyQuote({ m, targetPlain, peer }: ReplyQuoteProps) {
       type="button"
       class="quote"
       disabled={target === null}
-      aria-label={`Reply to ${author ? `${author}: ` : ""}${text.slice(0, 120)}. Show the original message`}
+      title="Show the original message"
       onClick={() => {
         if (target !== null) api.jumpTo(target);
       }}
     >
-      {author && <span class="quote-author">{author}</span>}
+      {/* The name is the visible text with a hidden "Reply to" (axe: visible text within the accessible name);
+          author and text are blocks, so the name reads "Reply to Bob: text". */}
+      <span class="quote-author">
+        <SrOnly text="Reply to " />
+        {author}
+        <SrOnly text=":" />
+      </span>
       <span class="quote-text">{text}</span>
     </button>
   );

@@ -72,12 +72,19 @@ export function ChatPane(props: ChatPaneProps) {
   openPeer.current = peer;
   const parts = useMemo(() => {
     const typing = new TypingNotifier({ send: props.send, visible: () => document.visibilityState === "visible" });
-    const sender = new Sender({ send: props.send, crypto, sent: () => typing.sent() });
     // Drafts (issue #7 §4): the object keeps them for every tab (features/drafts).
     const drafts = new DraftSync({
       send: props.send,
       inClear: (p) => crypto.composer(p).encrypt === false,
       known: (p) => props.peekState().drafts.get(p),
+    });
+    const sender = new Sender({
+      send: props.send,
+      crypto,
+      sent: (p) => {
+        typing.sent();
+        drafts.sent(p);
+      },
     });
     // Message actions (issue #7 §2): one stable object, so the memoised messages never render for it.
     const actions = paneActions({

@@ -50,8 +50,8 @@ interface Pending {
 export interface SenderDeps {
   send(frame: ClientFrame): boolean;
   crypto: ChatCrypto;
-  /** A message went out (the typing notifier then knows the contact reads "active"). */
-  sent(): void;
+  /** A message to `peer` went out (the contact reads "active"; the waiting draft is the sent text). */
+  sent(peer: string): void;
 }
 
 export class Sender {
@@ -233,7 +233,7 @@ export class Sender {
       return;
     }
     this.#awaitAnswer(peer, requestId, raw);
-    this.#deps.sent();
+    this.#deps.sent(peer);
     this.#set(peer, { error: null, note: null });
   }
 
@@ -249,7 +249,7 @@ export class Sender {
     }
     if (this.#pending.get(peer)?.requestId !== null) return;
     this.#awaitAnswer(peer, result.requestId, raw);
-    this.#deps.sent();
+    this.#deps.sent(peer);
     this.#set(peer, {});
     const missed = result.skipped.filter((d) => d.id !== 0);
     if (missed.length > 0) {

@@ -38,6 +38,17 @@ export class DraftSync {
     this.#timer = setTimeout(() => this.flush(), DRAFT_DELAY_MS);
   }
 
+  /**
+   * A message of `peer` went out: its waiting edit is the text just sent (the object clears the draft on a send),
+   * so it must not reach the object after the send and bring the sent text back as a draft.
+   */
+  sent(peer: string): void {
+    if (this.#peer !== peer) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#peer = null;
+  }
+
   /** Sends the waiting edit now. */
   flush(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
