@@ -38,7 +38,10 @@ const GROUPS: Group[] = [
   { owner: OTHER_OWNER, peer: "bob@localhost", perPeer: 50_000, step: 500 },
   { owner: OTHER_OWNER, peer: { prefix: "friend", peers: 10 }, perPeer: 5_000, step: 60_000 },
 ];
-export const PAGE_MESSAGES = GROUPS.reduce((n, g) => n + g.perPeer * (typeof g.peer === "string" ? 1 : g.peer.peers), 0);
+export const PAGE_MESSAGES = GROUPS.reduce(
+  (n, g) => n + g.perPeer * (typeof g.peer === "string" ? 1 : g.peer.peers),
+  0,
+);
 export const OWNER_MESSAGES = 1_000_000;
 
 /** The pages measured: a conversation, its size, and how many messages are newer than the page. */
@@ -89,10 +92,7 @@ export async function seedPages(db: Db, log: (line: string) => void): Promise<{ 
       const n = (v: number) => sql`CAST(${v} AS INTEGER)`;
       const seq = sql`WITH RECURSIVE seq(i) AS (SELECT ${n(start)} UNION ALL SELECT i + 1 FROM seq
           WHERE i < ${n(end)}), m AS (SELECT i % ${n(peers)} AS p, i / ${n(peers)} AS j FROM seq)`;
-      const peer =
-        typeof g.peer === "string"
-          ? sql`${g.peer}`
-          : sql`${g.peer.prefix} || p || '@example.org'`;
+      const peer = typeof g.peer === "string" ? sql`${g.peer}` : sql`${g.peer.prefix} || p || '@example.org'`;
       const ts = g.step === 500 ? sql`${n(T0)} + (j / 2) * 1000` : sql`${n(T0)} + j * ${n(g.step)} + p * 1000`;
       await db.run(sql`${seq}
         INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, reply_to)
@@ -250,7 +250,12 @@ export async function naiveHistoryPage(
     if (reactions.length > 0) message.reactions = reactions;
     if (r.replyTo) {
       const [t] = await db
-        .select({ key: messages.key, direction: messages.direction, body: messages.body, encrypted: messages.encrypted })
+        .select({
+          key: messages.key,
+          direction: messages.direction,
+          body: messages.body,
+          encrypted: messages.encrypted,
+        })
         .from(messages)
         .where(and(eq(messages.owner, owner), eq(messages.peer, peer), eq(messages.stanzaId, r.replyTo)))
         .limit(1);
@@ -330,12 +335,22 @@ export async function earlierHistoryPage(
 
 // ---- timing ---------------------------------------------------------------------------------------------------
 
-export type PageMethod = "ours" | "earlier" | "naive";
-export const PAGE_METHODS: PageMethod[] = ["ours", "earlier", "naive"];
+/** `floor`: one `SELECT 1`, the cost of a round trip to the database, below which no page can go. */
+export type PageMethod = "ours" | "earlier" | "naive" | "floor";
+export const PAGE_METHODS: PageMethod[] = ["ours", "earlier", "naive", "floor"];
 
-function load(db: Db, method: PageMethod, page: (typeof PAGES)[number]) {
+async function load(db: Db, method: PageMethod, page: (typeof PAGES)[number]): Promise<HistoryPageLike> {
+  if (method === "floor") {
+    await db.all(sql`SELECT 1`);
+    return { messages: [], hasMore: false };
+  }
   const f = method === "ours" ? historyPage : method === "earlier" ? earlierHistoryPage : naiveHistoryPage;
   return f(db, PAGE_OWNER, page.peer, pageCursor(page), HISTORY_PAGE);
+}
+
+interface HistoryPageLike {
+  messages: ChatMessage[];
+  hasMore: boolean;
 }
 
 export interface PageSamples {
@@ -352,7 +367,10 @@ export interface PageSamples {
 
 async function sha(text: string): Promise<string> {
   const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+  return [...new Uint8Array(bytes)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .slice(0, 16);
 }
 
 function relatedOf(list: ChatMessage[]): PageSamples["related"] {

@@ -24,7 +24,9 @@ export function pageCachePath(root, backend) {
   const base = process.env.PARLEY_BENCH_CACHE ?? path.join(root, "node_modules/.cache/parley-bench");
   if (base === "off") return null;
   const hash = createHash("sha256").update(`page-seed-${PAGE_SEED_VERSION}`);
-  for (const name of readdirSync(path.join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const name of readdirSync(path.join(root, "migrations"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     hash.update(name).update(readFileSync(path.join(root, "migrations", name)));
   }
   mkdirSync(base, { recursive: true });
@@ -37,7 +39,9 @@ export function pageCachePath(root, backend) {
  */
 export async function runPagePlan(exec, log) {
   const seed = await exec.seed();
-  log(`page: ${seed.cached ? "cached database" : "seeded"}: ${seed.rows} rows${seed.cached ? "" : ` in ${(seed.ms / 1000).toFixed(1)} s`}`);
+  log(
+    `page: ${seed.cached ? "cached database" : "seeded"}: ${seed.rows} rows${seed.cached ? "" : ` in ${(seed.ms / 1000).toFixed(1)} s`}`,
+  );
   const plans = await exec.plans();
   for (const p of plans) log(`page: plan of ours: ${p}`);
   // Warm-up (untimed): every method on every page, so no method pays for cold caches alone.

@@ -5,13 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import { benchLibsql } from "./libsql-bench.ts";
-import {
-  historyRun,
-  presenceRun,
-  seedHistory,
-  type HistoryMethod,
-  type PresenceMethod,
-} from "./storage-cases.ts";
+import { historyRun, presenceRun, seedHistory, type HistoryMethod, type PresenceMethod } from "./storage-cases.ts";
 import { runStoragePlan } from "./storage-plan.mjs";
 
 const out = process.argv[2];
