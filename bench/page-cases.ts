@@ -2,9 +2,10 @@
 // queries/page) vs one query per message"), shared by the libSQL runner (Node) and the D1 runner (a module worker
 // in workerd): the same data, the same code, the same SQL on both backends.
 //
-// Three ways to read one page of 50 messages, timed side by side:
+// Ways to read one page of 50 messages, timed side by side:
 //   - ours:    src/db/history.ts historyPage(): the page with receipts and reply targets, the text of reply
 //              targets outside the page, and all actions: at most 3 queries;
+//   - three:   historyPage() before one-query pages (main at e699833, bench/page-three-queries.ts): up to 3 queries;
 //   - earlier: historyPage() as it was before related rows (commit f7c10d4^): the page query + one receipts query,
 //              no reply targets, corrections, retractions or reactions (so the cost of the related rows shows);
 //   - naive:   NAIVE, written here only to be measured against: the same page query, then per message separate
@@ -15,6 +16,7 @@ import type { Db } from "../src/db/client.ts";
 import { encryptedView, historyPage } from "../src/db/history.ts";
 import { messageActions, messages, receipts } from "../src/db/schema.ts";
 import { HISTORY_PAGE, type ChatMessage, type HistoryCursor, type Reaction } from "../src/protocol/index.ts";
+import { threeQueryHistoryPage } from "./page-three-queries.ts";
 import type { Bench } from "./storage-cases.ts";
 
 export const PAGE_OWNER = "alice@localhost";
@@ -336,15 +338,22 @@ export async function earlierHistoryPage(
 // ---- timing ---------------------------------------------------------------------------------------------------
 
 /** `floor`: one `SELECT 1`, the cost of a round trip to the database, below which no page can go. */
-export type PageMethod = "ours" | "earlier" | "naive" | "floor";
-export const PAGE_METHODS: PageMethod[] = ["ours", "earlier", "naive", "floor"];
+export type PageMethod = "ours" | "three" | "earlier" | "naive" | "floor";
+export const PAGE_METHODS: PageMethod[] = ["ours", "three", "earlier", "naive", "floor"];
 
 async function load(db: Db, method: PageMethod, page: (typeof PAGES)[number]): Promise<HistoryPageLike> {
   if (method === "floor") {
     await db.all(sql`SELECT 1`);
     return { messages: [], hasMore: false };
   }
-  const f = method === "ours" ? historyPage : method === "earlier" ? earlierHistoryPage : naiveHistoryPage;
+  const f =
+    method === "ours"
+      ? historyPage
+      : method === "three"
+        ? threeQueryHistoryPage
+        : method === "earlier"
+          ? earlierHistoryPage
+          : naiveHistoryPage;
   return f(db, PAGE_OWNER, page.peer, pageCursor(page), HISTORY_PAGE);
 }
 

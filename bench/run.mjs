@@ -464,6 +464,7 @@ async function searchPart() {
 const PAGE_LABEL = {
   ours: "(a) ours: historyPage(), src/db/history.ts",
   naive: "(b) naive: page + queries per message",
+  three: "ours before: e699833 (up to 3 queries)",
   earlier: "earlier: f7c10d4^ (page + receipts only)",
   floor: "floor: one SELECT 1 (a round trip)",
 };
@@ -482,7 +483,7 @@ function pageTable(results) {
       const earlier = find("earlier");
       if (!ours || !naive) continue;
       const p50 = pct(ours.samples, 0.5);
-      for (const m of ["ours", "naive", "earlier", "floor"]) {
+      for (const m of ["ours", "naive", "three", "earlier", "floor"]) {
         const h = find(m);
         if (!h) continue;
         const same =
