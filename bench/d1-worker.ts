@@ -16,6 +16,7 @@ import {
   type PresenceMethod,
 } from "./storage-cases.ts";
 import { ftsPlan, searchRun, seedSearch } from "./search-cases.ts";
+import { pageCounts, pagePlans, pageRun, seedPages } from "./page-cases.ts";
 
 interface BenchEnv {
   DB: D1Database;
@@ -65,6 +66,15 @@ async function handle(path: string, body: Record<string, unknown>, env: BenchEnv
       return ftsPlan(bench.db);
     case "/search":
       return searchRun(bench.db, Number(body.term), body.opts as { min: number; max: number; budgetMs: number });
+    // History pages with related rows (bench/page-d1.mjs): its own Miniflare instance and database.
+    case "/page-seed":
+      return seedPages(bench.db, () => {});
+    case "/page-counts":
+      return pageCounts(bench.db);
+    case "/page-plans":
+      return pagePlans(bench);
+    case "/page":
+      return pageRun(bench, Number(body.page), body.opts as { min: number; max: number; budgetMs: number });
     default:
       throw new Error(`no such endpoint ${path}`);
   }

@@ -6,8 +6,11 @@
 //   3. fan-out latency of one incoming message to 10 tabs vs 1 tab (wrangler dev + Prosody);
 //   4. initial JS/CSS of web/dist, gzipped, against the 150 kB budget;
 //   5. reopening an OMEMO chat of 1,000 encrypted messages in Chromium: plaintext cache vs decrypting everything;
-//   6. search over 1,000,000 stored messages: FTS5 vs LIKE '%word%', on libSQL and on D1 (Miniflare).
-// `node bench/run.mjs omemo` runs part 5 only (`npm run bench -- omemo`), `node bench/run.mjs search` part 6 only.
+//   6. search over 1,000,000 stored messages: FTS5 vs LIKE '%word%', on libSQL and on D1 (Miniflare);
+//   7. a history page with its related rows at 1,000,000 stored messages: historyPage() vs the earlier version
+//      (no related rows) vs the naive per-message way, on libSQL and on D1 (Miniflare); seeded databases cached.
+// `node bench/run.mjs omemo` runs part 5 only (`npm run bench -- omemo`), `node bench/run.mjs search` part 6 only,
+// `node bench/run.mjs page` part 7 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
 // Each part runs in its own process, one after another (2 cores: no part competes with another).
 import { spawn, execFileSync } from "node:child_process";
@@ -17,6 +20,7 @@ import path from "node:path";
 import { QUIET_WRANGLER, requireNode22 } from "../scripts/env.mjs";
 import { measureBundle, JS_BUDGET_BYTES } from "./bundle.mjs";
 import { FLOOD, PRESENCE_METHODS } from "./storage-plan.mjs";
+import { pageTable } from "./page-table.mjs";
 
 requireNode22();
 const root = path.resolve(import.meta.dirname, "..");
@@ -456,18 +460,28 @@ async function searchPart() {
   if (results.length > 0) searchTable(results);
 }
 
+// ---- 7: history page with related rows -------------------------------------------------------------------------
+
+async function pagePart() {
+  const libsql = await runPart("page-libsql", path.join(binDir, "tsx"), [path.join(root, "bench/page-libsql.ts")]);
+  const d1 = await runPart("page-d1", process.execPath, [path.join(root, "bench/page-d1.mjs")]);
+  const results = [libsql, d1].filter(Boolean);
+  if (results.length > 0) pageTable(results, { out, table, section, pct, ms, ratio, int });
+}
+
 class Done extends Error {}
 
 // ---- main -------------------------------------------------------------------------------------------------------
 
 const only = process.argv[2];
-if (only !== undefined && only !== "omemo" && only !== "search") {
-  console.error(`usage: node bench/run.mjs [omemo|search]`);
+if (only !== undefined && only !== "omemo" && only !== "search" && only !== "page") {
+  console.error(`usage: node bench/run.mjs [omemo|search|page]`);
   process.exit(2);
 }
 
 try {
-  if (!existsSync(path.join(root, "web/dist/index.html"))) {
+  // Only the bundle and OMEMO parts need the web app.
+  if ((only === undefined || only === "omemo") && !existsSync(path.join(root, "web/dist/index.html"))) {
     process.stderr.write("[bench] web/dist missing: vite build\n");
     execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {
       stdio: "inherit",
@@ -485,6 +499,10 @@ try {
   }
   if (only === "search") {
     await searchPart();
+    throw new Done();
+  }
+  if (only === "page") {
+    await pagePart();
     throw new Done();
   }
   const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
@@ -509,6 +527,7 @@ try {
   const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
   if (omemo) omemoTable(omemo);
   await searchPart();
+  await pagePart();
 } catch (err) {
   if (!(err instanceof Done)) throw err;
 } finally {

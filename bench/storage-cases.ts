@@ -14,6 +14,8 @@ import { HISTORY_PAGE, type ChatMessage, type HistoryCursor, type PresenceDelta 
 export interface Counters {
   statements: number;
   queries: number;
+  /** Sees every logged query (bench/page-cases.ts records ours to EXPLAIN them). */
+  record?: (query: string, params: unknown[]) => void;
 }
 
 export interface Bench {
@@ -23,7 +25,12 @@ export interface Bench {
 
 /** The drizzle logger that counts queries. */
 export function countingLogger(counters: Counters) {
-  return { logQuery: () => void counters.queries++ };
+  return {
+    logQuery: (query: string, params: unknown[]) => {
+      counters.queries++;
+      counters.record?.(query, params);
+    },
+  };
 }
 
 // ---- presence flood -----------------------------------------------------------------------------------------

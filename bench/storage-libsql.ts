@@ -4,51 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { createClient } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
-import type { Db } from "../src/db/client.ts";
-import * as schema from "../src/db/schema.ts";
-import {
-  countingLogger,
-  historyRun,
-  presenceRun,
-  seedHistory,
-  type Bench,
-  type Counters,
-  type HistoryMethod,
-  type PresenceMethod,
-} from "./storage-cases.ts";
+import { benchLibsql } from "./libsql-bench.ts";
+import { historyRun, presenceRun, seedHistory, type HistoryMethod, type PresenceMethod } from "./storage-cases.ts";
 import { runStoragePlan } from "./storage-plan.mjs";
-
-interface LibsqlMinimal {
-  execute(...args: unknown[]): Promise<unknown>;
-  batch(statements: unknown[], mode?: unknown): Promise<unknown>;
-}
-
-/** A libSQL client that counts statements (execute = 1, batch = its length), under drizzle with a query logger. */
-function benchLibsql(real: object): Bench {
-  const counters: Counters = { statements: 0, queries: 0 };
-  const target = real as LibsqlMinimal & Record<PropertyKey, unknown>;
-  const client = new Proxy(target, {
-    get(t, prop) {
-      if (prop === "execute") {
-        return (...args: unknown[]) => {
-          counters.statements++;
-          return t.execute(...args);
-        };
-      }
-      if (prop === "batch") {
-        return (statements: unknown[], mode?: unknown) => {
-          counters.statements += statements.length;
-          return t.batch(statements, mode);
-        };
-      }
-      const value: unknown = Reflect.get(t, prop, t);
-      return typeof value === "function" ? value.bind(t) : value;
-    },
-  });
-  const db = drizzle(client as never, { schema, logger: countingLogger(counters) }) as unknown as Db;
-  return { db, counters };
-}
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: tsx bench/storage-libsql.ts <results.json>");

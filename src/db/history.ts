@@ -1,10 +1,12 @@
-// Reading messages with everything related to them (issue #7 §7): a page of messages comes with its receipts
-// and reply targets (one query: correlated subqueries on indexes) and with the corrections, retractions and
-// reactions of its messages and of their reply targets (a second query). Two queries per page, whatever its size,
-// never one per message. Identical on D1 and libSQL.
+// Reading messages with everything related to them (issue #7 §7): a page of messages comes with its receipts,
+// its reply targets (their text, corrections and retraction) and the corrections, retractions and reactions of
+// its messages in ONE query: correlated subqueries on indexes, the actions aggregated as JSON per row. One round
+// trip per page, whatever its size, never one per message: on D1 a round trip costs more than the page's
+// SQLite work (bench/page-cases.ts). Identical on D1 and libSQL.
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "./client.ts";
-import { messageActions, messages } from "./schema.ts";
+import { messages } from "./schema.ts";
 import { inspectEncrypted } from "../xmpp/omemo.ts";
 import { parseXml } from "../xmpp/parse.ts";
 import type { ChatMessage, HistoryCursor, Reaction } from "../protocol/index.ts";
@@ -43,8 +45,17 @@ function rowQuery(db: Db) {
           AND r.stanza_id = messages.stanza_id) ELSE 0 END`.mapWith(Number),
       // The replied message (XEP-0461), by its id attribute in the same conversation: one index seek
       // (messages_stanza) per row, inside this one query.
-      replyKey: sql<string | null>`(SELECT t.key FROM messages t WHERE t.owner = messages.owner
-        AND t.peer = messages.peer AND t.stanza_id = messages.reply_to LIMIT 1)`,
+      // Its actions (message_actions primary key seek), as a JSON array of ActionRow tuples.
+      actions: sql<string | null>`CASE WHEN messages.stanza_id IS NOT NULL THEN (SELECT ${actionsOf("messages")}
+        FROM message_actions a WHERE a.owner = messages.owner AND a.peer = messages.peer
+          AND a.target = messages.stanza_id) END`,
+      // The replied message (XEP-0461), by its id attribute in the same conversation (one messages_stanza seek),
+      // with the sender's corrections and retraction of it: JSON [key, direction, body, encrypted, actions].
+      reply: sql<string | null>`CASE WHEN messages.reply_to IS NOT NULL THEN (SELECT json_array(t.key, t.direction,
+          t.body, t.encrypted IS NOT NULL, json((SELECT ${actionsOf("t")} FROM message_actions a WHERE a.owner = t.owner
+            AND a.peer = t.peer AND a.target = t.stanza_id AND a.kind != 'react')))
+        FROM messages t WHERE t.owner = messages.owner AND t.peer = messages.peer
+          AND t.stanza_id = messages.reply_to LIMIT 1) END`,
     })
     .from(messages);
 }
@@ -61,27 +72,44 @@ interface ActionRow {
   ts: number;
 }
 
-/** The actions on the messages with these ids (the page's and its reply targets'): the second query. */
-async function actionsOn(db: Db, owner: string, peer: string, ids: readonly string[]): Promise<ActionRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select({
-      target: messageActions.target,
-      kind: messageActions.kind,
-      actor: messageActions.actor,
-      direction: messageActions.direction,
-      body: messageActions.body,
-      encrypted: messageActions.encrypted,
-      ts: messageActions.ts,
-    })
-    .from(messageActions)
-    .where(
-      and(
-        eq(messageActions.owner, owner),
-        eq(messageActions.peer, peer),
-        inArray(messageActions.target, sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`),
-      ),
-    );
+/** The JSON array of the actions `a` (an alias in the enclosing query) on a message of table alias `t`. */
+function actionsOf(t: "messages" | "t") {
+  return sql.raw(
+    `json_group_array(json_array(${t}.stanza_id, a.kind, a.actor, a.direction, a.body, a.encrypted, a.ts))`,
+  );
+}
+
+const actionTuple = z
+  .tuple([
+    z.string(),
+    z.enum(["edit", "retract", "react"]),
+    z.string(),
+    z.enum(["in", "out"]),
+    z.string(),
+    z.string().nullable(),
+    z.number(),
+  ])
+  .transform(([target, kind, actor, direction, body, encrypted, ts]): ActionRow => ({
+    target,
+    kind,
+    actor,
+    direction,
+    body,
+    encrypted,
+    ts,
+  }));
+const actionList = z.array(actionTuple);
+const replyTuple = z.tuple([z.string(), z.enum(["in", "out"]), z.string(), z.number(), actionList]);
+
+/** A JSON column of the page query; a value that does not parse counts as absent (it is our own SQL's output). */
+function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | undefined {
+  if (text === null) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function emojisOf(body: string): string[] {
@@ -139,20 +167,31 @@ function applyActions(rows: readonly ActionRow[]): (id: string, direction: "in" 
   };
 }
 
-/** Turns rows (and their actions) into messages as tabs see them. */
-async function assemble(db: Db, owner: string, rows: readonly Row[]): Promise<ChatMessage[]> {
-  const first = rows[0];
-  if (!first) return [];
-  const peer = first.peer;
-  const ids: string[] = [];
-  for (const r of rows) {
-    if (r.stanzaId) ids.push(r.stanzaId);
-    if (r.replyTo) ids.push(r.replyTo);
-  }
-  const actions = applyActions(await actionsOn(db, owner, peer, ids));
-  // Reply targets that are in the page are described from the page; others need their row: they come with
-  // the page query as a key only, so look them up in the page first, else describe them by key alone.
-  const byKey = new Map(rows.map((r) => [r.key, r]));
+/** A row's reply target as the page query describes it. */
+interface ReplyTarget {
+  key: string;
+  direction: "in" | "out";
+  body: string;
+  encrypted: boolean;
+  actions: ActionRow[];
+}
+
+function replyOf(r: Row): ReplyTarget | undefined {
+  const t = parseJson(replyTuple, r.reply);
+  return t && { key: t[0], direction: t[1], body: t[2], encrypted: t[3] !== 0, actions: t[4] };
+}
+
+/** Turns rows (each with its actions and reply target) into messages as tabs see them. */
+function assemble(rows: readonly Row[]): ChatMessage[] {
+  const replies = new Map(rows.map((r) => [r.key, replyOf(r)]));
+  // A message's actions come with it, and again with each reply to it: one copy of each.
+  const unique = new Map<string, ActionRow>();
+  const add = (list: readonly ActionRow[]) => {
+    for (const a of list) unique.set(JSON.stringify([a.target, a.kind, a.actor]), a);
+  };
+  for (const r of rows) add(parseJson(actionList, r.actions) ?? []);
+  for (const t of replies.values()) add(t?.actions ?? []);
+  const actions = applyActions([...unique.values()]);
   return rows.map((r) => {
     const message: ChatMessage = {
       key: r.key,
@@ -181,28 +220,26 @@ async function assemble(db: Db, owner: string, rows: readonly Row[]): Promise<Ch
       if (!enc) message.body = e.body;
     }
     if (applied.reactions.length > 0) message.reactions = applied.reactions;
-    if (r.replyTo) message.replyTo = replyView(r, byKey, actions);
+    if (r.replyTo) message.replyTo = replyView(r.replyTo, replies.get(r.key), actions);
     return message;
   });
 }
 
 function replyView(
-  r: Row,
-  byKey: ReadonlyMap<string, Row>,
+  id: string,
+  t: ReplyTarget | undefined,
   actions: (id: string, direction: "in" | "out") => Applied,
 ): NonNullable<ChatMessage["replyTo"]> {
-  const t = r.replyKey === null ? undefined : byKey.get(r.replyKey);
-  if (!t) return { key: r.replyKey, direction: null, body: "" };
-  const applied = actions(r.replyTo ?? "", t.direction);
+  if (!t) return { key: null, direction: null, body: "" };
+  const applied = actions(id, t.direction);
   if (applied.retracted) return { key: t.key, direction: t.direction, body: "" };
   const editBody = applied.edit && applied.edit.encrypted === null ? applied.edit.body : null;
-  return { key: t.key, direction: t.direction, body: t.encrypted === null ? (editBody ?? t.body).slice(0, 200) : "" };
+  return { key: t.key, direction: t.direction, body: t.encrypted ? "" : (editBody ?? t.body).slice(0, 200) };
 }
 
 /**
  * A page of history, newest first in the query, returned oldest first: keyset pagination on (ts, key), with
- * related rows (see the file comment). Reply targets outside the page are fetched with the page's actions query
- * by their ids; their text comes in a bounded third query only when some are outside the page.
+ * related rows (see the file comment): one query.
  */
 export async function historyPage(
   db: Db,
@@ -224,30 +261,7 @@ export async function historyPage(
     .limit(limit + 1);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit).toReversed();
-  return { hasMore, messages: await withOutsideTargets(db, owner, page) };
-}
-
-/**
- * Assembles rows whose reply targets may lie outside them: those targets' rows come in one more query (the
- * third, and only when needed), so the preview has their text.
- */
-async function withOutsideTargets(db: Db, owner: string, rows: readonly Row[]): Promise<ChatMessage[]> {
-  const first = rows[0];
-  if (!first) return [];
-  const inRows = new Set(rows.map((r) => r.key));
-  const outside = [
-    ...new Set(rows.flatMap((r) => (r.replyKey !== null && !inRows.has(r.replyKey) ? [r.replyKey] : []))),
-  ];
-  if (outside.length === 0) return assemble(db, owner, rows);
-  const extra = await rowQuery(db).where(
-    and(
-      eq(messages.owner, owner),
-      eq(messages.peer, first.peer),
-      inArray(messages.key, sql`(SELECT value FROM json_each(${JSON.stringify(outside)}))`),
-    ),
-  );
-  const all = await assemble(db, owner, [...rows, ...extra]);
-  return all.slice(0, rows.length);
+  return { hasMore, messages: assemble(page) };
 }
 
 /** The key's message as a row-value cursor (a subquery: no extra round trip). */
@@ -282,7 +296,7 @@ export async function historyAround(
   if (newer[0]?.key !== key) return null;
   const rows = [...older.slice(0, each).toReversed(), ...newer.slice(0, each)];
   return {
-    messages: await withOutsideTargets(db, owner, rows),
+    messages: assemble(rows),
     hasMore: older.length > each,
     hasNewer: newer.length > each,
   };
@@ -307,7 +321,7 @@ export async function historyAfter(
     .orderBy(asc(messages.ts), asc(messages.key))
     .limit(limit + 1);
   return {
-    messages: await withOutsideTargets(db, owner, rows.slice(0, limit)),
+    messages: assemble(rows.slice(0, limit)),
     hasMore: true,
     hasNewer: rows.length > limit,
   };
@@ -328,7 +342,7 @@ export async function messagesByStanzaIds(
       inArray(messages.stanzaId, sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`),
     ),
   );
-  return withOutsideTargets(db, owner, rows);
+  return assemble(rows);
 }
 
 /** What an action a tab asks for needs to know about its target: its id attribute, sender, and whether it is encrypted. */
