@@ -53,6 +53,12 @@ export const TEST_ACCOUNTS = [
   "rs-dan",
   "rs-eva",
   "rs-fin",
+  // test/e2e/read-state.test.ts
+  "rui-ann",
+  "rui-bob",
+  "rui-cat",
+  "rui-dan",
+  "rui-eli",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -57,6 +57,12 @@ export interface Peer {
   /** Sends a standalone XEP-0085 chat state, as Conversations does. */
   sendChatState(to: string, state: "composing" | "paused" | "active"): Promise<void>;
   close(): Promise<void>;
+  /** Every stanza received so far (markers and other body-less messages included), oldest first. */
+  readonly stanzas: readonly Element[];
+  /** Sends any stanza as it is (a XEP-0333 markable message, a XEP-0490 publish, ...). */
+  sendStanza(el: Element): Promise<void>;
+  /** An IQ to the server (or `to`); resolves with the result stanza, rejects on an error reply. */
+  iq(type: "get" | "set", child: Element, to?: string): Promise<Element>;
 }
 
 function bareOf(jid: string): string {
@@ -90,7 +96,9 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
   xmpp.on("error", (err) => {
     errors.push(String(err));
   });
+  const stanzas: Element[] = [];
   xmpp.on("stanza", (stanza) => {
+    stanzas.push(stanza);
     if (!stanza.is("message")) return;
     const type = stanza.attrs.type ?? "normal";
     if (type === "error" || type === "groupchat" || type === "headline") return;
@@ -172,6 +180,13 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
       return id;
     },
     flush,
+    stanzas,
+    async sendStanza(el) {
+      await xmpp.send(el);
+    },
+    iq(type, child, to) {
+      return xmpp.iqCaller.request(xml("iq", { type, ...(to ? { to } : {}) }, child), 10_000);
+    },
     waitForMessage(pred, timeoutMs = 15_000) {
       const seen = received.find(pred);
       if (seen) return Promise.resolve(seen);
