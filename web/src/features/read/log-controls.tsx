@@ -1,7 +1,6 @@
 // The log's reading controls (issue #7 §2): the "Unread messages" line before the first unread message, and the
 // buttons over the log, "Jump to first unread" and "Scroll to bottom" with the count of new messages in text.
 import { Icon } from "../../ui/icons.tsx";
-import { SrOnly } from "../../ui/alert.tsx";
 import { scrollButtonText } from "./decide.ts";
 import { SEPARATOR_CLASS, type LogReading } from "./use-log-reading.ts";
 import "./read.css";
@@ -36,20 +35,15 @@ export function ScrollToBottom({ reading }: { reading: LogReading }) {
   return (
     <div class="log-float log-float-bottom" aria-live="off">
       {reading.showScrollDown && (
+        // Named by aria-label: the visible count ("3 new messages") is part of that name (WCAG 2.5.3).
         <button
           type="button"
           class={reading.newCount > 0 ? "log-bottom has-new" : "log-bottom"}
-          title={text.label}
+          aria-label={text.label}
           onClick={reading.scrollToBottom}
         >
           <Icon name="arrow-down" />
-          <SrOnly text="Scroll to bottom" />
-          {text.count && (
-            <span class="log-bottom-count">
-              <SrOnly text=", " />
-              {text.count}
-            </span>
-          )}
+          {text.count && <span class="log-bottom-count">{text.count}</span>}
         </button>
       )}
     </div>
