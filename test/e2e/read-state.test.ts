@@ -201,10 +201,15 @@ describe("read state in the browser", () => {
     await expect.poll(() => focused(page)).toBe("Mute");
     await page.keyboard.press("Enter");
     await expectEntry(page, dan.jid, (n) => n.includes("pinned") && n.includes("muted"), "pinned and muted");
+    // Beside it, an unread conversation that is not muted (for the screenshots).
+    const cat = await peer("rui-cat");
+    await sendMarkable(cat, `cat again ${run}`);
+    await expectEntry(page, cat.jid, (n) => /\d+ unread/u.test(n), "unread");
     await screenshots(page, "read-list-flags");
     await actions.click();
     await page.getByRole("menuitem", { name: "Unpin" }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.getByRole("menuitem", { name: "Unmute" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshots(page, "read-list-menu");
     await page.keyboard.press("Escape");
 
     await page.reload();
