@@ -61,6 +61,12 @@ export const TEST_ACCOUNTS = [
   // test/e2e/actions.test.ts
   "lena",
   "milo",
+  // test/e2e/read-state.test.ts
+  "rui-ann",
+  "rui-bob",
+  "rui-cat",
+  "rui-dan",
+  "rui-eli",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

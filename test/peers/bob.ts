@@ -56,14 +56,15 @@ export interface Peer {
   count(pred: (m: ReceivedMessage) => boolean): number;
   /** XEP-0085 states received so far (from any message, with or without a body), oldest first. */
   readonly chatStates: readonly { from: string; state: string }[];
-  /**
-   * Sends a stanza as written (a reply, a reaction, a correction, a retraction as other clients send them); a
-   * message without `to`/`type` gets neither. Resolves once written to the socket.
-   */
-  sendStanza(stanza: Element): Promise<void>;
   /** Sends a standalone XEP-0085 chat state, as Conversations does. */
   sendChatState(to: string, state: "composing" | "paused" | "active"): Promise<void>;
   close(): Promise<void>;
+  /** Every stanza received so far (markers and other body-less messages included), oldest first. */
+  readonly stanzas: readonly Element[];
+  /** Sends any stanza as it is (a XEP-0333 markable message, a XEP-0490 publish, ...). */
+  sendStanza(el: Element): Promise<void>;
+  /** An IQ to the server (or `to`); resolves with the result stanza, rejects on an error reply. */
+  iq(type: "get" | "set", child: Element, to?: string): Promise<Element>;
 }
 
 function bareOf(jid: string): string {
@@ -87,7 +88,6 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
 
   const received: ReceivedMessage[] = [];
   const chatStates: { from: string; state: string }[] = [];
-  const stanzas: Element[] = [];
   let stanzaWaiters: { pred: (s: Element) => boolean; resolve: (s: Element) => void }[] = [];
   let waiters: { pred: (m: ReceivedMessage) => boolean; resolve: (m: ReceivedMessage) => void }[] = [];
   const errors: string[] = [];
@@ -99,8 +99,15 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
   xmpp.on("error", (err) => {
     errors.push(String(err));
   });
+  const stanzas: Element[] = [];
   xmpp.on("stanza", (stanza) => {
+    stanzas.push(stanza);
     if (!stanza.is("message")) return;
+    stanzaWaiters = stanzaWaiters.filter((w) => {
+      if (!w.pred(stanza)) return true;
+      w.resolve(stanza);
+      return false;
+    });
     const type = stanza.attrs.type ?? "normal";
     if (type === "error" || type === "groupchat" || type === "headline") return;
     // Carbons and archive results are not messages sent to this session.
@@ -114,12 +121,6 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
         .send(xml("message", { to: from, id: crypto.randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id })))
         .catch(() => undefined);
     }
-    stanzas.push(stanza);
-    stanzaWaiters = stanzaWaiters.filter((w) => {
-      if (!w.pred(stanza)) return true;
-      w.resolve(stanza);
-      return false;
-    });
     const chatState = stanza.getChildElements().find((c) => c.getNS() === NS_CHATSTATES);
     if (chatState) chatStates.push({ from: bareOf(from), state: chatState.name });
     const body = stanza.getChildText("body");
@@ -163,9 +164,6 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     jid,
     received,
     chatStates,
-    async sendStanza(stanza) {
-      await xmpp.send(stanza);
-    },
     async sendChatState(to, state) {
       await xmpp.send(
         xml(
@@ -190,6 +188,13 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
       return id;
     },
     flush,
+    stanzas,
+    async sendStanza(el) {
+      await xmpp.send(el);
+    },
+    iq(type, child, to) {
+      return xmpp.iqCaller.request(xml("iq", { type, ...(to ? { to } : {}) }, child), 10_000);
+    },
     waitForMessage(pred, timeoutMs = 15_000) {
       const seen = received.find(pred);
       if (seen) return Promise.resolve(seen);

@@ -221,10 +221,18 @@ describe("roster, presence, subscriptions", () => {
 });
 
 describe("local actions", () => {
-  it("read zeroes unread optimistically", () => {
-    const s = reduce(ready(), { kind: "read", peer: "bob@localhost" });
-    expect(s.conversations.get("bob@localhost")?.unread).toBe(0);
-    expect(reduce(s, { kind: "read", peer: "bob@localhost" })).toBe(s);
+  it("read moves the position forwards optimistically, never backwards, and never raises the count", () => {
+    const s = reduce(ready(), { kind: "read", peer: "bob@localhost", ts: 50, unread: 0 });
+    expect(s.conversations.get("bob@localhost")).toMatchObject({ unread: 0, readTs: 50 });
+    expect(reduce(s, { kind: "read", peer: "bob@localhost", ts: 40, unread: 0 })).toBe(s);
+    const t = reduce(ready(), { kind: "read", peer: "bob@localhost", ts: 50, unread: 99 });
+    expect(t.conversations.get("bob@localhost")?.unread).toBe(ready().conversations.get("bob@localhost")?.unread);
+  });
+
+  it("the object's conversation frame replaces the optimistic entry (another client read less or more)", () => {
+    const s = reduce(ready(), { kind: "read", peer: "bob@localhost", ts: 50, unread: 0 });
+    const t = apply(s, { type: "conversation", conversation: { ...conv("bob@localhost", 60, 2), readTs: 30 } });
+    expect(t.conversations.get("bob@localhost")).toMatchObject({ unread: 2, readTs: 30 });
   });
 
   it("conversation frames upsert", () => {

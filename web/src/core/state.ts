@@ -53,7 +53,8 @@ export const TYPING_SHOWN_MS = 30_000;
 export type Action =
   | { readonly kind: "frame"; readonly frame: ServerFrame }
   | { readonly kind: "history.requested"; readonly peer: string; readonly requestId: string }
-  | { readonly kind: "read"; readonly peer: string };
+  /** The tab reported reading up to `ts`; `unread` is what it counts after that among the loaded messages. */
+  | { readonly kind: "read"; readonly peer: string; readonly ts: number; readonly unread: number };
 
 export const EMPTY_HISTORY: PeerHistory = { messages: [], hasMore: null, loading: null };
 
@@ -253,10 +254,15 @@ export function reduce(state: AppState, action: Action): AppState {
       return setHistory(state, action.peer, { ...history, loading: action.requestId });
     }
     case "read": {
-      // Optimistic: the object answers conversation.read with a conversation frame anyway.
+      // Optimistic, and only ever forwards: the object answers conversation.read with a conversation frame, which
+      // replaces this entry whole (its count wins, as does a read position moved by another client, XEP-0490).
       const conv = state.conversations.get(action.peer);
-      if (!conv || conv.unread === 0) return state;
-      return { ...state, conversations: withEntry(state.conversations, action.peer, { ...conv, unread: 0 }) };
+      if (!conv || action.ts <= (conv.readTs ?? 0)) return state;
+      const unread = Math.max(0, Math.min(conv.unread, action.unread));
+      return {
+        ...state,
+        conversations: withEntry(state.conversations, action.peer, { ...conv, readTs: action.ts, unread }),
+      };
     }
     default:
       return assertNever(action);

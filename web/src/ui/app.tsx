@@ -22,6 +22,7 @@ export function App({ session }: { session: Session }) {
       onSettle: (settler: Settler) => session.onSettle(settler),
       activate: (peer: string) => session.activate(peer),
       loadOlder: (peer: string) => session.loadOlder(peer),
+      markRead: (peer: string, key: string, ts: number) => session.markRead(peer, key, ts),
       openDevices: (peer: string) => {
         devices.value = { peer };
       },
@@ -72,6 +73,7 @@ export function App({ session }: { session: Session }) {
           send={session.send}
           onSettle={ui.onSettle}
           loadOlder={ui.loadOlder}
+          markRead={ui.markRead}
           back={back}
           openDevices={ui.openDevices}
           composerFocus={session.composerFocus}

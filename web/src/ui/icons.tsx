@@ -3,6 +3,12 @@
 
 /** 24×24 paths (stroke icons in the style of Feather/Lucide, drawn here). */
 const PATHS = {
+  // Conversation list and log controls (features/conversations, features/read).
+  pin: ["M9 4h6", "M10 4v6l-3 4h10l-3-4V4", "M12 14v7"],
+  "bell-off": ["M6 17h12l-2-3v-4a4 4 0 0 0-6.5-3.1", "M6 10v4l-2 3", "M10 20h4", "M3 3l18 18"],
+  more: ["M5 12h.01", "M12 12h.01", "M19 12h.01"],
+  "arrow-down": ["M12 5v14", "M6 13l6 6 6-6"],
+  "arrow-up": ["M12 19V5", "M6 11l6-6 6 6"],
   lock: ["M6 11h12v10H6z", "M8 11V7a4 4 0 0 1 8 0v4"],
   "lock-open": ["M6 11h12v10H6z", "M8 11V7a4 4 0 0 1 7.5-2"],
   warning: ["M12 3 2 21h20L12 3z", "M12 10v5", "M12 18h.01"],

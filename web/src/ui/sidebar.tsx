@@ -21,7 +21,9 @@ export function Sidebar(props: SidebarProps) {
   const { state, openPeer, send, onSettle, onActivate } = props;
   return (
     <nav class="sidebar" aria-label="Conversations">
-      <h2 id="conv-heading">Conversations</h2>
+      <h2 id="conv-heading" tabIndex={-1}>
+        Conversations
+      </h2>
       <ConversationList state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
       <Requests requests={state.requests} send={send} />
       <h2 id="contacts-heading">Contacts</h2>

@@ -29,6 +29,8 @@ export interface ChatPaneProps {
   /** Registers the handler of the answers to this pane's message.send frames. */
   onSettle(settler: Settler): () => void;
   loadOlder(peer: string): void;
+  /** Reports reading up to a message (session.markRead). */
+  markRead(peer: string, key: string, ts: number): boolean;
   back(): void;
   openDevices?(peer: string): void;
   composerFocus: ReadonlySignal<number>;
@@ -135,7 +137,8 @@ export function ChatPane(props: ChatPaneProps) {
             crypto={crypto}
             cryptoVersion={props.cryptoVersion}
             loadOlder={props.loadOlder}
-            peerReadTs={state.conversations.get(peer)?.peerReadTs}
+            conversation={state.conversations.get(peer)}
+            markRead={props.markRead}
           />
           <Composer
             peer={peer}

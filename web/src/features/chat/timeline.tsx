@@ -3,9 +3,12 @@
 // log sticks to the bottom for new messages (always for one's own), keeps its place when an older page is
 // prepended, and asks for the older page when scrolled near the top.
 import { useLayoutEffect, useRef } from "preact/hooks";
-import type { ChatMessage } from "../../../../src/protocol/index.ts";
+import type { ChatMessage, Conversation } from "../../../../src/protocol/index.ts";
 import type { DeviceNotice } from "../../core/e2ee.ts";
 import { Notice } from "../omemo/notice.tsx";
+import { withUnreadLine } from "../read/decide.ts";
+import { JumpToUnread, ScrollToBottom, UnreadSeparator } from "../read/log-controls.tsx";
+import { useLogReading } from "../read/use-log-reading.ts";
 import { DaySeparator } from "../timeline/day-separator.tsx";
 import { timelineItems } from "../timeline/items.ts";
 import type { ChatCrypto } from "./crypto.ts";
@@ -29,8 +32,10 @@ export interface TimelineProps {
   /** Changes whenever what `crypto` returns changes (so the log renders again). */
   cryptoVersion: number;
   loadOlder(peer: string): void;
-  /** The contact has read our messages up to this time (XEP-0333): they show "Read". */
-  peerReadTs: number | undefined;
+  /** The conversation's list entry (its read position and unread count come from the object). */
+  conversation: Conversation | undefined;
+  /** Reports reading up to `key` (features/read); false when it could not be sent. */
+  markRead(peer: string, key: string, ts: number): boolean;
 }
 
 interface Rendered {
@@ -51,6 +56,12 @@ function TimelineView(props: TimelineProps) {
   const { peer, messages, crypto } = props;
   const log = useRef<HTMLDivElement>(null);
   const shown = useRef<Rendered | null>(null);
+  // Issue #7 §2, §3: read tracking, the "Unread messages" line and the buttons over the log (features/read).
+  const reading = useLogReading(log, {
+    messages,
+    conversation: props.conversation,
+    markRead: (key, ts) => props.markRead(peer, key, ts),
+  });
   // Measure now, while the DOM still shows the previous render (the layout effect below runs after the change).
   const el = log.current;
   const before = el
@@ -94,11 +105,15 @@ function TimelineView(props: TimelineProps) {
       tabIndex={0}
       onScroll={(ev) => {
         if (ev.currentTarget.scrollTop <= TOP_THRESHOLD) props.loadOlder(peer);
+        reading.onScroll();
       }}
     >
+      <JumpToUnread reading={reading} />
       <ol class="log-list">
-        {timelineItems(messages, notices).map((item) => {
+        {withUnreadLine(timelineItems(messages, notices), reading.firstUnread).map((item) => {
           switch (item.kind) {
+            case "unread":
+              return <UnreadSeparator key={item.key} />;
             case "day":
               return <DaySeparator key={item.key} ts={item.ts} />;
             case "notice":
@@ -117,7 +132,7 @@ function TimelineView(props: TimelineProps) {
                   sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
                   clear={!m.encrypted && since !== null && m.ts >= since}
                   continued={item.continued}
-                  status={outgoingStatus(m, { peerReadTs: props.peerReadTs })}
+                  status={outgoingStatus(m, props.conversation)}
                   peer={peer}
                   name={props.name}
                 />
@@ -126,6 +141,7 @@ function TimelineView(props: TimelineProps) {
           }
         })}
       </ol>
+      <ScrollToBottom reading={reading} />
     </div>
   );
 }

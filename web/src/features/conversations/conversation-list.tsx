@@ -1,14 +1,21 @@
-// The conversation list (newest first): name, last message or "Draft: …", time, and the unread count said in text
-// ("3 unread"). The snapshot carries the most recent conversations; older ones come a page at a time (issue #6 §10).
+// The conversation list: pinned first, then unread (unless muted), then by last activity (core/conversation-order.ts,
+// issue #7 §4); name, last message or "Draft: …", time, and the unread count said in text ("3 unread"). Each entry
+// has its "Conversation actions" menu (pin, mute, hide); hidden ones show again with "Show hidden conversations".
+// The snapshot carries the most recent conversations; older ones come a page at a time (issue #6 §10).
 import { useEffect, useState } from "preact/hooks";
+import { orderConversations, unreadText } from "../../core/conversation-order.ts";
 import type { ClientFrame, Conversation } from "../../../../src/protocol/index.ts";
 import { formatTime } from "../../core/format.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
-import { displayName, sortConversations } from "../../core/selectors.ts";
+import { displayName } from "../../core/selectors.ts";
 import { conversationsCursor, type AppState } from "../../core/state.ts";
+import { SrOnly } from "../../ui/alert.tsx";
+import { Icon } from "../../ui/icons.tsx";
 import { memo, shallowEqual } from "../../ui/memo.ts";
 import type { Settler } from "../session/session.ts";
+import { ConversationMenu } from "./conversation-menu.tsx";
+import "./conversations.css";
 
 const PREVIEW_CHARS = 140;
 
@@ -23,12 +30,16 @@ interface RowProps {
   draft: string | undefined;
   current: boolean;
   onActivate(peer: string): void;
+  send(frame: ClientFrame): boolean;
+  onHidden(peer: string): void;
 }
 
-const ConversationRow = memo(function ConversationRow({ conversation: c, name, draft, current, onActivate }: RowProps) {
+const ConversationRow = memo(function ConversationRow(props: RowProps) {
+  const { conversation: c, name, draft, current, onActivate } = props;
   const unread = Math.max(0, c.unread);
+  const cls = ["conv-item", unread > 0 && !c.muted ? "has-unread" : "", c.hidden ? "is-hidden" : ""];
   return (
-    <li class={unread > 0 ? "has-unread" : undefined}>
+    <li class={cls.filter(Boolean).join(" ")}>
       <a
         class="conv"
         href={chatHref(c.peer)}
@@ -36,7 +47,15 @@ const ConversationRow = memo(function ConversationRow({ conversation: c, name, d
         onClick={() => onActivate(c.peer)}
       >
         <span class="conv-main">
-          <span class="conv-name">{name}</span>
+          <span class="conv-title">
+            {c.pinned && <Icon name="pin" class="icon conv-flag" />}
+            <span class="conv-name">{name}</span>
+            {c.muted && <Icon name="bell-off" class="icon conv-flag" />}
+            {/* The states said in words too: the link's accessible name carries them. */}
+            <SrOnly
+              text={[c.pinned ? ", pinned" : "", c.muted ? ", muted" : "", c.hidden ? ", hidden" : ""].join("")}
+            />
+          </span>
           {/* Movim and Conversations show an unsent draft in the list, where the last message would be. */}
           <span class={draft !== undefined ? "conv-preview conv-draft" : "conv-preview"}>
             {draft !== undefined ? `Draft: ${preview(draft)}` : preview(c.lastBody)}
@@ -44,14 +63,25 @@ const ConversationRow = memo(function ConversationRow({ conversation: c, name, d
         </span>
         <span class="conv-side">
           <time class="conv-time">{c.lastTs > 0 ? formatTime(c.lastTs, Date.now()) : ""}</time>
-          <span class="badge" role="img" aria-label={`${unread} unread`} hidden={unread === 0}>
+          <span
+            class={c.muted ? "badge badge-muted" : "badge"}
+            role="img"
+            aria-label={unreadText(unread)}
+            hidden={unread === 0}
+          >
             {unread > 99 ? "99+" : String(unread)}
           </span>
         </span>
       </a>
+      <ConversationMenu conversation={c} name={name} send={props.send} onHidden={props.onHidden} />
     </li>
   );
 }, shallowEqual);
+
+/** After "Hide" the row (and its menu button) is gone: focus goes to the list's heading, not to the page. */
+function onHidden(): void {
+  queueMicrotask(() => document.getElementById("conv-heading")?.focus());
+}
 
 export interface ConversationListProps {
   state: AppState;
@@ -75,7 +105,10 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
   // A page arrived (the list changed): the button can be used again.
   useEffect(() => setPendingMore(null), [state.conversations, state.moreConversations]);
 
-  const convs = sortConversations(state.conversations);
+  const [showHidden, setShowHidden] = useState(false);
+  const convs = orderConversations(state.conversations.values(), { includeHidden: showHidden });
+  let hiddenCount = 0;
+  for (const c of state.conversations.values()) if (c.hidden) hiddenCount++;
   return (
     <>
       <ul class="conv-list" aria-labelledby="conv-heading">
@@ -87,12 +120,23 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
             draft={c.peer === openPeer ? undefined : state.drafts.get(c.peer)}
             current={c.peer === openPeer}
             onActivate={onActivate}
+            send={send}
+            onHidden={onHidden}
           />
         ))}
       </ul>
-      <p class="empty" hidden={convs.length > 0 || !state.ready}>
+      <p class="empty" hidden={convs.length > 0 || hiddenCount > 0 || !state.ready}>
         No conversations yet.
       </p>
+      <button
+        type="button"
+        class="show-hidden"
+        aria-pressed={showHidden}
+        hidden={hiddenCount === 0 && !showHidden}
+        onClick={() => setShowHidden((v) => !v)}
+      >
+        Show hidden conversations ({hiddenCount})
+      </button>
       <button
         type="button"
         class="more-conversations"

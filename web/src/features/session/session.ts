@@ -1,5 +1,5 @@
 // The signed-in session, without DOM: the store (core/state.ts's pure reducer stays the source of truth), the socket,
-// the tab's OMEMO service, and the side effects of frames (history paging, read markers, request outcomes). The UI
+// the tab's OMEMO service, and the side effects of frames (history paging, request outcomes); read positions come from features/read. The UI
 // reads it through signals: `state` mirrors the store, `cryptoVersion` follows the E2EE service, `openPeer` the URL.
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals";
 import { assertNever } from "../../../../src/protocol/index.ts";
@@ -14,6 +14,7 @@ import { peerFromHash } from "../../core/route.ts";
 import { canLoadOlder, needsInitialLoad } from "../../core/selectors.ts";
 import { initialState, type AppState } from "../../core/state.ts";
 import { Store } from "../../core/store.ts";
+import { unreadAfter } from "../read/decide.ts";
 
 const HISTORY_TIMEOUT_MS = 30_000;
 const BANNER_MS = 10_000;
@@ -147,8 +148,16 @@ export class Session {
     }, HISTORY_TIMEOUT_MS);
   }
 
-  #markRead(peer: string): void {
-    if (this.send({ type: "conversation.read", peer })) this.#store.dispatch({ kind: "read", peer });
+  /**
+   * The user has seen the conversation up to `key` (features/read decides when: tab looked at, message on screen).
+   * The object moves the read position, sends the XEP-0333 marker and publishes XEP-0490; this tab counts ahead.
+   */
+  markRead(peer: string, key: string, ts: number): boolean {
+    if (!this.send({ type: "conversation.read", peer, key })) return false;
+    const messages = this.#store.state.histories.get(peer)?.messages ?? [];
+    const current = this.#store.state.conversations.get(peer)?.unread ?? 0;
+    this.#store.dispatch({ kind: "read", peer, ts, unread: unreadAfter(messages, ts, current) });
+    return true;
   }
 
   #ensureHistory(peer: string): void {
@@ -174,14 +183,12 @@ export class Session {
     switch (frame.type) {
       case "snapshot":
         if (openPeer !== null) {
-          if ((this.#store.state.conversations.get(openPeer)?.unread ?? 0) > 0) this.#markRead(openPeer);
           this.#ensureHistory(openPeer);
           if (this.e2ee.peer(openPeer).devices === null) this.e2ee.fetchDevices(openPeer);
         }
         break;
       case "message":
         if (frame.requestId !== undefined) this.#settle(frame.requestId, null);
-        if (frame.message.direction === "in" && frame.message.peer === openPeer) this.#markRead(openPeer);
         break;
       case "ack":
         this.#settle(frame.requestId, null);
@@ -221,7 +228,6 @@ export class Session {
     batch(() => {
       this.#openPeer.value = next;
       if (next !== null) {
-        this.#markRead(next);
         this.#ensureHistory(next);
         this.e2ee.fetchDevices(next);
         if (this.#focusOnOpen) this.#composerFocus.value++;

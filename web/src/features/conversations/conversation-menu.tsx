@@ -1,0 +1,154 @@
+// A conversation's menu in the list (issue #7 §4): "Conversation actions" opens Pin/Unpin, Mute/Unmute and
+// Hide/Unhide, each one `conversation.set` (the object keeps the flags and tells every tab). WAI-ARIA APG menu
+// button: Enter, Space or ArrowDown open it on the first item, arrows and Home/End move, Escape or Tab close it,
+// and focus goes back to the button.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ClientFrame, Conversation } from "../../../../src/protocol/index.ts";
+import { Icon } from "../../ui/icons.tsx";
+
+export type ConversationFlag = "pinned" | "muted" | "hidden";
+
+export interface MenuItem {
+  readonly label: string;
+  readonly flag: ConversationFlag;
+  readonly value: boolean;
+}
+
+/** The menu's items for a conversation as it is now (pure). */
+export function menuItems(c: Pick<Conversation, "pinned" | "muted" | "hidden">): MenuItem[] {
+  return [
+    c.pinned === true
+      ? { label: "Unpin", flag: "pinned", value: false }
+      : { label: "Pin", flag: "pinned", value: true },
+    c.muted === true ? { label: "Unmute", flag: "muted", value: false } : { label: "Mute", flag: "muted", value: true },
+    c.hidden === true
+      ? { label: "Unhide", flag: "hidden", value: false }
+      : { label: "Hide", flag: "hidden", value: true },
+  ];
+}
+
+export interface ConversationMenuProps {
+  conversation: Conversation;
+  /** The contact as shown: the menu is labelled with it. */
+  name: string;
+  send(frame: ClientFrame): boolean;
+  /** After "Hide" the row goes away: where focus goes instead of the (gone) button. */
+  onHidden(peer: string): void;
+}
+
+export function ConversationMenu({ conversation: c, name, send, onHidden }: ConversationMenuProps) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLUListElement>(null);
+  const focusAt = useRef(0);
+  const items = menuItems(c);
+  const id = `conv-menu-${c.peer}`;
+
+  const itemsOf = (): HTMLElement[] => [...(menu.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+  const close = (refocus: boolean): void => {
+    setOpen(false);
+    if (refocus) button.current?.focus();
+  };
+  const openAt = (index: number): void => {
+    focusAt.current = index;
+    setOpen(true);
+  };
+
+  useEffect(() => {
+    if (!open) return;
+    const all = itemsOf();
+    all.at(focusAt.current)?.focus();
+    // A click anywhere else closes it (focus stays where the click put it).
+    const outside = (ev: PointerEvent): void => {
+      const target = ev.target;
+      if (target instanceof Node && (menu.current?.contains(target) || button.current?.contains(target))) return;
+      setOpen(false);
+    };
+    document.addEventListener("pointerdown", outside);
+    return () => document.removeEventListener("pointerdown", outside);
+  }, [open]);
+
+  const choose = (item: MenuItem): void => {
+    const set: ClientFrame =
+      item.flag === "pinned"
+        ? { type: "conversation.set", peer: c.peer, pinned: item.value }
+        : item.flag === "muted"
+          ? { type: "conversation.set", peer: c.peer, muted: item.value }
+          : { type: "conversation.set", peer: c.peer, hidden: item.value };
+    send(set);
+    if (item.flag === "hidden" && item.value) {
+      setOpen(false);
+      onHidden(c.peer);
+    } else {
+      close(true);
+    }
+  };
+
+  const onMenuKey = (ev: KeyboardEvent): void => {
+    const all = itemsOf();
+    const at = all.findIndex((el) => el === document.activeElement);
+    const move = (i: number): void => all.at((i + all.length) % all.length)?.focus();
+    switch (ev.key) {
+      case "ArrowDown":
+        move(at + 1);
+        break;
+      case "ArrowUp":
+        move(at - 1);
+        break;
+      case "Home":
+        move(0);
+        break;
+      case "End":
+        move(all.length - 1);
+        break;
+      case "Escape":
+        close(true);
+        break;
+      case "Tab":
+        setOpen(false);
+        return; // focus moves on as Tab would
+      default:
+        return;
+    }
+    ev.preventDefault();
+    ev.stopPropagation();
+  };
+
+  return (
+    <div class="conv-actions">
+      <button
+        ref={button}
+        type="button"
+        class="conv-actions-button"
+        aria-label="Conversation actions"
+        title={`Conversation actions: ${name}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? id : undefined}
+        onClick={() => (open ? close(false) : openAt(0))}
+        onKeyDown={(ev) => {
+          if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+            ev.preventDefault();
+            openAt(ev.key === "ArrowDown" ? 0 : -1);
+          } else if (ev.key === "Escape" && open) {
+            ev.preventDefault();
+            close(true);
+          }
+        }}
+      >
+        <Icon name="more" />
+      </button>
+      {open && (
+        <ul ref={menu} id={id} class="conv-menu" role="menu" aria-label={`Actions for ${name}`} onKeyDown={onMenuKey}>
+          {items.map((item) => (
+            <li key={item.flag} role="none">
+              <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(item)}>
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
