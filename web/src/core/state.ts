@@ -11,16 +11,19 @@ import type {
   ServerFrame,
   Show,
 } from "../../../src/protocol/index.ts";
-import { markReceived, mergeMessages, replaceMessage } from "./messages.ts";
+import {
+  EMPTY_HISTORY,
+  liveArrived,
+  pageArrived,
+  received,
+  requested,
+  requestFailed,
+  updated,
+  type HistoryMode,
+  type PeerHistory,
+} from "./window.ts";
 
-export interface PeerHistory {
-  /** Sorted oldest first; never two messages with the same key. */
-  readonly messages: readonly ChatMessage[];
-  /** What the last history frame said; null until the first page arrived. */
-  readonly hasMore: boolean | null;
-  /** requestId of the history.load in flight for this peer, if any. */
-  readonly loading: string | null;
-}
+export { EMPTY_HISTORY, type HistoryMode, type PeerHistory };
 
 export interface SelfState {
   readonly jid: string;
@@ -50,10 +53,14 @@ export const TYPING_SHOWN_MS = 30_000;
 
 export type Action =
   | { readonly kind: "frame"; readonly frame: ServerFrame }
-  | { readonly kind: "history.requested"; readonly peer: string; readonly requestId: string }
+  | {
+      readonly kind: "history.requested";
+      readonly peer: string;
+      readonly requestId: string;
+      /** Default "older" (and the first page). */
+      readonly mode?: HistoryMode;
+    }
   | { readonly kind: "read"; readonly peer: string };
-
-export const EMPTY_HISTORY: PeerHistory = { messages: [], hasMore: null, loading: null };
 
 export function initialState(jid = ""): AppState {
   return {
@@ -171,21 +178,15 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
           ? { ...state, typing: without(state.typing, message.peer) }
           : state;
       const withConv = { ...base, conversations: withEntry(base.conversations, conversation.peer, conversation) };
-      const history = historyOf(withConv, message.peer);
-      const messages = mergeMessages(history.messages, [message]);
-      return messages === history.messages ? withConv : setHistory(withConv, message.peer, { ...history, messages });
+      return setHistory(withConv, message.peer, liveArrived(historyOf(withConv, message.peer), message));
     }
     case "receipt": {
       const history = state.histories.get(frame.peer);
-      if (!history) return state;
-      const messages = markReceived(history.messages, frame.key);
-      return messages === history.messages ? state : setHistory(state, frame.peer, { ...history, messages });
+      return history ? setHistory(state, frame.peer, received(history, frame.key)) : state;
     }
     case "message.update": {
       const history = state.histories.get(frame.message.peer);
-      if (!history) return state;
-      const messages = replaceMessage(history.messages, frame.message);
-      return messages === history.messages ? state : setHistory(state, frame.message.peer, { ...history, messages });
+      return history ? setHistory(state, frame.message.peer, updated(history, frame.message)) : state;
     }
     case "conversation":
       return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
@@ -195,19 +196,14 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       for (const c of frame.conversations) if (!conversations.has(c.peer)) conversations.set(c.peer, c);
       return { ...state, conversations, moreConversations: frame.hasMore };
     }
-    case "history": {
-      const history = historyOf(state, frame.peer);
-      return setHistory(state, frame.peer, {
-        messages: mergeMessages(history.messages, frame.messages),
-        hasMore: frame.hasMore,
-        loading: history.loading === frame.requestId ? null : history.loading,
-      });
-    }
+    case "history":
+      return setHistory(state, frame.peer, pageArrived(historyOf(state, frame.peer), frame));
     case "error": {
       // A failed history.load must not leave the peer "loading" forever.
       if (frame.requestId === undefined) return state;
       for (const [peer, history] of state.histories) {
-        if (history.loading === frame.requestId) return setHistory(state, peer, { ...history, loading: null });
+        const next = requestFailed(history, frame.requestId);
+        if (next) return setHistory(state, peer, next);
       }
       return state;
     }
@@ -228,10 +224,12 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.kind) {
     case "frame":
       return applyFrame(state, action.frame);
-    case "history.requested": {
-      const history = historyOf(state, action.peer);
-      return setHistory(state, action.peer, { ...history, loading: action.requestId });
-    }
+    case "history.requested":
+      return setHistory(
+        state,
+        action.peer,
+        requested(historyOf(state, action.peer), action.requestId, action.mode ?? "older"),
+      );
     case "read": {
       // Optimistic: the object answers conversation.read with a conversation frame anyway.
       const conv = state.conversations.get(action.peer);
