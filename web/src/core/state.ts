@@ -2,7 +2,6 @@
 // immutable AppState. No DOM, no I/O: everything here is unit-tested in web/test/state.test.ts.
 import { assertNever } from "../../../src/protocol/index.ts";
 import type {
-  ChatMessage,
   ConnectionState,
   Contact,
   Conversation,

@@ -22,10 +22,17 @@ export function App({ session }: { session: Session }) {
       onSettle: (settler: Settler) => session.onSettle(settler),
       activate: (peer: string) => session.activate(peer),
       loadOlder: (peer: string) => session.loadOlder(peer),
+      loadNewer: (peer: string) => session.loadNewer(peer),
+      jumpToLatest: (peer: string) => session.jumpToLatest(peer),
       openDevices: (peer: string) => {
         devices.value = { peer };
       },
       peekState: () => session.state.peek(),
+      openAt: (peer: string, key: string) => session.openAt(peer, key),
+      // At phone width an open chat hides the sidebar: the search shortcut shows it again.
+      reveal: () => {
+        if (window.matchMedia("(max-width: 719px)").matches && location.hash !== "") location.hash = "";
+      },
     };
   }, [session]);
   const state = session.state.value;
@@ -62,6 +69,10 @@ export function App({ session }: { session: Session }) {
           send={session.send}
           onSettle={ui.onSettle}
           onActivate={ui.activate}
+          search={session.search}
+          target={session.target.value}
+          openAt={ui.openAt}
+          reveal={ui.reveal}
         />
         <ChatPane
           ownJid={session.jid}
@@ -72,6 +83,9 @@ export function App({ session }: { session: Session }) {
           send={session.send}
           onSettle={ui.onSettle}
           loadOlder={ui.loadOlder}
+          loadNewer={ui.loadNewer}
+          jumpToLatest={ui.jumpToLatest}
+          target={session.target.value}
           back={back}
           openDevices={ui.openDevices}
           composerFocus={session.composerFocus}
