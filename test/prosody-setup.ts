@@ -46,6 +46,10 @@ export const TEST_ACCOUNTS = [
   // test/workers/search.test.ts: the searcher and another account
   "olga",
   "pia",
+  // test/e2e/search.test.ts: the searcher and two peers
+  "rosa",
+  "saul",
+  "tara",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];
