@@ -173,5 +173,19 @@ describe("search", () => {
     // Nothing found says so.
     await searchBox(page).fill(`nothing${run}`);
     await expect.poll(() => region.getByRole("status").textContent()).toBe("No messages found");
+
+    // Phone width: the results fill the screen; a result opens the chat in their place, Back returns to them.
+    await page.setViewportSize({ width: 390, height: 780 });
+    // The open chat hides the sidebar there: the shortcut brings the search box back.
+    await page.keyboard.press("Control+k");
+    await expect.poll(() => page.locator(":focus").getAttribute("aria-label")).toBe("Search messages");
+    await searchBox(page).fill(word);
+    await expect.poll(() => region.getByRole("status").textContent()).toBe("2 results in 2 conversations");
+    await screenshots(page, "search-phone-results");
+    await region.getByRole("list", { name: SAUL }).getByRole("button").first().click();
+    await expect.poll(() => focusedText(page)).toContain(body(FOUND));
+    await screenshots(page, "search-phone-opened");
+    await page.getByRole("button", { name: /back/iu }).first().click();
+    await expect.poll(() => region.getByRole("status").textContent()).toBe("2 results in 2 conversations");
   });
 });

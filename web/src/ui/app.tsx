@@ -48,7 +48,13 @@ export function App({ session }: { session: Session }) {
   const back = (): void => {
     const peer = openPeer;
     location.hash = "";
-    if (peer !== null) queueMicrotask(() => focusSidebarLink(chatHref(peer)));
+    if (peer === null) return;
+    // Back to the search results it was opened from (issue #7 §5), else to the conversation's link.
+    if (session.search.view.peek().status !== "idle") {
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>('.sidebar .search-hit[aria-current="true"]')?.focus(),
+      );
+    } else queueMicrotask(() => focusSidebarLink(chatHref(peer)));
   };
 
   return (

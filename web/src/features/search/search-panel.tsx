@@ -42,6 +42,18 @@ function moveFocus(root: HTMLElement, from: Element | null, delta: number): bool
   return true;
 }
 
+/** Frames to wait for a revealed sidebar to render (a hash change, then the re-render). */
+const REVEAL_FRAMES = 20;
+
+/** Focuses the box once it is displayed (at phone width the sidebar shows only after the chat closed). */
+function focusWhenShown(input: { current: HTMLInputElement | null }, frames: number): void {
+  const el = input.current;
+  if (el && el.getClientRects().length > 0) {
+    el.focus();
+    el.select();
+  } else if (frames > 0) requestAnimationFrame(() => focusWhenShown(input, frames - 1));
+}
+
 export interface SearchBoxProps {
   search: SearchModel;
   /** Before the shortcut focuses the box: the list must be on screen (at phone width, the chat hides it). */
@@ -57,11 +69,7 @@ export function SearchBox({ search, reveal }: SearchBoxProps) {
       if (!ctrlK && !slash) return;
       ev.preventDefault();
       reveal();
-      // After the reveal rendered (the sidebar may have been hidden).
-      requestAnimationFrame(() => {
-        input.current?.focus();
-        input.current?.select();
-      });
+      focusWhenShown(input, REVEAL_FRAMES);
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
