@@ -14,7 +14,12 @@ const keys = (list: readonly SearchResult[]) => list.map((x) => x.key);
 
 describe("segments", () => {
   it("cuts the snippet into plain and marked parts", () => {
-    expect(segments("say hello to hello", [[4, 9], [13, 18]])).toEqual([
+    expect(
+      segments("say hello to hello", [
+        [4, 9],
+        [13, 18],
+      ]),
+    ).toEqual([
       { text: "say ", mark: false },
       { text: "hello", mark: true },
       { text: " to ", mark: false },
@@ -23,7 +28,14 @@ describe("segments", () => {
   });
 
   it("clamps, sorts and joins bad ranges", () => {
-    expect(segments("abcdef", [[4, 99], [-3, 2], [1, 3], [5, 5]])).toEqual([
+    expect(
+      segments("abcdef", [
+        [4, 99],
+        [-3, 2],
+        [1, 3],
+        [5, 5],
+      ]),
+    ).toEqual([
       { text: "abc", mark: true },
       { text: "d", mark: false },
       { text: "ef", mark: true },
