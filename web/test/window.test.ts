@@ -129,6 +129,15 @@ describe("a window around a message", () => {
     expect(keys(s)).toEqual([...run(170, 200).map((m) => m.key), "meanwhile"]);
   });
 
+  it("drops a window nobody waits for (asked before a snapshot)", () => {
+    let s = ask(ready(), "w", "window");
+    s = apply(s, snapshot());
+    s = ask(s, "first", "older");
+    s = apply(s, page("w", run(5, 54), true, true), page("first", run(151, 200), true));
+    expect(keys(s)).toEqual(run(151, 200).map((m) => m.key));
+    expect(h(s)?.hasNewer).toBe(false);
+  });
+
   it("a failed window request leaves nothing in flight", () => {
     let s = ask(ready(), "w", "window");
     s = apply(s, { type: "error", code: "history-failed", message: "item-not-found", requestId: "w" });

@@ -117,6 +117,8 @@ export function pageArrived(history: PeerHistory, frame: HistoryFrame): PeerHist
       hasNewer: frame.hasNewer ?? false,
     });
   }
+  // A window nobody waits for (asked before a snapshot replaced the state, say) would splice in with a hole.
+  if (frame.hasNewer === true && requestId !== history.loading) return history;
   return {
     ...history,
     messages: mergeMessages(history.messages, frame.messages),
