@@ -67,6 +67,10 @@ export const TEST_ACCOUNTS = [
   "rui-cat",
   "rui-dan",
   "rui-eli",
+  // test/e2e/search.test.ts: the searcher and two peers
+  "rosa",
+  "saul",
+  "tara",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { connectionText, formatTime, presenceText } from "../src/core/format.ts";
 import { chatHref, peerFromHash } from "../src/core/route.ts";
+import { EMPTY_HISTORY } from "../src/core/window.ts";
 import {
   bestPresence,
+  canLoadNewer,
   canLoadOlder,
   displayName,
   documentTitle,
@@ -64,17 +66,26 @@ describe("contacts", () => {
 describe("history paging rules", () => {
   it("load the first page once", () => {
     expect(needsInitialLoad(undefined)).toBe(true);
-    expect(needsInitialLoad({ messages: [msg("a", 1)], hasMore: null, loading: null })).toBe(true);
-    expect(needsInitialLoad({ messages: [], hasMore: null, loading: "r" })).toBe(false);
-    expect(needsInitialLoad({ messages: [], hasMore: false, loading: null })).toBe(false);
+    expect(needsInitialLoad({ ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: null, loading: null })).toBe(true);
+    expect(needsInitialLoad({ ...EMPTY_HISTORY, messages: [], hasMore: null, loading: "r" })).toBe(false);
+    expect(needsInitialLoad({ ...EMPTY_HISTORY, messages: [], hasMore: false, loading: null })).toBe(false);
   });
 
   it("load older pages only when the server said hasMore and nothing is in flight", () => {
-    expect(canLoadOlder({ messages: [msg("a", 1)], hasMore: true, loading: null })).toBe(true);
-    expect(canLoadOlder({ messages: [msg("a", 1)], hasMore: true, loading: "r" })).toBe(false);
-    expect(canLoadOlder({ messages: [msg("a", 1)], hasMore: false, loading: null })).toBe(false);
-    expect(canLoadOlder({ messages: [msg("a", 1)], hasMore: null, loading: null })).toBe(false);
+    expect(canLoadOlder({ ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: true, loading: null })).toBe(true);
+    expect(canLoadOlder({ ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: true, loading: "r" })).toBe(false);
+    expect(canLoadOlder({ ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: false, loading: null })).toBe(false);
+    expect(canLoadOlder({ ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: null, loading: null })).toBe(false);
     expect(canLoadOlder(undefined)).toBe(false);
+  });
+
+  it("load newer pages only when the window stops short of the newest and nothing newer is in flight", () => {
+    const open = { ...EMPTY_HISTORY, messages: [msg("a", 1)], hasMore: true, hasNewer: true };
+    expect(canLoadNewer(open)).toBe(true);
+    expect(canLoadNewer({ ...open, loadingNewer: "r" })).toBe(false);
+    expect(canLoadNewer({ ...open, loading: "w", replacing: "w" })).toBe(false);
+    expect(canLoadNewer({ ...open, hasNewer: false })).toBe(false);
+    expect(canLoadNewer(undefined)).toBe(false);
   });
 });
 

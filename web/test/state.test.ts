@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/protocol/index.ts";
-import { applyFrame, conversationsCursor, initialState, reduce } from "../src/core/state.ts";
+import { applyFrame, conversationsCursor, EMPTY_HISTORY, initialState, reduce } from "../src/core/state.ts";
 import type { AppState } from "../src/core/state.ts";
 import { contact, conv, msg, snapshot } from "./fixtures.ts";
 
@@ -67,6 +67,7 @@ describe("history", () => {
       hasMore: true,
     });
     expect(s.histories.get("bob@localhost")).toEqual({
+      ...EMPTY_HISTORY,
       messages: [msg("c", 3), msg("d", 4)],
       hasMore: true,
       loading: null,

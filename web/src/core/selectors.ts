@@ -60,3 +60,14 @@ export function needsInitialLoad(history: PeerHistory | undefined): boolean {
 export function canLoadOlder(history: PeerHistory | undefined): boolean {
   return history !== undefined && history.hasMore === true && history.loading === null && history.messages.length > 0;
 }
+
+/** Scrolled to the bottom of a window that stops short of the newest: fetch the newer page, one at a time. */
+export function canLoadNewer(history: PeerHistory | undefined): boolean {
+  return (
+    history !== undefined &&
+    history.hasNewer &&
+    history.loadingNewer === null &&
+    history.replacing === null &&
+    history.messages.length > 0
+  );
+}

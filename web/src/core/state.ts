@@ -2,7 +2,6 @@
 // immutable AppState. No DOM, no I/O: everything here is unit-tested in web/test/state.test.ts.
 import { assertNever } from "../../../src/protocol/index.ts";
 import type {
-  ChatMessage,
   ConnectionState,
   Contact,
   Conversation,
@@ -11,18 +10,19 @@ import type {
   ServerFrame,
   Show,
 } from "../../../src/protocol/index.ts";
-import { markReceived, mergeMessages, replaceMessage } from "./messages.ts";
+import {
+  EMPTY_HISTORY,
+  liveArrived,
+  pageArrived,
+  received,
+  requested,
+  requestFailed,
+  updated,
+  type HistoryMode,
+  type PeerHistory,
+} from "./window.ts";
 
-export interface PeerHistory {
-  /** Sorted oldest first; never two messages with the same key. */
-  readonly messages: readonly ChatMessage[];
-  /** What the last history frame said; null until the first page arrived. */
-  readonly hasMore: boolean | null;
-  /** requestId of the history.load in flight for this peer, if any. */
-  readonly loading: string | null;
-  /** While that load waits for a hole to be filled from the server's archive: messages brought so far. */
-  readonly filling?: number;
-}
+export { EMPTY_HISTORY, type HistoryMode, type PeerHistory };
 
 export interface SelfState {
   readonly jid: string;
@@ -52,11 +52,15 @@ export const TYPING_SHOWN_MS = 30_000;
 
 export type Action =
   | { readonly kind: "frame"; readonly frame: ServerFrame }
-  | { readonly kind: "history.requested"; readonly peer: string; readonly requestId: string }
+  | {
+      readonly kind: "history.requested";
+      readonly peer: string;
+      readonly requestId: string;
+      /** Default "older" (and the first page). */
+      readonly mode?: HistoryMode;
+    }
   /** The tab reported reading up to `ts`; `unread` is what it counts after that among the loaded messages. */
   | { readonly kind: "read"; readonly peer: string; readonly ts: number; readonly unread: number };
-
-export const EMPTY_HISTORY: PeerHistory = { messages: [], hasMore: null, loading: null };
 
 export function initialState(jid = ""): AppState {
   return {
@@ -174,21 +178,15 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
           ? { ...state, typing: without(state.typing, message.peer) }
           : state;
       const withConv = { ...base, conversations: withEntry(base.conversations, conversation.peer, conversation) };
-      const history = historyOf(withConv, message.peer);
-      const messages = mergeMessages(history.messages, [message]);
-      return messages === history.messages ? withConv : setHistory(withConv, message.peer, { ...history, messages });
+      return setHistory(withConv, message.peer, liveArrived(historyOf(withConv, message.peer), message));
     }
     case "receipt": {
       const history = state.histories.get(frame.peer);
-      if (!history) return state;
-      const messages = markReceived(history.messages, frame.key);
-      return messages === history.messages ? state : setHistory(state, frame.peer, { ...history, messages });
+      return history ? setHistory(state, frame.peer, received(history, frame.key)) : state;
     }
     case "message.update": {
       const history = state.histories.get(frame.message.peer);
-      if (!history) return state;
-      const messages = replaceMessage(history.messages, frame.message);
-      return messages === history.messages ? state : setHistory(state, frame.message.peer, { ...history, messages });
+      return history ? setHistory(state, frame.message.peer, updated(history, frame.message)) : state;
     }
     case "conversation":
       return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
@@ -201,13 +199,13 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     case "history": {
       const history = historyOf(state, frame.peer);
       const answered = history.loading === frame.requestId;
-      return setHistory(state, frame.peer, {
-        messages: mergeMessages(history.messages, frame.messages),
-        hasMore: frame.hasMore,
-        loading: answered ? null : history.loading,
-        // A hole being filled for a newer request is still being filled.
-        ...(!answered && history.filling !== undefined ? { filling: history.filling } : {}),
-      });
+      const next = pageArrived(history, frame);
+      // The fill of a hole for this load has ended; one for a newer request goes on.
+      if (answered || next.filling === undefined) {
+        const { filling: _, ...rest } = next;
+        return setHistory(state, frame.peer, rest);
+      }
+      return setHistory(state, frame.peer, next);
     }
     case "history.progress": {
       // Only for the load this tab is waiting for; the history frame that follows ends it.
@@ -226,8 +224,10 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       // A failed history.load must not leave the peer "loading" forever.
       if (frame.requestId === undefined) return state;
       for (const [peer, history] of state.histories) {
-        if (history.loading === frame.requestId) {
-          return setHistory(state, peer, { messages: history.messages, hasMore: history.hasMore, loading: null });
+        const next = requestFailed(history, frame.requestId);
+        if (next) {
+          const { filling: _, ...rest } = next;
+          return setHistory(state, peer, rest);
         }
       }
       return state;
@@ -249,10 +249,12 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.kind) {
     case "frame":
       return applyFrame(state, action.frame);
-    case "history.requested": {
-      const history = historyOf(state, action.peer);
-      return setHistory(state, action.peer, { ...history, loading: action.requestId });
-    }
+    case "history.requested":
+      return setHistory(
+        state,
+        action.peer,
+        requested(historyOf(state, action.peer), action.requestId, action.mode ?? "older"),
+      );
     case "read": {
       // Optimistic, and only ever forwards: the object answers conversation.read with a conversation frame, which
       // replaces this entry whole (its count wins, as does a read position moved by another client, XEP-0490).

@@ -23,10 +23,17 @@ export function App({ session }: { session: Session }) {
       activate: (peer: string) => session.activate(peer),
       loadOlder: (peer: string) => session.loadOlder(peer),
       markRead: (peer: string, key: string, ts: number) => session.markRead(peer, key, ts),
+      loadNewer: (peer: string) => session.loadNewer(peer),
+      jumpToLatest: (peer: string) => session.jumpToLatest(peer),
       openDevices: (peer: string) => {
         devices.value = { peer };
       },
       peekState: () => session.state.peek(),
+      openAt: (peer: string, key: string) => session.openAt(peer, key),
+      // At phone width an open chat hides the sidebar: the search shortcut shows it again.
+      reveal: () => {
+        if (window.matchMedia("(max-width: 719px)").matches && location.hash !== "") location.hash = "";
+      },
     };
   }, [session]);
   const state = session.state.value;
@@ -42,7 +49,13 @@ export function App({ session }: { session: Session }) {
   const back = (): void => {
     const peer = openPeer;
     location.hash = "";
-    if (peer !== null) queueMicrotask(() => focusSidebarLink(chatHref(peer)));
+    if (peer === null) return;
+    // Back to the search results it was opened from (issue #7 §5), else to the conversation's link.
+    if (session.search.view.peek().status !== "idle") {
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>('.sidebar .search-hit[aria-current="true"]')?.focus(),
+      );
+    } else queueMicrotask(() => focusSidebarLink(chatHref(peer)));
   };
 
   return (
@@ -63,6 +76,10 @@ export function App({ session }: { session: Session }) {
           send={session.send}
           onSettle={ui.onSettle}
           onActivate={ui.activate}
+          search={session.search}
+          target={session.target.value}
+          openAt={ui.openAt}
+          reveal={ui.reveal}
         />
         <ChatPane
           ownJid={session.jid}
@@ -74,6 +91,9 @@ export function App({ session }: { session: Session }) {
           onSettle={ui.onSettle}
           loadOlder={ui.loadOlder}
           markRead={ui.markRead}
+          loadNewer={ui.loadNewer}
+          jumpToLatest={ui.jumpToLatest}
+          target={session.target.value}
           back={back}
           openDevices={ui.openDevices}
           composerFocus={session.composerFocus}

@@ -1,12 +1,14 @@
-// The left pane: conversations (features/conversations), pending contact requests, the roster and "Add contact"
-// (features/roster).
+// The left pane: the search box and, while a search is shown, its results (features/search); else conversations
+// (features/conversations), pending contact requests, the roster and "Add contact" (features/roster).
 import type { ClientFrame } from "../../../src/protocol/index.ts";
 import type { AppState } from "../core/state.ts";
 import { ConversationList } from "../features/conversations/conversation-list.tsx";
 import { AddContact } from "../features/roster/add-contact.tsx";
 import { ContactList } from "../features/roster/contact-list.tsx";
 import { Requests } from "../features/roster/requests.tsx";
-import type { Settler } from "../features/session/session.ts";
+import { SearchBox, SearchResults } from "../features/search/search-panel.tsx";
+import type { SearchModel } from "../features/search/search.ts";
+import type { Settler, Target } from "../features/session/session.ts";
 
 export interface SidebarProps {
   state: AppState;
@@ -15,12 +17,33 @@ export interface SidebarProps {
   onSettle(settler: Settler): () => void;
   /** Called on activation of a conversation or contact link (the hash change does the opening). */
   onActivate(peer: string): void;
+  search: SearchModel;
+  /** The message the last chosen result points at. */
+  target: Target | null;
+  openAt(peer: string, key: string): void;
+  /** Shows the sidebar (at phone width, an open chat hides it). */
+  reveal(): void;
 }
 
 export function Sidebar(props: SidebarProps) {
-  const { state, openPeer, send, onSettle, onActivate } = props;
+  const { state, openPeer, send, onSettle, onActivate, search } = props;
+  const searching = search.view.value.status !== "idle";
   return (
     <nav class="sidebar" aria-label="Conversations">
+      <SearchBox search={search} reveal={props.reveal} />
+      {searching ? (
+        <SearchResults search={search} state={state} current={props.target} openAt={props.openAt} />
+      ) : (
+        <Lists state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
+      )}
+    </nav>
+  );
+}
+
+function Lists(props: Omit<SidebarProps, "search" | "target" | "openAt" | "reveal">) {
+  const { state, openPeer, send, onSettle, onActivate } = props;
+  return (
+    <>
       <h2 id="conv-heading" tabIndex={-1}>
         Conversations
       </h2>
@@ -29,7 +52,7 @@ export function Sidebar(props: SidebarProps) {
       <h2 id="contacts-heading">Contacts</h2>
       <ContactList state={state} openPeer={openPeer} onActivate={onActivate} />
       <AddContact roster={state.roster} send={send} onSettle={onSettle} />
-    </nav>
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 // The right pane: the open conversation's header, "Load older messages", the message log and the composer; or, with
 // no conversation open, a hint. The sending state (features/chat/sender.ts), the typing notifier and the draft sync
-// live as long as the pane, so a message in flight in one conversation survives switching to another.
+// live as long as the pane, so a message in flight in one conversation survives switching to another. A log opened
+// at a search result that stops short of the newest message has "Jump to latest" below it (issue #7 §5).
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { ClientFrame } from "../../../../src/protocol/index.ts";
@@ -8,7 +9,7 @@ import { canLoadOlder, displayName } from "../../core/selectors.ts";
 import type { AppState } from "../../core/state.ts";
 import { DraftSync } from "../drafts/sync.ts";
 import { TypingNotifier } from "../typing/notifier.ts";
-import type { Settler } from "../session/session.ts";
+import type { Settler, Target } from "../session/session.ts";
 import { ChatHeader } from "./chat-header.tsx";
 import { Composer } from "./composer.tsx";
 import type { ChatCrypto } from "./crypto.ts";
@@ -31,6 +32,11 @@ export interface ChatPaneProps {
   loadOlder(peer: string): void;
   /** Reports reading up to a message (session.markRead). */
   markRead(peer: string, key: string, ts: number): boolean;
+  /** The newer page of a window that stops short of the newest message. */
+  loadNewer(peer: string): void;
+  jumpToLatest(peer: string): void;
+  /** The message a chosen search result points at (in whichever conversation). */
+  target: Target | null;
   back(): void;
   openDevices?(peer: string): void;
   composerFocus: ReadonlySignal<number>;
@@ -128,7 +134,7 @@ export function ChatPane(props: ChatPaneProps) {
           <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
           <LogTop state={state} peer={peer} loadOlder={props.loadOlder} />
           <Timeline
-            key={peer}
+            key={`${peer}#${history?.window ?? 0}`}
             peer={peer}
             name={displayName(state, peer)}
             ownJid={props.ownJid}
@@ -139,7 +145,17 @@ export function ChatPane(props: ChatPaneProps) {
             loadOlder={props.loadOlder}
             conversation={state.conversations.get(peer)}
             markRead={props.markRead}
+            hasNewer={history?.hasNewer === true}
+            loadNewer={props.loadNewer}
+            target={props.target?.peer === peer ? props.target : null}
           />
+          {history?.hasNewer === true && (
+            <div class="log-bottom">
+              <button type="button" class="jump-latest" onClick={() => props.jumpToLatest(peer)}>
+                Jump to latest
+              </button>
+            </div>
+          )}
           <Composer
             peer={peer}
             objectDraft={state.drafts.get(peer)}

@@ -1,7 +1,9 @@
 // The message log of the open conversation: messages, day separators and device-change notices as one keyed list
 // (features/timeline/items.ts), so a new message adds one element and renders that message alone. Scrolling: the
 // log sticks to the bottom for new messages (always for one's own), keeps its place when an older page is
-// prepended, and asks for the older page when scrolled near the top.
+// prepended, and asks for the older page when scrolled near the top. A window opened at a search result (issue #7
+// §5) does not reach the newest message: it asks for the newer page near the bottom instead of sticking to it, and
+// the message it was opened at is scrolled to, highlighted for a moment and focused.
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage, Conversation } from "../../../../src/protocol/index.ts";
 import type { DeviceNotice } from "../../core/e2ee.ts";
@@ -19,6 +21,10 @@ import { memo, shallowEqual } from "../../ui/memo.ts";
 /** Within this many pixels of the top of the log, the next older page is requested. */
 const TOP_THRESHOLD = 48;
 const BOTTOM_STICKY = 64;
+/** Within this many pixels of the bottom of a window that stops short of the newest, the newer page is asked. */
+const BOTTOM_THRESHOLD = 48;
+/** How long a found message stays highlighted (styles.css: .msg-found). */
+const FOUND_MS = 2500;
 
 export interface TimelineProps {
   peer: string;
@@ -36,6 +42,11 @@ export interface TimelineProps {
   conversation: Conversation | undefined;
   /** Reports reading up to `key` (features/read); false when it could not be sent. */
   markRead(peer: string, key: string, ts: number): boolean;
+  /** The loaded messages stop short of the newest (a window around a search result). */
+  hasNewer: boolean;
+  loadNewer(peer: string): void;
+  /** The message to scroll to, highlight and focus once (a chosen search result), if any. */
+  target: { key: string; seq: number } | null;
 }
 
 interface Rendered {
@@ -44,6 +55,8 @@ interface Rendered {
   /** Measured before the DOM changes: distance from the bottom, and whether the user was at the bottom. */
   fromBottom: number;
   atBottom: boolean;
+  /** The log stopped short of the newest message: appended messages are a newer page, not new ones. */
+  hasNewer: boolean;
 }
 
 /** The notices within the loaded part of the history (all of them once the history is complete). */
@@ -62,6 +75,7 @@ function TimelineView(props: TimelineProps) {
     conversation: props.conversation,
     markRead: (key, ts) => props.markRead(peer, key, ts),
   });
+  const found = useRef<number | null>(null);
   // Measure now, while the DOM still shows the previous render (the layout effect below runs after the change).
   const el = log.current;
   const before = el
@@ -76,12 +90,18 @@ function TimelineView(props: TimelineProps) {
   useLayoutEffect(() => {
     const node = log.current;
     const prev = shown.current;
-    shown.current = { first, last: last?.key, ...before };
+    shown.current = { first, last: last?.key, ...before, hasNewer: props.hasNewer };
     if (!node) return;
+    const target = props.target;
+    if (target && found.current !== target.seq && messages.some((m) => m.key === target.key)) {
+      found.current = target.seq;
+      showFound(node, target.key);
+      return;
+    }
     if (
       !prev ||
       prev.last === undefined ||
-      (last?.key !== prev.last && (before.atBottom || last?.direction === "out"))
+      (last?.key !== prev.last && !prev.hasNewer && (before.atBottom || last?.direction === "out"))
     ) {
       node.scrollTop = node.scrollHeight;
     } else if (first !== prev.first) {
@@ -104,7 +124,11 @@ function TimelineView(props: TimelineProps) {
       aria-live="polite"
       tabIndex={0}
       onScroll={(ev) => {
-        if (ev.currentTarget.scrollTop <= TOP_THRESHOLD) props.loadOlder(peer);
+        const node = ev.currentTarget;
+        if (node.scrollTop <= TOP_THRESHOLD) props.loadOlder(peer);
+        if (props.hasNewer && node.scrollHeight - node.scrollTop - node.clientHeight <= BOTTOM_THRESHOLD) {
+          props.loadNewer(peer);
+        }
         reading.onScroll();
       }}
     >
@@ -144,6 +168,20 @@ function TimelineView(props: TimelineProps) {
       <ScrollToBottom reading={reading} />
     </div>
   );
+}
+
+/** Scrolls the message `key` into the middle of the log, highlights it for a moment and focuses it. */
+function showFound(log: HTMLElement, key: string): void {
+  const item = [...log.querySelectorAll<HTMLElement>("li[data-key]")].find((li) => li.dataset.key === key);
+  if (!item) return;
+  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  item.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
+  item.classList.add("msg-found");
+  setTimeout(() => item.classList.remove("msg-found"), FOUND_MS);
+  // Keyboard and screen reader users land on the message itself (its article holds its text).
+  const article = item.querySelector<HTMLElement>("article") ?? item;
+  article.tabIndex = -1;
+  article.focus({ preventScroll: true });
 }
 
 /**

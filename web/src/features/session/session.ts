@@ -10,17 +10,33 @@ import { E2EEService } from "../../core/e2ee.ts";
 import { connectionText, type LinkStatus } from "../../core/format.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { oldestCursor } from "../../core/messages.ts";
-import { peerFromHash } from "../../core/route.ts";
-import { canLoadOlder, needsInitialLoad } from "../../core/selectors.ts";
-import { initialState, type AppState } from "../../core/state.ts";
+import { chatHref, peerFromHash } from "../../core/route.ts";
+import { canLoadNewer, canLoadOlder, needsInitialLoad } from "../../core/selectors.ts";
+import { initialState, type AppState, type HistoryMode } from "../../core/state.ts";
 import { Store } from "../../core/store.ts";
 import { unreadAfter } from "../read/decide.ts";
+import { newestCursor } from "../../core/window.ts";
+import { SearchModel } from "../search/search.ts";
 
 const HISTORY_TIMEOUT_MS = 30_000;
 const BANNER_MS = 10_000;
 
 /** Answers an ack/error for a request it sent; false when the requestId is not its own. */
 export type Settler = (requestId: string, error: string | null) => boolean;
+
+/** A message to show (a search result opened): scrolled to, highlighted and focused once in the log. */
+export interface Target {
+  readonly peer: string;
+  readonly key: string;
+  /** Distinguishes opening the same result twice. */
+  readonly seq: number;
+}
+
+/** What a history.load asks for beside its mode: the page before a cursor, after one, or around a message. */
+type HistoryAsk =
+  | { readonly mode: "older"; readonly before: HistoryCursor | null }
+  | { readonly mode: "newer"; readonly after: HistoryCursor }
+  | { readonly mode: "window"; readonly around: string | null };
 
 export class Session {
   readonly jid: string;
@@ -37,7 +53,12 @@ export class Session {
   readonly banner: ReadonlySignal<string | null>;
   /** Bumped to ask the composer for focus once it has rendered. */
   readonly composerFocus: ReadonlySignal<number>;
+  /** The search panel (issue #7 §5). */
+  readonly search: SearchModel;
+  /** The message a chosen search result points at. */
+  readonly target: ReadonlySignal<Target | null>;
 
+  readonly #target = signal<Target | null>(null);
   readonly #store: Store;
   readonly #state = signal<AppState>(initialState());
   readonly #crypto = signal(0);
@@ -48,6 +69,8 @@ export class Session {
   readonly #conn: Connection;
   readonly #settlers = new Set<Settler>();
   readonly #onSignedOut: (message: string | null) => void;
+  /** Window requests around a search result in flight (their failure is said, and the newest page loaded). */
+  readonly #windowRequests = new Set<string>();
   #everOpened = false;
   #destroyed = false;
   #focusOnOpen = false;
@@ -90,6 +113,12 @@ export class Session {
       },
       onError: (message) => this.showBanner(message),
     });
+    this.search = new SearchModel({
+      send: this.send,
+      searchLocal: (query, before) => this.e2ee.searchPlaintexts(query, before),
+    });
+    this.target = this.#target;
+    this.#settlers.add((requestId, error) => this.search.settle(requestId, error));
   }
 
   /** Connects; call once the UI is mounted. */
@@ -130,7 +159,35 @@ export class Session {
 
   loadOlder(peer: string): void {
     const history = this.#store.state.histories.get(peer);
-    if (history && canLoadOlder(history)) this.#requestHistory(peer, oldestCursor(history.messages));
+    if (history && canLoadOlder(history))
+      this.#requestHistory(peer, { mode: "older", before: oldestCursor(history.messages) });
+  }
+
+  /** Scrolled to the bottom of a window that stops short of the newest message: the next newer page. */
+  loadNewer(peer: string): void {
+    const history = this.#store.state.histories.get(peer);
+    const after = history && canLoadNewer(history) ? newestCursor(history.messages) : null;
+    if (after) this.#requestHistory(peer, { mode: "newer", after });
+  }
+
+  /** "Jump to latest": the newest page replaces the window. */
+  jumpToLatest(peer: string): void {
+    this.#requestHistory(peer, { mode: "window", around: null });
+  }
+
+  /**
+   * A search result was chosen: opens its conversation at that message (the page around it, unless it is already
+   * loaded), which the log then scrolls to, highlights and focuses.
+   */
+  openAt(peer: string, key: string): void {
+    const history = this.#store.state.histories.get(peer);
+    const loaded = history?.messages.some((m) => m.key === key) === true && history.replacing === null;
+    batch(() => {
+      if (!loaded) this.#requestHistory(peer, { mode: "window", around: key });
+      this.#target.value = { peer, key, seq: (this.#target.peek()?.seq ?? 0) + 1 };
+    });
+    this.#focusOnOpen = false;
+    if (this.#openPeer.peek() !== peer) location.hash = chatHref(peer);
   }
 
   signOut(deleteHistory: boolean): void {
@@ -138,12 +195,21 @@ export class Session {
     void logout(deleteHistory).then(() => this.#teardown(null));
   }
 
-  #requestHistory(peer: string, before: HistoryCursor | null): void {
+  #requestHistory(peer: string, ask: HistoryAsk): void {
     const requestId = newRequestId();
-    if (!this.send({ type: "history.load", requestId, peer, before })) return;
-    this.#store.dispatch({ kind: "history.requested", peer, requestId });
+    const frame: ClientFrame =
+      ask.mode === "older"
+        ? { type: "history.load", requestId, peer, before: ask.before }
+        : ask.mode === "newer"
+          ? { type: "history.load", requestId, peer, before: null, after: ask.after }
+          : { type: "history.load", requestId, peer, before: null, ...(ask.around ? { around: ask.around } : {}) };
+    if (!this.send(frame)) return;
+    const mode: HistoryMode = ask.mode;
+    this.#store.dispatch({ kind: "history.requested", peer, requestId, mode });
+    if (ask.mode === "window" && ask.around) this.#windowRequests.add(requestId);
     setTimeout(() => {
-      if (this.#store.state.histories.get(peer)?.loading !== requestId) return;
+      const history = this.#store.state.histories.get(peer);
+      if (history?.loading !== requestId && history?.loadingNewer !== requestId) return;
       this.#onFrame({ type: "error", code: "history-failed", message: "Loading messages timed out.", requestId });
     }, HISTORY_TIMEOUT_MS);
   }
@@ -160,9 +226,20 @@ export class Session {
     return true;
   }
 
+  /** A window around a message could not be loaded (deleted since, say): the newest page instead, and why. */
+  #windowFailed(requestId: string): boolean {
+    if (!this.#windowRequests.delete(requestId)) return false;
+    const target = this.#target.peek();
+    this.#target.value = null;
+    this.showBanner("That message could not be found any more.");
+    if (target) this.#ensureHistory(target.peer);
+    return true;
+  }
+
   #ensureHistory(peer: string): void {
     const state = this.#store.state;
-    if (state.ready && needsInitialLoad(state.histories.get(peer))) this.#requestHistory(peer, null);
+    if (state.ready && needsInitialLoad(state.histories.get(peer)))
+      this.#requestHistory(peer, { mode: "older", before: null });
   }
 
   #settle(requestId: string, error: string | null): boolean {
@@ -188,12 +265,19 @@ export class Session {
         }
         break;
       case "message":
-        if (frame.requestId !== undefined) this.#settle(frame.requestId, null);
+        if (frame.requestId !== undefined) {
+          this.#settle(frame.requestId, null);
+          // Sent from this tab while the log shows an older window: show the conversation's end, where it is.
+          if (this.#store.state.histories.get(frame.message.peer)?.hasNewer === true) {
+            this.jumpToLatest(frame.message.peer);
+          }
+        }
         break;
       case "ack":
         this.#settle(frame.requestId, null);
         break;
       case "error":
+        if (frame.requestId !== undefined && this.#windowFailed(frame.requestId)) break;
         if (frame.requestId === undefined || !this.#settle(frame.requestId, frame.message)) {
           this.showBanner(frame.message);
         }
@@ -210,11 +294,16 @@ export class Session {
       case "conversations.page":
       case "typing":
       case "draft":
-      case "history":
       case "pong":
       case "pep.items":
       case "pep.event":
+        break;
+      case "history":
+        this.#windowRequests.delete(frame.requestId);
+        break;
       case "search.results":
+        this.search.handle(frame);
+        break;
       case "history.progress":
         break;
       default:
@@ -247,6 +336,7 @@ export class Session {
     this.#destroyed = true;
     this.#conn.stop();
     this.e2ee.destroy();
+    this.search.destroy();
     this.#unsubscribe();
     window.removeEventListener("hashchange", this.#onHashChange);
     window.removeEventListener("online", this.#onOnline);
