@@ -232,7 +232,7 @@ function replyView(
 ): NonNullable<ChatMessage["replyTo"]> {
   if (!t) return { key: null, direction: null, body: "" };
   const applied = actions(id, t.direction);
-  if (applied.retracted) return { key: t.key, direction: t.direction, body: "" };
+  if (applied.retracted) return { key: t.key, direction: t.direction, body: "", retracted: true };
   const editBody = applied.edit && applied.edit.encrypted === null ? applied.edit.body : null;
   return { key: t.key, direction: t.direction, body: t.encrypted ? "" : (editBody ?? t.body).slice(0, 200) };
 }

@@ -64,7 +64,13 @@ export const ChatMessageSchema = z.object({
    * clear text (its latest correction), "" when it is encrypted (the tab has its plaintext by key) or unknown.
    */
   replyTo: z
-    .object({ key: z.string().nullable(), direction: z.enum(["in", "out"]).nullable(), body: z.string() })
+    .object({
+      key: z.string().nullable(),
+      direction: z.enum(["in", "out"]).nullable(),
+      body: z.string(),
+      /** The replied message was retracted (XEP-0424). */
+      retracted: z.boolean().optional(),
+    })
     .optional(),
   /** XEP-0428: the quote at the start of an encrypted reply's decrypted body, [start, end) in code points. */
   fallback: z.object({ start: z.number().int(), end: z.number().int() }).optional(),

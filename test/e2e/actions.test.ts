@@ -187,6 +187,8 @@ describe("message actions in the browser", () => {
         timeout: UI_TIMEOUT_MS,
       })
       .toBe(2);
-    expect(await messageLog(page).getByText("Yes, at 8").count()).toBe(1); // only the quote in Milo's reply
+    // Milo's reply now quotes a deleted message: its text is gone there too.
+    expect(await messageLog(page).getByText("Yes, at 8").count()).toBe(0);
+    await article(page, "great").getByText("Deleted message").waitFor({ timeout: UI_TIMEOUT_MS });
   });
 });

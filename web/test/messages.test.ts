@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { markReceived, mergeMessages, oldestCursor } from "../src/core/messages.ts";
+import { markReceived, mergeMessages, oldestCursor, replaceMessage } from "../src/core/messages.ts";
 import { msg } from "./fixtures.ts";
 
 describe("mergeMessages", () => {
@@ -61,5 +61,27 @@ describe("oldestCursor", () => {
   it("is the first message's ts and key", () => {
     expect(oldestCursor([msg("a", 10.7), msg("b", 20)])).toEqual({ ts: 10, key: "a" });
     expect(oldestCursor([])).toBeNull();
+  });
+});
+
+describe("replaceMessage", () => {
+  it("replaces by key, and the quotes of replies follow a correction or a retraction", () => {
+    const base = { peer: "bob@x", receipt: null } as const;
+    const target = { ...base, key: "t", direction: "in" as const, body: "old", ts: 1 };
+    const reply = {
+      ...base,
+      key: "r",
+      direction: "out" as const,
+      body: "yes",
+      ts: 2,
+      replyTo: { key: "t", direction: "in" as const, body: "old" },
+    };
+    const edited = replaceMessage([target, reply], { ...target, body: "new" });
+    expect(edited[1]?.replyTo).toEqual({ key: "t", direction: "in", body: "new" });
+    const gone = replaceMessage(edited, { ...target, body: "", retracted: true });
+    expect(gone[0]?.retracted).toBe(true);
+    expect(gone[1]?.replyTo).toEqual({ key: "t", direction: "in", body: "", retracted: true });
+    const list = [target];
+    expect(replaceMessage(list, { ...target, key: "other" })).toBe(list);
   });
 });

@@ -63,11 +63,26 @@ export function oldestCursor(messages: readonly ChatMessage[]): HistoryCursor | 
   return first ? { ts: Math.floor(first.ts), key: first.key } : null;
 }
 
-/** A loaded message changed at the object (corrected, retracted, reacted to): its new state replaces it. */
+/**
+ * A loaded message changed at the object (corrected, retracted, reacted to): its new state replaces it, and the
+ * quotes of replies to it follow (a corrected text, or "deleted").
+ */
 export function replaceMessage(messages: readonly ChatMessage[], message: ChatMessage): readonly ChatMessage[] {
   const i = messages.findIndex((m) => m.key === message.key);
-  if (i < 0) return messages;
-  const next = [...messages];
-  next[i] = message;
-  return next;
+  let next: ChatMessage[] | null = null;
+  if (i >= 0) {
+    next = [...messages];
+    next[i] = message;
+  }
+  const quoted = message.retracted
+    ? { body: "", retracted: true }
+    : { body: message.encrypted ? "" : message.body.slice(0, 200) };
+  messages.forEach((m, j) => {
+    const reply = m.replyTo;
+    if (reply?.key !== message.key) return;
+    if (reply.body === quoted.body && (reply.retracted ?? false) === (quoted.retracted ?? false)) return;
+    next ??= [...messages];
+    next[j] = { ...m, replyTo: { key: reply.key, direction: reply.direction, ...quoted } };
+  });
+  return next ?? messages;
 }

@@ -92,6 +92,7 @@ export function App({ session }: { session: Session }) {
           loadOlder={ui.loadOlder}
           markRead={ui.markRead}
           loadNewer={ui.loadNewer}
+          openAt={ui.openAt}
           jumpToLatest={ui.jumpToLatest}
           target={session.target.value}
           back={back}

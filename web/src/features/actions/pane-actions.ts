@@ -1,19 +1,16 @@
 // The chat pane's implementation of the message actions (features/actions/api.ts) for a 1:1 conversation:
 // reply and edit go through the composer (features/chat/sender.ts), delete and react are frames to the object,
-// copy uses the clipboard, and "show the original" scrolls to a message, paging back until it is loaded.
+// copy uses the clipboard, and "show the original" scrolls to a message, or opens the page around it.
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { ChatMessage, ClientFrame } from "../../../../src/protocol/index.ts";
 import { newRequestId } from "../../core/ids.ts";
-import { canLoadOlder, displayName } from "../../core/selectors.ts";
+import { displayName } from "../../core/selectors.ts";
 import type { AppState } from "../../core/state.ts";
 import type { ChatCrypto } from "../chat/crypto.ts";
 import type { Sender } from "../chat/sender.ts";
 import type { ActionsApi } from "./api.ts";
 import { plainTextOf } from "./text.ts";
 
-/** Pages of older history loaded at most to reach a quoted message, and how long to wait for each. */
-const REVEAL_PAGES = 20;
-const PAGE_WAIT_MS = 10_000;
 const HIGHLIGHT_MS = 2_000;
 
 export interface PaneActionsDeps {
@@ -23,7 +20,8 @@ export interface PaneActionsDeps {
   send(frame: ClientFrame): boolean;
   sender: Sender;
   crypto: ChatCrypto;
-  loadOlder(peer: string): void;
+  /** Opens the conversation at a message that is not loaded (the page around it). */
+  openAt(peer: string, key: string): void;
   focusComposer(): void;
 }
 
@@ -60,31 +58,6 @@ export function paneActions(deps: PaneActionsDeps): PaneActions {
   };
   const textOf = (m: ChatMessage) => plainTextOf(m, (key) => deps.crypto.plaintext(key));
 
-  /** Pages back until `key` is loaded (or history ends), then shows it. */
-  async function reveal(peer: string, key: string): Promise<void> {
-    for (let page = 0; page < REVEAL_PAGES; page++) {
-      const el = articleOf(key);
-      if (el) {
-        highlight(el);
-        return;
-      }
-      const history = deps.peekState().histories.get(peer);
-      if (history?.messages.some((m) => m.key === key)) {
-        await new Promise((r) => requestAnimationFrame(r)); // rendered on the next frame
-        continue;
-      }
-      if (!canLoadOlder(history)) break;
-      const before = history?.messages.length ?? 0;
-      deps.loadOlder(peer);
-      const deadline = Date.now() + PAGE_WAIT_MS;
-      while (Date.now() < deadline && (deps.peekState().histories.get(peer)?.messages.length ?? 0) === before) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      if (deps.peer() !== peer) return;
-    }
-    say("The original message is not in this conversation's history.");
-  }
-
   return {
     self: deps.self,
     status,
@@ -118,7 +91,11 @@ export function paneActions(deps: PaneActionsDeps): PaneActions {
     },
     jumpTo(key) {
       const peer = deps.peer();
-      if (peer !== null) void reveal(peer, key);
+      if (peer === null) return;
+      const el = articleOf(key);
+      // Not loaded: the page around it replaces the log (as for a search result), which then shows it.
+      if (el) highlight(el);
+      else deps.openAt(peer, key);
     },
   };
 }

@@ -17,6 +17,7 @@ export interface ReplyQuoteProps {
 /** What the quote says of the target: its text, or why there is none. */
 export function quoteText(reply: NonNullable<ChatMessage["replyTo"]>, targetPlain: PlainView | undefined): string {
   if (reply.key === null) return "A message not loaded here";
+  if (reply.retracted) return "Deleted message";
   if (reply.body !== "") return reply.body;
   if (targetPlain?.kind === "text") return targetPlain.text;
   if (reply.direction === null) return "A message not loaded here";

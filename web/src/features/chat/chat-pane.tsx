@@ -32,6 +32,8 @@ export interface ChatPaneProps {
   loadOlder(peer: string): void;
   /** Reports reading up to a message (session.markRead). */
   markRead(peer: string, key: string, ts: number): boolean;
+  /** Opens the conversation at a message (the page around it when it is not loaded). */
+  openAt(peer: string, key: string): void;
   /** The newer page of a window that stops short of the newest message. */
   loadNewer(peer: string): void;
   jumpToLatest(peer: string): void;
@@ -102,7 +104,7 @@ export function ChatPane(props: ChatPaneProps) {
       send: props.send,
       sender,
       crypto,
-      loadOlder: props.loadOlder,
+      openAt: props.openAt,
       focusComposer: () => document.getElementById("composer-input")?.focus(),
     });
     return { typing, sender, drafts, actions };
