@@ -41,8 +41,13 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
 
   // Placed once: reading moves the object's position on, the line stays where the unread messages began.
   const separator = useRef<{ key: string | null } | null>(null);
+  const openedAt = useRef(Date.now());
   if (separator.current === null && messages.length > 0) {
-    separator.current = { key: firstUnreadKey(messages, conversation) };
+    // Only for messages that came before the conversation was opened: one arriving live while it is open (an empty
+    // conversation's first message, say) is being read, not waiting.
+    const key = firstUnreadKey(messages, conversation);
+    const first = key === null ? undefined : messages.find((m) => m.key === key);
+    separator.current = { key: first && first.ts <= openedAt.current ? key : null };
   }
   const firstUnread = separator.current?.key ?? null;
 
