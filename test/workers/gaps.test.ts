@@ -3,6 +3,7 @@
 // filled from the server's archive when the conversation is read there, with progress frames.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { buildPing } from "../../src/xmpp/ping.ts";
 import { xml } from "@xmpp/xml";
 import type { Hole } from "../../src/durable/ranges.ts";
 import type { ServerFrame } from "../../src/protocol/index.ts";
@@ -25,6 +26,8 @@ async function sendWhilePhoneOnline(from: Peer, to: string, count: number, tag: 
   // RFC 6121 §8.5.2.1.1: messages to the bare JID go to the highest priority: the phone, not the stream the object
   // left behind (kept by the server for resumption, with a bounded queue).
   await phone.link.send(xml("presence", {}, xml("priority", {}, "100")));
+  // A round trip on the phone's stream: the server has taken its presence before the first message is routed.
+  await phone.link.iq("get", buildPing(), "localhost");
   const bodies = Array.from({ length: count }, (_, i) => `${tag} ${String(i).padStart(4, "0")}`);
   for (const body of bodies) await from.send(to, body);
   await vi.waitFor(() => expect(phone.bodies.filter((b) => b.startsWith(tag))).toHaveLength(count), {
