@@ -166,6 +166,10 @@ describe("message actions in the browser", () => {
     await expect.poll(() => page.evaluate("document.activeElement?.textContent ?? ''")).toContain("Yes, at 8");
 
     await screenshots(page, "actions");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await article(page, "great").hover();
+    await screenshots(page, "actions-phone");
+    await page.setViewportSize({ width: 1280, height: 720 });
     const violations = await axeViolations(page);
     expect(violations, violations.join("\n")).toEqual([]);
 
