@@ -54,15 +54,12 @@ describe("shownText", () => {
 describe("quotedPlain", () => {
   const target = { ...base, direction: "out" as const, body: "", encrypted: enc, fallback: { start: 0, end: 5 } };
 
-  it("shows a loaded encrypted target as it now stands: its own quote removed, its correction, its deletion", () => {
+  it("shows a loaded encrypted target as it now stands: its own quote removed, its correction; none when deleted", () => {
     const texts = plain({ k1: { kind: "text", text: "> hi\nyes" }, e1: { kind: "text", text: "yes!" } });
     expect(quotedPlain(target, "k1", texts)).toEqual({ kind: "text", text: "yes" });
     const edited = { ...target, edit: { key: "e1", body: "", encrypted: enc, ts: 2 } };
     expect(quotedPlain(edited, "k1", texts)).toEqual({ kind: "text", text: "yes!" });
-    expect(quotedPlain({ ...target, retracted: true }, "k1", texts)).toEqual({
-      kind: "text",
-      text: "This message was deleted",
-    });
+    expect(quotedPlain({ ...target, retracted: true }, "k1", texts)).toBeUndefined();
     expect(quotedPlain(target, "k1", plain({ k1: { kind: "pending" } }))).toEqual({ kind: "pending" });
   });
 

@@ -31,8 +31,9 @@ export function shownText(m: ChatMessage, plainOf: (key: string) => PlainView | 
 }
 
 /**
- * What the quote above a reply shows of its target: the target as it now stands (corrected, its own reply quote
- * removed, deleted) when it is loaded; otherwise the decrypted text of the target's key as it is.
+ * What the quote above a reply shows of an encrypted target: the target as it now stands (corrected, its own
+ * reply quote removed) when it is loaded; otherwise the decrypted text of the target's key as it is. A deleted
+ * target has none (the quote says so from replyTo.retracted).
  */
 export function quotedPlain(
   target: ChatMessage | undefined,
@@ -45,7 +46,7 @@ export function quotedPlain(
     case "text":
       return { kind: "text", text: shown.text };
     case "deleted":
-      return { kind: "text", text: "This message was deleted" };
+      return undefined;
     case "encrypted":
       return shown.view;
   }
