@@ -71,6 +71,9 @@ export const TEST_ACCOUNTS = [
   "rosa",
   "saul",
   "tara",
+  // test/e2e/omemo-actions.test.ts: the user and the python OMEMO peer
+  "oa-ann",
+  "oa-bob",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -12,6 +12,7 @@ export type PeerEvent =
   | { event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string; stanza: string }
   | { event: "undecryptable"; from: string; sid: number; reason: string; id: string }
   | { event: "plain"; from: string; body: string; id: string; stanza: string }
+  | { event: "stanza"; from: string; id: string | null; stanza: string }
   | { event: "devicelist"; jid: string; devices: number[] }
   | { event: "subscription_request"; from: string }
   | { event: "error"; error: string };

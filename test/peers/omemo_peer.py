@@ -26,6 +26,7 @@ Protocol (one JSON object per line):
                                                              transport message)
     {"event":"undecryptable","from":BARE,"sid":N|null,"reason":STR,"id":ID}
     {"event":"plain","from":BARE,"body":STR,"id":ID,"type":T}    a message with a body and no OMEMO element
+    {"event":"stanza","from":BARE,"id":ID,"type":T,"stanza":XML} a message with neither body nor OMEMO element
     {"event":"devicelist","jid":BARE,"devices":[...]}        a PEP device list notification was processed
     {"event":"subscription_request","from":BARE}             someone asked for our presence (RFC 6121 §3.1.3)
     {"event":"error","error":STR}                            fatal (connection/auth/setup); the process exits
@@ -506,6 +507,10 @@ class Peer:
             body = xml.find(f"{{{NS_CLIENT}}}body")
             if body is not None:
                 emit({"event": "plain", "from": sender, "body": body.text or "", "id": stanza_id, "type": mtype,
+                      "stanza": ET.tostring(xml, encoding="unicode")})
+            else:
+                # Without a body: reactions (XEP-0444), chat states (XEP-0085), receipts, markers.
+                emit({"event": "stanza", "from": sender, "id": stanza_id, "type": mtype,
                       "stanza": ET.tostring(xml, encoding="unicode")})
             return
 

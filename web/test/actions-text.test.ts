@@ -5,7 +5,9 @@ import {
   chipLabel,
   lastEditable,
   ownReactions,
+  quotedPlain,
   quoteOf,
+  samePlain,
   shownText,
   stripCodePoints,
   toggleReaction,
@@ -46,6 +48,37 @@ describe("shownText", () => {
   it("strips code points, leaving text alone when the range does not fit", () => {
     expect(stripCodePoints("👋👋 hi", { start: 0, end: 3 })).toBe("hi");
     expect(stripCodePoints("hi", { start: 0, end: 5 })).toBe("hi");
+  });
+});
+
+describe("quotedPlain", () => {
+  const target = { ...base, direction: "out" as const, body: "", encrypted: enc, fallback: { start: 0, end: 5 } };
+
+  it("shows a loaded encrypted target as it now stands: its own quote removed, its correction; none when deleted", () => {
+    const texts = plain({ k1: { kind: "text", text: "> hi\nyes" }, e1: { kind: "text", text: "yes!" } });
+    expect(quotedPlain(target, "k1", texts)).toEqual({ kind: "text", text: "yes" });
+    const edited = { ...target, edit: { key: "e1", body: "", encrypted: enc, ts: 2 } };
+    expect(quotedPlain(edited, "k1", texts)).toEqual({ kind: "text", text: "yes!" });
+    expect(quotedPlain({ ...target, retracted: true }, "k1", texts)).toBeUndefined();
+    expect(quotedPlain(target, "k1", plain({ k1: { kind: "pending" } }))).toEqual({ kind: "pending" });
+  });
+
+  it("falls back to the decrypted text of the key when the target is not loaded", () => {
+    expect(quotedPlain(undefined, "k1", plain({ k1: { kind: "text", text: "raw" } }))).toEqual({
+      kind: "text",
+      text: "raw",
+    });
+    expect(quotedPlain(undefined, "k1", plain({}))).toBeUndefined();
+  });
+
+  it("compares views by what they show", () => {
+    expect(samePlain({ kind: "text", text: "a" }, { kind: "text", text: "a" })).toBe(true);
+    expect(samePlain({ kind: "text", text: "a", sender: 1 }, { kind: "text", text: "a" })).toBe(true);
+    expect(samePlain({ kind: "text", text: "a" }, { kind: "text", text: "b" })).toBe(false);
+    expect(samePlain({ kind: "pending" }, { kind: "pending" })).toBe(true);
+    expect(samePlain({ kind: "failed", reason: "x" }, { kind: "failed", reason: "y" })).toBe(false);
+    expect(samePlain(undefined, { kind: "pending" })).toBe(false);
+    expect(samePlain(undefined, undefined)).toBe(true);
   });
 });
 

@@ -30,6 +30,37 @@ export function shownText(m: ChatMessage, plainOf: (key: string) => PlainView | 
   return { kind: "text", text: m.fallback ? stripCodePoints(view.text, m.fallback) : view.text };
 }
 
+/**
+ * What the quote above a reply shows of an encrypted target: the target as it now stands (corrected, its own
+ * reply quote removed) when it is loaded; otherwise the decrypted text of the target's key as it is. A deleted
+ * target has none (the quote says so from replyTo.retracted).
+ */
+export function quotedPlain(
+  target: ChatMessage | undefined,
+  key: string,
+  plainOf: (key: string) => PlainView | undefined,
+): PlainView | undefined {
+  if (!target) return plainOf(key);
+  const shown = shownText(target, plainOf);
+  switch (shown.kind) {
+    case "text":
+      return { kind: "text", text: shown.text };
+    case "deleted":
+      return undefined;
+    case "encrypted":
+      return shown.view;
+  }
+}
+
+/** Two views show the same (quotedPlain builds a new object each time: compared by what they show). */
+export function samePlain(a: PlainView | undefined, b: PlainView | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.kind !== b.kind) return false;
+  if (a.kind === "text" && b.kind === "text") return a.text === b.text;
+  if (a.kind === "failed" && b.kind === "failed") return a.reason === b.reason;
+  return a.kind === "pending" || a.kind === "hidden";
+}
+
 /** Text for the clipboard and for a quote: what the message shows, or null when it has no text. */
 export function plainTextOf(m: ChatMessage, plainOf: (key: string) => PlainView | undefined): string | null {
   const shown = shownText(m, plainOf);

@@ -12,7 +12,7 @@ import { Avatar } from "../../ui/avatar.tsx";
 import { MessageActions } from "../actions/message-actions.tsx";
 import { ReactionChips } from "../actions/reaction-chips.tsx";
 import { ReplyQuote } from "../actions/reply-quote.tsx";
-import { shownText, type Shown } from "../actions/text.ts";
+import { samePlain, shownText, type Shown } from "../actions/text.ts";
 
 export interface MessageProps {
   m: ChatMessage;
@@ -20,7 +20,7 @@ export interface MessageProps {
   plain: PlainView | undefined;
   /** The decrypted text of its latest correction, when that is encrypted. */
   editPlain: PlainView | undefined;
-  /** The decrypted text of the message it replies to, when that is encrypted. */
+  /** What the message it replies to shows, when that is encrypted (features/actions/text.ts quotedPlain). */
   quotePlain: PlainView | undefined;
   /** Sending device and its trust, for the lock; null for a clear message. */
   sec: MessageSecurity | null;
@@ -100,7 +100,7 @@ export const Message = memo(
     a.m === b.m &&
     a.plain === b.plain &&
     a.editPlain === b.editPlain &&
-    a.quotePlain === b.quotePlain &&
+    samePlain(a.quotePlain, b.quotePlain) &&
     a.clear === b.clear &&
     a.continued === b.continued &&
     a.status === b.status &&

@@ -15,6 +15,7 @@ import { DaySeparator } from "../timeline/day-separator.tsx";
 import { timelineItems } from "../timeline/items.ts";
 import type { ChatCrypto } from "./crypto.ts";
 import { Message } from "./message.tsx";
+import { quotedPlain } from "../actions/text.ts";
 import { outgoingStatus } from "../../core/conversation-order.ts";
 import { memo, shallowEqual } from "../../ui/memo.ts";
 
@@ -113,6 +114,10 @@ function TimelineView(props: TimelineProps) {
     }
   });
 
+  // Reply targets among the loaded messages (a quote shows its target as it now stands), indexed once if needed.
+  let byKey: Map<string, ChatMessage> | null = null;
+  const loaded = (): Map<string, ChatMessage> => (byKey ??= new Map(messages.map((m) => [m.key, m])));
+  const plainOf = (key: string) => crypto.plaintext(key);
   const since = crypto.omemoSince(peer);
   const notices = visibleNotices(crypto.notices(peer), messages, props.complete);
   return (
@@ -152,7 +157,9 @@ function TimelineView(props: TimelineProps) {
                   m={m}
                   plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
                   editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
-                  quotePlain={m.replyTo?.key ? crypto.plaintext(m.replyTo.key) : undefined}
+                  quotePlain={
+                    m.replyTo?.key ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf) : undefined
+                  }
                   sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
                   clear={!m.encrypted && since !== null && m.ts >= since}
                   continued={item.continued}
