@@ -21,6 +21,8 @@ const BUILD_DIR = path.join(root, ".parley/bench-render-build");
 const RUNS = Number(process.env.PARLEY_BENCH_RENDER_RUNS ?? 1);
 /** Fewer events for a quick look (default: all 420). */
 const EVENTS = process.env.PARLEY_BENCH_RENDER_EVENTS ? Number(process.env.PARLEY_BENCH_RENDER_EVENTS) : undefined;
+/** A naive event rebuilds 1,000 messages (seconds on a busy machine): it gets the first N events of the same stream. */
+const NAIVE_EVENTS = Number(process.env.PARLEY_BENCH_RENDER_NAIVE_EVENTS ?? 60);
 const TRACE_CATEGORIES = ["disabled-by-default-devtools.timeline", "devtools.timeline", "blink.user_timing"];
 
 say("building bench/render with Vite");
@@ -92,21 +94,28 @@ const runs = [];
 try {
   const order = [];
   for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "naive"] : ["naive", "ours"]));
-  for (const variant of order) {
+  // PARLEY_BENCH_RENDER_ONLY=ours: one variant alone (for a quick look while changing the components).
+  const only = process.env.PARLEY_BENCH_RENDER_ONLY;
+  for (const variant of order.filter((v) => only === undefined || v === only)) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (err) => errors.push(String(err)));
     await page.goto(base);
     await page.waitForFunction(() => window.parleyRenderBench !== undefined);
+    if (process.env.XCSS) await page.addStyleTag({ content: process.env.XCSS });
     await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     say(`${variant}: mounting 1,000 messages, then the event stream`);
     const t0 = performance.now();
     const result = await page.evaluate(([v, n]) => window.parleyRenderBench.run(v, n ?? undefined), [
       variant,
-      EVENTS ?? null,
+      variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null),
     ]);
-    const trace = traceTasks(await browser.stopTracing());
+    const traceBuffer = await browser.stopTracing();
+    if (process.env.PARLEY_BENCH_RENDER_TRACE) {
+      writeFileSync(path.join(process.env.PARLEY_BENCH_RENDER_TRACE, `render-${variant}-${runs.length}.json`), traceBuffer);
+    }
+    const trace = traceTasks(traceBuffer);
     say(`${variant}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s — ${result.digest}`);
     if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
     runs.push({ ...result, trace });

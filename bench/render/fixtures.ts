@@ -107,9 +107,11 @@ export function plaintextOf(key: string): string {
   return `secret ${key}: ${sentence(rng(key.length * 31 + key.charCodeAt(key.length - 1)))}`;
 }
 
+/** The conversation entry at the start: read up to its newest message (XEP-0490), the peer read up to `peerReadTs`. */
 export function conversation(messages: readonly ChatMessage[], peerReadTs: number): Conversation {
   const last = messages.at(-1);
-  return { peer: PEER, lastTs: last?.ts ?? 0, lastBody: last?.body ?? "", unread: 0, peerReadTs };
+  const lastTs = last?.ts ?? 0;
+  return { peer: PEER, lastTs, lastBody: last?.body ?? "", unread: 0, readTs: lastTs, peerReadTs };
 }
 
 export function snapshot(messages: readonly ChatMessage[], peerReadTs: number): ServerFrame {
@@ -182,7 +184,8 @@ export class EventSource {
     this.#peerReadTs = peerReadTs;
   }
 
-  next(kind: EventKind, messages: readonly ChatMessage[]): ServerFrame | null {
+  /** `current`: the conversation entry as the tab has it (its read position and unread count go on from there). */
+  next(kind: EventKind, messages: readonly ChatMessage[], current: Conversation | undefined): ServerFrame | null {
     const random = this.#random;
     switch (kind) {
       case "react": {
@@ -205,7 +208,9 @@ export class EventSource {
           ts: (last?.ts ?? 0) + 1000 + Math.floor(random() * 60_000),
           receipt: direction === "out" ? "sent" : null,
         };
-        return { type: "message", message, conversation: conversation([...messages, message], this.#peerReadTs) };
+        const unread = (current?.unread ?? 0) + (direction === "in" ? 1 : 0);
+        const conv = { ...conversation(messages, this.#peerReadTs), ...current, lastTs: message.ts };
+        return { type: "message", message, conversation: { ...conv, lastBody: message.body, unread } };
       }
       case "receipt": {
         const waiting = messages.filter((m) => m.direction === "out" && m.receipt === "sent");
@@ -218,7 +223,8 @@ export class EventSource {
         const m = later[Math.min(later.length - 1, Math.floor(random() * 10))];
         if (!m) return null;
         this.#peerReadTs = m.ts;
-        return { type: "conversation", conversation: conversation(messages, this.#peerReadTs) };
+        const conv = current ?? conversation(messages, this.#peerReadTs);
+        return { type: "conversation", conversation: { ...conv, peerReadTs: this.#peerReadTs } };
       }
     }
   }

@@ -132,7 +132,17 @@ function OursApp({ state, crypto, store }: { state: ReadonlySignal<AppState>; cr
 }
 const NOOP = (): void => {};
 const SEND = (): boolean => true;
-const MARK_READ = (): boolean => true;
+/** As session.markRead: the read position moves on at once in the tab (the object's answer is not played). */
+let markReadInto: Store | null = null;
+const MARK_READ = (_peer: string, key: string, ts: number): boolean => {
+  const store = markReadInto;
+  if (!store) return false;
+  const messages = messagesOf(store.state);
+  const at = messages.findIndex((m) => m.key === key);
+  const unread = messages.slice(at + 1).filter((m) => m.direction === "in").length;
+  store.dispatch({ kind: "read", peer: PEER, ts, unread });
+  return true;
+};
 const ON_SETTLE = (): (() => void) => NOOP;
 const FOCUS = signal(0);
 
@@ -236,6 +246,7 @@ async function run(variant: Variant, events?: number): Promise<RenderRun> {
   performance.mark("parley:mount:start");
   if (variant === "ours") {
     // As features/session/session.ts: the store's listener sets the state signal; the app reads it.
+    markReadInto = store;
     const state = signal(store.state);
     store.subscribe((next) => {
       state.value = next;
@@ -271,7 +282,7 @@ async function run(variant: Variant, events?: number): Promise<RenderRun> {
   performance.mark("parley:events:start");
   const eventsStart = performance.now();
   for (const kind of kinds) {
-    const frame = source.next(kind, messagesOf(store.state));
+    const frame = source.next(kind, messagesOf(store.state), store.state.conversations.get(PEER));
     if (frame === null) continue;
     // Each event is its own task, as a socket message is: dispatch, Preact's render (a microtask), layout.
     const t0 = performance.now();
