@@ -8,6 +8,7 @@
 // No server, no Prosody.
 import { createServer } from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { build } from "vite";
@@ -90,6 +91,7 @@ const browser = await chromium.launch({
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
 });
+const version = browser.version();
 const runs = [];
 try {
   const order = [];
@@ -103,17 +105,19 @@ try {
     page.on("pageerror", (err) => errors.push(String(err)));
     await page.goto(base);
     await page.waitForFunction(() => window.parleyRenderBench !== undefined);
-    if (process.env.XCSS) await page.addStyleTag({ content: process.env.XCSS });
     await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     say(`${variant}: mounting 1,000 messages, then the event stream`);
     const t0 = performance.now();
-    const result = await page.evaluate(([v, n]) => window.parleyRenderBench.run(v, n ?? undefined), [
-      variant,
-      variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null),
-    ]);
+    const result = await page.evaluate(
+      ([v, n]) => window.parleyRenderBench.run(v, n ?? undefined),
+      [variant, variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null)],
+    );
     const traceBuffer = await browser.stopTracing();
     if (process.env.PARLEY_BENCH_RENDER_TRACE) {
-      writeFileSync(path.join(process.env.PARLEY_BENCH_RENDER_TRACE, `render-${variant}-${runs.length}.json`), traceBuffer);
+      writeFileSync(
+        path.join(process.env.PARLEY_BENCH_RENDER_TRACE, `render-${variant}-${runs.length}.json`),
+        traceBuffer,
+      );
     }
     const trace = traceTasks(traceBuffer);
     say(`${variant}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s — ${result.digest}`);
@@ -126,4 +130,4 @@ try {
   server.close();
 }
 
-writeFileSync(out, JSON.stringify({ runs, chromium: browser.version?.() ?? "" }));
+writeFileSync(out, JSON.stringify({ runs, chromium: version, load: os.loadavg() }));
