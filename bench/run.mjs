@@ -487,7 +487,9 @@ function renderTable(r) {
     const updates = runs.flatMap((x) => x.updates);
     const eventTasks = runs.flatMap((x) => x.trace.events);
     const mountTasks = runs.flatMap((x) => x.trace.mount);
-    const lt = (x, from, to) => x.longTasks.filter((t) => t.start >= from && t.start <= to).map((t) => t.duration);
+    // A task overlapping the phase counts for it (the mount's task starts a little before its first mark).
+    const lt = (x, from, to) =>
+      x.longTasks.filter((t) => t.start + t.duration >= from && t.start <= to).map((t) => t.duration);
     const longEvents = runs.flatMap((x) => lt(x, x.events.start, x.events.end));
     const longMount = runs.flatMap((x) => lt(x, x.mount.start, x.mount.end));
     const tbt = (a) => sum(a.map((d) => Math.max(0, d - 50)));
