@@ -18,7 +18,8 @@ export interface ReadTrackerOptions {
 export class ReadTracker {
   readonly #markRead: (key: string, ts: number) => boolean;
   readonly #onScreen = new Set<string>();
-  readonly #observed = new WeakSet<Element>();
+  /** The observed items by message key (only incoming messages after the read position, see #observeNew). */
+  readonly #observed = new Map<string, { el: Element; ts: number }>();
   #observer: IntersectionObserver | null = null;
   #root: HTMLElement | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -43,6 +44,7 @@ export class ReadTracker {
     return () => {
       this.#observer?.disconnect();
       this.#observer = null;
+      this.#observed.clear();
       this.#root = null;
       document.removeEventListener("visibilitychange", this.#schedule);
       window.removeEventListener("focus", this.#schedule);
@@ -59,12 +61,29 @@ export class ReadTracker {
     this.#schedule();
   }
 
+  /**
+   * Observes the incoming messages after the read position (the object's, or what this tab sent) and stops
+   * observing those at or before it: readTarget never reports one of them, and an IntersectionObserver over every
+   * message of a long log cost most of each frame (bench/render.mjs: 1,000 messages, issue #7 §7).
+   */
   #observeNew(): void {
     const observer = this.#observer;
-    if (!observer || !this.#root) return;
-    for (const el of this.#root.querySelectorAll("li.msg-in[data-key]")) {
-      if (this.#observed.has(el)) continue;
-      this.#observed.add(el);
+    const root = this.#root;
+    if (!observer || !root) return;
+    const floor = Math.max(this.#conversation?.readTs ?? 0, this.#sentTs);
+    for (const [key, seen] of this.#observed) {
+      if (seen.ts > floor && seen.el.isConnected) continue;
+      observer.unobserve(seen.el);
+      this.#observed.delete(key);
+      this.#onScreen.delete(key);
+    }
+    for (let i = this.#messages.length - 1; i >= 0; i--) {
+      const m = this.#messages[i];
+      if (!m || m.ts <= floor) break;
+      if (m.direction !== "in" || this.#observed.has(m.key)) continue;
+      const el = root.querySelector(`li.msg-in[data-key="${CSS.escape(m.key)}"]`);
+      if (!el) continue;
+      this.#observed.set(m.key, { el, ts: m.ts });
       observer.observe(el);
     }
   }
@@ -103,6 +122,9 @@ export class ReadTracker {
       sentTs: this.#sentTs,
     });
     if (!target) return;
-    if (this.#markRead(target.key, target.ts)) this.#sentTs = target.ts;
+    if (this.#markRead(target.key, target.ts)) {
+      this.#sentTs = target.ts;
+      this.#observeNew();
+    }
   }
 }

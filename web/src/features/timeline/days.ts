@@ -15,18 +15,34 @@ function startOfDay(ts: number): number {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
 
+/**
+ * Formatters by locale and kind, made once: toLocaleDateString builds a new Intl.DateTimeFormat on every call, and the
+ * separators are relabelled on every render of the log (bench/render.mjs measured it among the costliest parts).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string | undefined, kind: "weekday" | "date" | "dateYear"): Intl.DateTimeFormat {
+  const id = `${locale ?? ""}|${kind}`;
+  let f = formatters.get(id);
+  if (f === undefined) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === "weekday"
+        ? { weekday: "long" }
+        : { day: "numeric", month: "long", ...(kind === "dateYear" ? { year: "numeric" } : {}) };
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(id, f);
+  }
+  return f;
+}
+
 /** "Today", "Yesterday", a weekday within the last week, else the date (with the year when it is not this one). */
 export function dayLabel(ts: number, now: number, locale?: string): string {
   const days = Math.round((startOfDay(now) - startOfDay(ts)) / 86_400_000);
   if (days === 0) return "Today";
   if (days === 1) return "Yesterday";
-  if (days > 1 && days < 7) return new Date(ts).toLocaleDateString(locale, { weekday: "long" });
+  if (days > 1 && days < 7) return formatter(locale, "weekday").format(ts);
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
-  return new Date(ts).toLocaleDateString(locale, {
-    day: "numeric",
-    month: "long",
-    ...(sameYear ? {} : { year: "numeric" }),
-  });
+  return formatter(locale, sameYear ? "date" : "dateYear").format(ts);
 }
 
 /** Whether `m` continues the group of `prev` (same direction and sender, same day, close in time). */

@@ -1,0 +1,133 @@
+// Rendering a 1,000-message conversation with reactions in Debian's Chromium (playwright-core), then a stream of
+// 420 events (200 reactions, 100 new messages, 100 receipts, 20 read markers) applied through the app's reducer:
+//   ours   the real chat pane (ChatPane -> Timeline -> memoised, keyed Message) fed by the store and a signal;
+//   naive  the same message components, the whole log thrown away and rebuilt from scratch on every event.
+// The page (bench/render/, its own Vite entry, never part of web/dist) times itself and observes long tasks (Long
+// Tasks API); a Chromium trace of the run gives every main-thread task, so the longest one is known even below the
+// Long Tasks API's 50 ms floor. Writes results as JSON to argv[2]: `node bench/render.mjs <results.json>`.
+// No server, no Prosody.
+import { createServer } from "node:http";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { build } from "vite";
+
+const out = process.argv[2];
+if (!out) throw new Error("usage: node bench/render.mjs <results.json>");
+const root = path.resolve(import.meta.dirname, "..");
+const say = (line) => process.stderr.write(`  [render] ${line}\n`);
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
+const BUILD_DIR = path.join(root, ".parley/bench-render-build");
+const RUNS = Number(process.env.PARLEY_BENCH_RENDER_RUNS ?? 1);
+/** Fewer events for a quick look (default: all 420). */
+const EVENTS = process.env.PARLEY_BENCH_RENDER_EVENTS ? Number(process.env.PARLEY_BENCH_RENDER_EVENTS) : undefined;
+/** A naive event rebuilds 1,000 messages (seconds on a busy machine): it gets the first N events of the same stream. */
+const NAIVE_EVENTS = Number(process.env.PARLEY_BENCH_RENDER_NAIVE_EVENTS ?? 60);
+const TRACE_CATEGORIES = ["disabled-by-default-devtools.timeline", "devtools.timeline", "blink.user_timing"];
+
+say("building bench/render with Vite");
+await build({
+  configFile: false,
+  root: path.join(root, "bench/render"),
+  base: "/",
+  logLevel: "warn",
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  build: { outDir: BUILD_DIR, emptyOutDir: true, target: "es2022", sourcemap: false, reportCompressedSize: false },
+});
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://x");
+  const rel = url.pathname === "/" ? "index.html" : url.pathname.replace(/^\/+/, "");
+  const file = path.join(BUILD_DIR, path.normalize(rel));
+  if (!file.startsWith(BUILD_DIR)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    const body = readFileSync(file);
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const address = server.address();
+const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
+
+/**
+ * The renderer main thread's tasks from a trace (RunTask, µs -> ms), with the page's performance marks, so tasks
+ * are attributed to the mount and event phases.
+ */
+function traceTasks(buffer) {
+  const events = JSON.parse(buffer.toString("utf8")).traceEvents ?? [];
+  const mainThreads = new Set(
+    events
+      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const marks = {};
+  for (const e of events) {
+    if (typeof e.name === "string" && e.name.startsWith("parley:") && e.cat?.includes("blink.user_timing")) {
+      marks[e.name] = e.ts;
+    }
+  }
+  const tasks = events
+    .filter((e) => e.name === "RunTask" && e.ph === "X" && mainThreads.has(`${e.pid}:${e.tid}`))
+    .map((e) => ({ ts: e.ts, ms: e.dur / 1000 }));
+  const within = (from, to) =>
+    marks[from] === undefined || marks[to] === undefined
+      ? []
+      : tasks.filter((t) => t.ts >= marks[from] && t.ts <= marks[to]).map((t) => t.ms);
+  return {
+    mount: within("parley:mount:start", "parley:mount:end"),
+    events: within("parley:events:start", "parley:events:end"),
+  };
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+});
+const version = browser.version();
+const runs = [];
+try {
+  const order = [];
+  for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "naive"] : ["naive", "ours"]));
+  // PARLEY_BENCH_RENDER_ONLY=ours: one variant alone (for a quick look while changing the components).
+  const only = process.env.PARLEY_BENCH_RENDER_ONLY;
+  for (const variant of order.filter((v) => only === undefined || v === only)) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+    await page.goto(base);
+    await page.waitForFunction(() => window.parleyRenderBench !== undefined);
+    await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    say(`${variant}: mounting 1,000 messages, then the event stream`);
+    const t0 = performance.now();
+    const result = await page.evaluate(
+      ([v, n]) => window.parleyRenderBench.run(v, n ?? undefined),
+      [variant, variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null)],
+    );
+    const traceBuffer = await browser.stopTracing();
+    if (process.env.PARLEY_BENCH_RENDER_TRACE) {
+      writeFileSync(
+        path.join(process.env.PARLEY_BENCH_RENDER_TRACE, `render-${variant}-${runs.length}.json`),
+        traceBuffer,
+      );
+    }
+    const trace = traceTasks(traceBuffer);
+    say(`${variant}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s — ${result.digest}`);
+    if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
+    runs.push({ ...result, trace });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+
+writeFileSync(out, JSON.stringify({ runs, chromium: version, load: os.loadavg() }));

@@ -1,0 +1,314 @@
+// The render benchmark's page (bench/render.mjs builds it with Vite, apart from the app's bundle): a 1,000-message
+// conversation rendered in Chromium by the real chat pane (ChatPane -> Timeline -> memoised Message), fed through
+// the real store and reducer (core/store.ts, core/state.ts) and a signal as features/session/session.ts does; or,
+// for comparison, the naive way: the same message components, the whole log rebuilt from scratch per event.
+// Everything is timed in the page; long tasks come from the Long Tasks API (PerformanceObserver "longtask").
+import "../../web/src/styles.css";
+import { signal, type ReadonlySignal } from "@preact/signals";
+import { render } from "preact";
+import type { ChatMessage } from "../../src/protocol/index.ts";
+import type { ComposerCrypto, EncryptedSend, PlainView } from "../../web/src/core/e2ee.ts";
+import { initialState, type AppState } from "../../web/src/core/state.ts";
+import { Store } from "../../web/src/core/store.ts";
+import { ActionsContext, type ActionsApi } from "../../web/src/features/actions/api.ts";
+import { ChatPane } from "../../web/src/features/chat/chat-pane.tsx";
+import type { ChatCrypto } from "../../web/src/features/chat/crypto.ts";
+import { Message } from "../../web/src/features/chat/message.tsx";
+import { outgoingStatus } from "../../web/src/core/conversation-order.ts";
+import { DaySeparator } from "../../web/src/features/timeline/day-separator.tsx";
+import { timelineItems } from "../../web/src/features/timeline/items.ts";
+import {
+  EventSource,
+  PEER,
+  SELF,
+  conversationMessages,
+  eventKinds,
+  historyPages,
+  plaintextOf,
+  snapshot,
+  type EventKind,
+} from "./fixtures.ts";
+
+export type Variant = "ours" | "naive";
+
+export interface LongTask {
+  readonly start: number;
+  readonly duration: number;
+}
+
+export interface RenderRun {
+  readonly variant: Variant;
+  readonly messages: number;
+  /** render() called -> the log laid out (synchronous part), and -> the next frame painted. */
+  readonly firstRenderMs: number;
+  readonly firstPaintMs: number;
+  /** performance.now() bounds of the phases, to attribute long tasks (and trace tasks) to them. */
+  readonly mount: { readonly start: number; readonly end: number };
+  readonly events: { readonly start: number; readonly end: number };
+  /** Per event: the frame dispatched -> the DOM updated and laid out (the task's synchronous work). */
+  readonly updates: readonly number[];
+  readonly kinds: readonly EventKind[];
+  readonly longTasks: readonly LongTask[];
+  readonly domNodes: number;
+  readonly articles: number;
+  /** What the log shows at the end (both variants must agree). */
+  readonly digest: string;
+}
+
+declare global {
+  interface Window {
+    parleyRenderBench?: { run(variant: Variant, events?: number): Promise<RenderRun> };
+  }
+}
+
+const ENCRYPT_OFF: ComposerCrypto = { encrypt: false, explicit: false, status: "", warning: false };
+const NOT_SENT: EncryptedSend = { ok: false, error: "not in the bench", offerPlain: false };
+
+/** ChatCrypto with every encrypted message already decrypted (as the plaintext cache gives them). */
+function fakeCrypto(): ChatCrypto {
+  const plain = new Map<string, PlainView>();
+  return {
+    version: 1,
+    plaintext(key) {
+      let v = plain.get(key);
+      if (v === undefined) {
+        v = { kind: "text", text: plaintextOf(key), sender: 4242 };
+        plain.set(key, v);
+      }
+      return v;
+    },
+    security: () => ({ deviceId: 4242, trust: "verified", self: false }),
+    composer: () => ENCRYPT_OFF,
+    setEncrypt: () => {},
+    encryptFor: () => Promise.resolve(false),
+    sendEncrypted: () => Promise.resolve(NOT_SENT),
+    forgetSend: () => {},
+    omemoSince: () => null,
+    notices: () => [],
+  };
+}
+
+/** The store with the conversation loaded the way the app loads it: a snapshot, then history pages. */
+function loadedStore(messages: readonly ChatMessage[], peerReadTs: number): Store {
+  const store = new Store(initialState(SELF));
+  store.dispatch({ kind: "frame", frame: snapshot(messages, peerReadTs) });
+  for (const { requestId, frame } of historyPages(messages)) {
+    store.dispatch({ kind: "history.requested", peer: PEER, requestId });
+    store.dispatch({ kind: "frame", frame });
+  }
+  return store;
+}
+
+function messagesOf(state: AppState): readonly ChatMessage[] {
+  return state.histories.get(PEER)?.messages ?? [];
+}
+
+/** As ui/app.tsx: a component reading the session's state signal and giving it to the chat pane. */
+function OursApp({ state, crypto, store }: { state: ReadonlySignal<AppState>; crypto: ChatCrypto; store: Store }) {
+  return (
+    <div class="app">
+      <div class="panes has-chat">
+        <div />
+        <ChatPane
+          ownJid={SELF}
+          state={state.value}
+          peer={PEER}
+          crypto={crypto}
+          cryptoVersion={crypto.version}
+          send={SEND}
+          onSettle={ON_SETTLE}
+          loadOlder={NOOP}
+          markRead={MARK_READ}
+          loadNewer={NOOP}
+          jumpToLatest={NOOP}
+          target={null}
+          back={NOOP}
+          composerFocus={FOCUS}
+          peekState={() => store.state}
+        />
+      </div>
+    </div>
+  );
+}
+const NOOP = (): void => {};
+const SEND = (): boolean => true;
+/** As session.markRead: the read position moves on at once in the tab (the object's answer is not played). */
+let markReadInto: Store | null = null;
+const MARK_READ = (_peer: string, key: string, ts: number): boolean => {
+  const store = markReadInto;
+  if (!store) return false;
+  const messages = messagesOf(store.state);
+  const at = messages.findIndex((m) => m.key === key);
+  const unread = messages.slice(at + 1).filter((m) => m.direction === "in").length;
+  store.dispatch({ kind: "read", peer: PEER, ts, unread });
+  return true;
+};
+const ON_SETTLE = (): (() => void) => NOOP;
+const FOCUS = signal(0);
+
+/** The naive log: the same message components, keyless, the whole tree thrown away and rebuilt on every event. */
+function NaiveLog({ state, crypto, actions }: { state: AppState; crypto: ChatCrypto; actions: ActionsApi }) {
+  const conv = state.conversations.get(PEER);
+  return (
+    <ActionsContext.Provider value={actions}>
+      <div class="app">
+        <div class="panes has-chat">
+          <div />
+          <main class="chat">
+            <div class="chat-body">
+              <div class="log" role="log" aria-label="Messages" tabIndex={0}>
+                <ol class="log-list">
+                  {timelineItems(messagesOf(state), []).map((item) => {
+                    if (item.kind === "day") return <DaySeparator ts={item.ts} />;
+                    if (item.kind !== "message") return null;
+                    const m = item.message;
+                    return (
+                      <Message
+                        m={m}
+                        plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
+                        editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
+                        quotePlain={m.replyTo?.key ? crypto.plaintext(m.replyTo.key) : undefined}
+                        sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
+                        clear={false}
+                        continued={item.continued}
+                        status={outgoingStatus(m, conv)}
+                        peer={PEER}
+                        name="Bob"
+                      />
+                    );
+                  })}
+                </ol>
+              </div>
+            </div>
+          </main>
+        </div>
+      </div>
+    </ActionsContext.Provider>
+  );
+}
+
+function naiveActions(): ActionsApi {
+  return {
+    self: SELF,
+    nameOf: (jid) => (jid === PEER ? "Bob" : jid),
+    reply: NOOP,
+    edit: NOOP,
+    remove: NOOP,
+    react: NOOP,
+    copy: NOOP,
+    jumpTo: NOOP,
+  };
+}
+
+/** Resolves after the next frame was produced (a task posted from requestAnimationFrame runs after its paint). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve();
+      ch.port2.postMessage(null);
+    }),
+  );
+}
+
+/** Lets queued microtasks (Preact's render queue) run, then forces style and layout of what they changed. */
+async function rendered(): Promise<void> {
+  await new Promise<void>((resolve) => queueMicrotask(resolve));
+  document.querySelector(".log")?.getBoundingClientRect();
+}
+
+function logDigest(): string {
+  const articles = [...document.querySelectorAll(".log article")];
+  const chips = document.querySelectorAll(".log .chip").length;
+  const read = document.querySelectorAll('.log [aria-label="Read"]').length;
+  const delivered = document.querySelectorAll('.log [aria-label="Delivered"]').length;
+  const last = articles.at(-1)?.textContent?.slice(0, 40) ?? "";
+  return `${articles.length} articles, ${chips} chips, ${read} read, ${delivered} delivered, last "${last}"`;
+}
+
+async function run(variant: Variant, events?: number): Promise<RenderRun> {
+  const longTasks: LongTask[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+  });
+  observer.observe({ type: "longtask", buffered: true });
+
+  const messages = conversationMessages(Date.now());
+  const peerReadTs = messages[Math.floor(messages.length * 0.9)]?.ts ?? 0;
+  const store = loadedStore(messages, peerReadTs);
+  const crypto = fakeCrypto();
+  const root = document.getElementById("root");
+  if (!root) throw new Error("no #root");
+  await nextPaint();
+
+  let redraw: () => void;
+  const mountStart = performance.now();
+  performance.mark("parley:mount:start");
+  if (variant === "ours") {
+    // As features/session/session.ts: the store's listener sets the state signal; the app reads it.
+    markReadInto = store;
+    const state = signal(store.state);
+    store.subscribe((next) => {
+      state.value = next;
+    });
+    render(<OursApp state={state} crypto={crypto} store={store} />, root);
+    redraw = NOOP;
+  } else {
+    const actions = naiveActions();
+    redraw = () => {
+      render(null, root);
+      render(<NaiveLog state={store.state} crypto={crypto} actions={actions} />, root);
+      // A naive log keeps itself at the bottom by hand.
+      const log = root.querySelector(".log");
+      if (log) log.scrollTop = log.scrollHeight;
+    };
+    store.subscribe(() => redraw());
+    redraw();
+  }
+  await rendered();
+  const firstRenderMs = performance.now() - mountStart;
+  await nextPaint();
+  const firstPaintMs = performance.now() - mountStart;
+  performance.mark("parley:mount:end");
+  const mountEnd = performance.now();
+  // Let the passive effects (read tracking, measurements) of the first render run outside the event phase.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await nextPaint();
+
+  const all = eventKinds();
+  const kinds = events === undefined ? all : all.slice(0, events);
+  const source = new EventSource(peerReadTs);
+  const updates: number[] = [];
+  performance.mark("parley:events:start");
+  const eventsStart = performance.now();
+  for (const kind of kinds) {
+    const frame = source.next(kind, messagesOf(store.state), store.state.conversations.get(PEER));
+    if (frame === null) continue;
+    // Each event is its own task, as a socket message is: dispatch, Preact's render (a microtask), layout.
+    const t0 = performance.now();
+    store.dispatch({ kind: "frame", frame });
+    await rendered();
+    updates.push(performance.now() - t0);
+    await nextPaint();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  performance.mark("parley:events:end");
+  const eventsEnd = performance.now();
+  observer.disconnect();
+  return {
+    variant,
+    messages: messagesOf(store.state).length,
+    firstRenderMs,
+    firstPaintMs,
+    mount: { start: mountStart, end: mountEnd },
+    events: { start: eventsStart, end: eventsEnd },
+    updates,
+    kinds,
+    longTasks,
+    domNodes: document.getElementsByTagName("*").length,
+    articles: document.querySelectorAll(".log article").length,
+    digest: logDigest(),
+  };
+}
+
+window.parleyRenderBench = { run };
