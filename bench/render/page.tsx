@@ -120,6 +120,7 @@ function OursApp({ state, crypto, store }: { state: ReadonlySignal<AppState>; cr
           loadOlder={NOOP}
           markRead={MARK_READ}
           loadNewer={NOOP}
+          openAt={NOOP}
           jumpToLatest={NOOP}
           target={null}
           back={NOOP}
