@@ -71,6 +71,10 @@ export const TEST_ACCOUNTS = [
   "rosa",
   "saul",
   "tara",
+  // test/e2e/a11y.test.ts: the user and two contacts
+  "axe-ada",
+  "axe-ben",
+  "axe-cy",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];
