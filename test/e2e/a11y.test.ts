@@ -30,7 +30,6 @@ const PEOPLE: Person[] = [
 ];
 const USER = "axe-ada@localhost";
 const BEN = "axe-ben@localhost";
-const CY = "axe-cy@localhost";
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
@@ -113,7 +112,9 @@ describe("accessibility", () => {
     await screenshots(page, "a11y-signin-error");
 
     await signInAda(page);
-    const [ben, cy] = await Promise.all([peer("axe-ben"), peer("axe-cy")]);
+    const [ben, cy, dee] = await Promise.all([peer("axe-ben"), peer("axe-cy"), peer("axe-dee")]);
+    // Dee, not a contact, asks to be one: the "Contact requests" section with Accept and Refuse.
+    await dee.sendStanza(xml("presence", { to: USER, type: "subscribe" }));
 
     // A conversation with everything a timeline shows: incoming (grouped), outgoing with receipts and "Read",
     // styled text, a reply quote, a reaction chip, an edit mark, a tombstone, and Ben typing.
@@ -139,6 +140,20 @@ describe("accessibility", () => {
         xml("reactions", { xmlns: "urn:xmpp:reactions:0", id: hi.id }, xml("reaction", {}, "❤️")),
       ),
     );
+    const quote = "> Hi Ben\n";
+    await ben.sendStanza(
+      xml(
+        "message",
+        { to: USER, type: "chat", id: crypto.randomUUID() },
+        xml("body", {}, `${quote}Hi to you`),
+        xml("reply", { xmlns: "urn:xmpp:reply:0", id: hi.id, to: `${USER}/x` }),
+        xml(
+          "fallback",
+          { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:reply:0" },
+          xml("body", { start: "0", end: String(quote.length) }),
+        ),
+      ),
+    );
     const typo = await ben.send(USER, "see you at 7");
     await ben.sendStanza(
       xml(
@@ -159,9 +174,13 @@ describe("accessibility", () => {
     await ben.sendChatState(USER, "composing");
     await article(page, "Hi Ben").getByRole("button", { name: /❤️ 1/u }).waitFor({ timeout: UI_TIMEOUT_MS });
     await article(page, "Hi Ben").getByRole("img", { name: "Read" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await article(page, "Hi to you")
+      .getByRole("button", { name: /Reply to You/u })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     await article(page, "see you at 8").getByText("edited", { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     await messageLog(page).getByText("This message was deleted").waitFor({ timeout: UI_TIMEOUT_MS });
     await page.getByText("is typing", { exact: false }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.getByRole("region", { name: "Contact requests" }).waitFor({ timeout: UI_TIMEOUT_MS });
     // With an own message's toolbar shown (Edit, Delete) by keyboard focus.
     await article(page, "Second line from me").getByRole("button", { name: "Delete", exact: true }).focus();
     await bothWidths(page, "chat");
