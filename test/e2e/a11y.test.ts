@@ -262,6 +262,7 @@ describe("accessibility", () => {
     // The arrows move between the choices (and back); Enter picks.
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("❤️");
+    await screenshots(page, "a11y-picker-keyboard");
     await page.keyboard.press("ArrowLeft");
     await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("👍");
     await page.keyboard.press("Enter");
