@@ -74,6 +74,11 @@ export const TEST_ACCOUNTS = [
   // test/e2e/omemo-actions.test.ts: the user and the python OMEMO peer
   "oa-ann",
   "oa-bob",
+  // test/e2e/a11y.test.ts: the user, two contacts, and someone asking to be one
+  "axe-ada",
+  "axe-ben",
+  "axe-cy",
+  "axe-dee",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

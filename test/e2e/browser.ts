@@ -117,8 +117,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's strict CSP (no inline scripts) stays as it is.
-  const source = readFileSync(path.join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
-  await page.evaluate(source);
+  if ((await page.evaluate("typeof axe")) !== "object") {
+    axeSource ??= readFileSync(path.join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+    await page.evaluate(axeSource);
+  }
   // A string: this file is type-checked without the DOM library.
   const raw: unknown = await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) =>
     r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
@@ -127,6 +129,23 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return results
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`);
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core on the screen as it is, in the light and the dark colour scheme: fails with every serious or critical
+ * violation of either. `screen` names the screen in the failure message.
+ */
+export async function expectNoAxeViolations(page: Page, screen: string): Promise<void> {
+  const found: string[] = [];
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const v of await axeViolations(page)) found.push(`[${screen}, ${colorScheme}] ${v}`);
+  }
+  await page.emulateMedia({ colorScheme: null });
+  // Soft: the test goes on to the next screens, so one run lists everything to fix.
+  expect.soft(found, found.join("\n")).toEqual([]);
 }
 
 interface Violation {

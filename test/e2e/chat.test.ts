@@ -10,6 +10,7 @@ import {
   chatUrl,
   composer,
   expectConnectionText,
+  expectNoAxeViolations,
   expectShownOnce,
   launchBrowser,
   messageLog,
@@ -127,6 +128,7 @@ describe("chatting in the browser", () => {
     await app.stop();
     // Every page notices (its socket closed) and says so.
     for (const page of pages) await expectConnectionText(page, "Reconnecting…");
+    await expectNoAxeViolations(tab1, "Reconnecting…");
     lap("app stopped");
     const whileDown = `are you there? ${run}`;
     await judy.send(USER, whileDown);

@@ -7,6 +7,7 @@ import {
   bodies,
   chatUrl,
   composer,
+  expectNoAxeViolations,
   launchBrowser,
   messageLog,
   openSignedIn,
@@ -180,6 +181,7 @@ describe("OMEMO in the browser", () => {
     expect(await held.count()).toBe(1);
     expect(await composer(page).inputValue()).toBe(reply);
     await screenshots(page, "omemo-held");
+    await expectNoAxeViolations(page, "OMEMO held message");
 
     // Oscar approves: nina now gets his presence, Parley reads his list again, the reply goes out encrypted.
     await oscar.command("approve", { jid: NINA });
@@ -214,6 +216,7 @@ describe("OMEMO in the browser", () => {
     await notice.waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await notice.locator("code").textContent()).toMatch(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/u);
     await screenshots(page, "omemo-notice");
+    await expectNoAxeViolations(page, "OMEMO device notice, clear message marked");
 
     // "Only verified devices" (Devices dialog): none of oscar's is verified, so the composer says nothing can go.
     await page.getByRole("button", { name: "Devices", exact: true }).click();
@@ -221,6 +224,7 @@ describe("OMEMO in the browser", () => {
     await onlyVerified.check();
     await expect.poll(() => onlyVerified.isChecked()).toBe(true);
     await screenshots(page, "omemo-devices");
+    await expectNoAxeViolations(page, "Devices dialog with a contact's devices");
     await page.getByRole("button", { name: "Close", exact: true }).click();
     await expect
       .poll(() => page.locator("#composer-encrypt-status").textContent(), { timeout: UI_TIMEOUT_MS })

@@ -10,6 +10,7 @@ import { connectPeer, type Peer } from "../peers/bob.ts";
 import { startApp, type AppServer } from "./app.ts";
 import {
   chatUrl,
+  expectNoAxeViolations,
   expectShownOnce,
   launchBrowser,
   messageLog,
@@ -206,6 +207,7 @@ describe("read state in the browser", () => {
     await sendMarkable(cat, `cat again ${run}`);
     await expectEntry(page, cat.jid, (n) => /\d+ unread/u.test(n), "unread");
     await screenshots(page, "read-list-flags");
+    await expectNoAxeViolations(page, "pinned, muted and unread entries");
     await actions.click();
     await page.getByRole("menuitem", { name: "Unpin" }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.getByRole("menuitem", { name: "Unmute" }).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -255,6 +257,7 @@ describe("read state in the browser", () => {
     const jump = page.getByRole("button", { name: "Jump to first unread" });
     await jump.waitFor({ timeout: UI_TIMEOUT_MS });
     await screenshots(page, "read-timeline-unread");
+    await expectNoAxeViolations(page, "Unread messages line and Jump to first unread");
     await jump.click();
     await expect.poll(() => line.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     expect(await line.isVisible()).toBe(true);
@@ -268,6 +271,7 @@ describe("read state in the browser", () => {
     await down.waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await down.textContent()).toContain("2 new messages");
     await screenshots(page, "read-timeline-scroll");
+    await expectNoAxeViolations(page, "Scroll to bottom with a count of new messages");
     await page.setViewportSize({ width: 390, height: 800 });
     await screenshots(page, "read-timeline-phone");
     await down.focus();

@@ -12,6 +12,7 @@ import {
   expectShownOnce,
   launchBrowser,
   messageLog,
+  expectNoAxeViolations,
   screenshots,
   signIn,
   UI_TIMEOUT_MS,
@@ -105,6 +106,7 @@ describe("search", () => {
     // The conversation list is replaced while a search is shown.
     expect(await page.getByRole("heading", { name: "Conversations" }).count()).toBe(0);
     await screenshots(page, "search-results");
+    await expectNoAxeViolations(page, "search results with marks");
 
     // Open it: the window around the message, scrolled to, focused.
     await saulHits.first().click();
@@ -120,6 +122,7 @@ describe("search", () => {
     await saul.send(USER, late);
     await saul.flush();
     await page.getByRole("button", { name: "Jump to latest" }).waitFor();
+    await expectNoAxeViolations(page, "a search result opened in its window, with Jump to latest");
     await expect.poll(() => bodies(page, late).count()).toBe(0);
 
     // Scrolling down pages newer messages in, up to the end and the live one: no hole, nothing twice.
@@ -182,6 +185,7 @@ describe("search", () => {
     await searchBox(page).fill(word);
     await expect.poll(() => region.getByRole("status").textContent()).toBe("2 results in 2 conversations");
     await screenshots(page, "search-phone-results");
+    await expectNoAxeViolations(page, "search results, phone");
     await region.getByRole("list", { name: SAUL }).getByRole("button").first().click();
     await expect.poll(() => focusedText(page)).toContain(body(FOUND));
     await screenshots(page, "search-phone-opened");

@@ -6,6 +6,12 @@ const PATHS = {
   // Conversation list and log controls (features/conversations, features/read).
   pin: ["M9 4h6", "M10 4v6l-3 4h10l-3-4V4", "M12 14v7"],
   "bell-off": ["M6 17h12l-2-3v-4a4 4 0 0 0-6.5-3.1", "M6 10v4l-2 3", "M10 20h4", "M3 3l18 18"],
+  "eye-off": [
+    "M3 3l18 18",
+    "M10.6 6.1A9.8 9.8 0 0 1 12 6c6 0 9.5 6 9.5 6a16 16 0 0 1-2.6 3.3",
+    "M6.4 7.5A16 16 0 0 0 2.5 12s3.5 6 9.5 6a9 9 0 0 0 4.2-1",
+    "M9.9 10a3 3 0 0 0 4.1 4.1",
+  ],
   more: ["M5 12h.01", "M12 12h.01", "M19 12h.01"],
   "arrow-down": ["M12 5v14", "M6 13l6 6 6-6"],
   "arrow-up": ["M12 19V5", "M6 11l6-6 6 6"],

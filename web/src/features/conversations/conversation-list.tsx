@@ -51,6 +51,7 @@ const ConversationRow = memo(function ConversationRow(props: RowProps) {
             {c.pinned && <Icon name="pin" class="icon conv-flag" />}
             <span class="conv-name">{name}</span>
             {c.muted && <Icon name="bell-off" class="icon conv-flag" />}
+            {c.hidden && <Icon name="eye-off" class="icon conv-flag" />}
             {/* The states said in words too: the link's accessible name carries them. */}
             <SrOnly
               text={[c.pinned ? ", pinned" : "", c.muted ? ", muted" : "", c.hidden ? ", hidden" : ""].join("")}
