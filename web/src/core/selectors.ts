@@ -1,13 +1,9 @@
-// Derived views of AppState used by the UI: ordering, unread totals, names, presence summaries.
+// Derived views of AppState used by the UI: unread totals, names, presence summaries (the list's order is in
+// conversation-order.ts).
 import type { Contact, Conversation, PresenceInfo, Show } from "../../../src/protocol/index.ts";
 import type { AppState, PeerHistory } from "./state.ts";
 
 export const APP_NAME = "Parley";
-
-/** Newest activity first; ties broken by peer so the order is stable. */
-export function sortConversations(conversations: ReadonlyMap<string, Conversation>): Conversation[] {
-  return [...conversations.values()].sort((a, b) => b.lastTs - a.lastTs || a.peer.localeCompare(b.peer));
-}
 
 export function totalUnread(conversations: ReadonlyMap<string, Conversation>): number {
   let n = 0;
