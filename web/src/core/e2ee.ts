@@ -2,28 +2,21 @@
 // device (web/src/crypto, which pulls in libsignal), in-order decryption of incoming messages through the plaintext
 // cache, the per-conversation "Encrypt (OMEMO)" decision (omemo-policy.ts, encrypt-choices.ts), encrypted sending,
 // and the stored per-contact state: "OMEMO in use", "Only verified devices" and device-change notices. No DOM.
-import type {
-  ChatMessage,
-  ClientFrame,
-  RosterEntry,
-  SearchCursor,
-  ServerFrame,
-  Subscription,
-} from "../../../src/protocol/index.ts";
+import type { ClientFrame, RosterEntry, SearchCursor, ServerFrame, Subscription } from "../../../src/protocol/index.ts";
 import type { ContactOmemo, DeviceNotice } from "../crypto/contacts.ts";
-import type { DeviceInfo, OmemoDevice, Plain, TrustAction } from "../crypto/device.ts";
+import type { DeviceInfo, OmemoDevice, TrustAction } from "../crypto/device.ts";
 import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
-import type { MessageInfo } from "../crypto/plaintexts.ts";
 import type { Trust } from "../crypto/trust.ts";
-import { searchLocal, type LocalPage } from "../features/search/local.ts";
+import type { LocalPage } from "../features/search/local.ts";
+import { Decryptor, type PlainView } from "./decryptor.ts";
 import { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
 import { PepSocket } from "./pep-socket.ts";
 import { composerState, encryptChoice } from "./omemo-policy.ts";
 import type { ComposerCrypto, E2EEStatus, PeerDevices } from "./omemo-policy.ts";
 
-export type PlainView = Plain | { readonly kind: "pending" };
+export type { PlainView };
 
 export type { ComposerCrypto, DeviceInfo, DeviceNotice, E2EEStatus, PeerDevices, TrustAction };
 
@@ -85,9 +78,7 @@ function message(err: unknown): string {
 export class E2EEService {
   readonly #opts: E2EEServiceOptions;
   readonly #pep: PepSocket;
-  readonly #plain = new Map<string, PlainView>();
-  readonly #queue: ChatMessage[] = [];
-  readonly #sent = new Map<string, string>();
+  readonly #decryptor: Decryptor;
   readonly #peers = new Map<string, PeerDevices>();
   readonly #choices: EncryptChoices;
   /** Trust of the devices of each account, as last read from the device's records. */
@@ -103,7 +94,6 @@ export class E2EEService {
   #deviceId: number | null = null;
   #statusReason = "";
   #setup: "idle" | "running" | "done" = "idle";
-  #draining = false;
   #version = 0;
   #destroyed = false;
 
@@ -114,6 +104,17 @@ export class E2EEService {
     this.#pep = new PepSocket((frame) => !this.#destroyed && opts.send(frame), opts.requestTimeoutMs);
     this.transport = this.#pep.transport;
     this.#choices = new EncryptChoices(opts.jid, opts.storage);
+    this.#decryptor = new Decryptor({
+      jid: opts.jid,
+      device: () => this.#loadDevice(),
+      deviceId: () => this.#deviceId,
+      markInUse: (peer, ts) => this.#markInUse(peer, ts),
+      readTrust: (jid) => this.#readTrust(jid, true),
+      destroyed: () => this.#destroyed,
+      changed: () => this.#changed(),
+      changedSoon: () => this.#changedSoon(),
+      changedNow: () => this.#changedNow(),
+    });
   }
 
   /** Bumped on every visible change, so views can skip work. */
@@ -158,8 +159,8 @@ export class E2EEService {
       case "pep.items":
         return this.#pep.settle(frame.requestId, { items: frame.items });
       case "ack":
-        if (frame.key !== undefined && this.#sent.has(frame.requestId)) {
-          this.#sentAs(frame.requestId, frame.key); // an encrypted correction went out
+        if (frame.key !== undefined && this.#decryptor.isSending(frame.requestId)) {
+          this.#decryptor.sentAs(frame.requestId, frame.key); // an encrypted correction went out
           return false;
         }
         return this.#pep.settle(frame.requestId, { items: [] });
@@ -169,13 +170,13 @@ export class E2EEService {
         this.#onPepEvent(frame.jid, frame.node, frame.items);
         return true;
       case "message":
-        this.#observe([frame.message], frame.requestId);
+        this.#decryptor.observe([frame.message], frame.requestId);
         return false;
       case "history":
-        this.#observe(frame.messages);
+        this.#decryptor.observe(frame.messages);
         return false;
       case "message.update":
-        this.#observe([frame.message]);
+        this.#decryptor.observe([frame.message]);
         return false;
       case "snapshot":
         this.#onRoster(frame.roster, true);
@@ -298,7 +299,7 @@ export class E2EEService {
 
   /** The sending device of an encrypted message and its trust; null when not known (yet). */
   security(key: string, peer: string, direction: "in" | "out"): MessageSecurity | null {
-    const plain = this.#plain.get(key);
+    const plain = this.#decryptor.plaintext(key);
     if (!plain || (plain.kind !== "text" && plain.kind !== "failed")) return null;
     const sender = plain.sender ?? (direction === "out" && plain.kind === "text" ? this.#deviceId : null);
     if (sender === undefined || sender === null) return null;
@@ -528,9 +529,9 @@ export class E2EEService {
       return { ok: false, error: `Not sent: ${why}${held}${hint}`, offerPlain: true };
     }
     const requestId = newRequestId();
-    this.#sent.set(requestId, body);
+    this.#decryptor.sending(requestId, body);
     if (!this.#opts.send({ type: "message.send-encrypted", requestId, to: peer, encrypted: xml, ...extra })) {
-      this.#sent.delete(requestId);
+      this.#decryptor.forget(requestId);
       return {
         ok: false,
         error: "Not connected. Your message was not sent; try again in a moment.",
@@ -543,172 +544,18 @@ export class E2EEService {
 
   /** The send failed (error frame or timeout): forget the pending text. */
   forgetSend(requestId: string): void {
-    this.#sent.delete(requestId);
+    this.#decryptor.forget(requestId);
   }
 
-  // ---- receiving -------------------------------------------------------------------------------------------
+  // ---- receiving (decryptor.ts) -----------------------------------------------------------------------------
 
   plaintext(key: string): PlainView | undefined {
-    return this.#plain.get(key);
+    return this.#decryptor.plaintext(key);
   }
 
-  /** Our own encrypted message (or correction) is known by `key` now: its text is the one we encrypted. */
-  #sentAs(requestId: string, key: string): void {
-    const text = this.#sent.get(requestId);
-    if (text === undefined) return;
-    this.#sent.delete(requestId);
-    this.#plain.set(key, { kind: "text", text, sender: this.#deviceId ?? undefined });
-    void this.#loadDevice()
-      .then((d) => d.rememberSent(key, text))
-      .catch(() => undefined);
-    this.#changed();
-  }
-
-  /**
-   * Remembers where encrypted messages belong (conversation, time, direction, current correction, retracted) next
-   * to their plaintexts, so this device can search them (features/search/local.ts). One write per frame.
-   */
-  #recordInfos(messages: readonly ChatMessage[]): void {
-    const entries: [string, MessageInfo][] = [];
-    for (const m of messages) {
-      if (!m.encrypted?.hasPayload && !m.edit?.encrypted) continue;
-      const info: MessageInfo = { peer: m.peer, ts: m.ts, direction: m.direction };
-      if (m.edit?.encrypted) info.current = m.edit.key;
-      if (m.retracted) info.retracted = true;
-      entries.push([m.key, info]);
-    }
-    if (entries.length > 0) void this.#storeInfos(entries);
-  }
-
-  /**
-   * Swallows the failures of recording infos: the device cannot load (no IndexedDB, private mode) or the write
-   * fails. Either only leaves those messages out of this device's search; nothing else depends on it.
-   */
-  async #storeInfos(entries: [string, MessageInfo][]): Promise<void> {
-    try {
-      const device = await this.#loadDevice();
-      await device.cache.putInfos(entries);
-    } catch {
-      // See above: search misses these messages, nothing more.
-    }
-  }
-
-  /**
-   * Searches this device's plaintexts of encrypted messages (to merge with the server's search.results). A
-   * device that cannot load has no plaintexts: no results.
-   */
-  async searchPlaintexts(query: string, before?: SearchCursor): Promise<LocalPage> {
-    let device: OmemoDevice;
-    try {
-      device = await this.#loadDevice();
-    } catch {
-      return { results: [], hasMore: false };
-    }
-    return searchLocal(device.cache, query, before);
-  }
-
-  #observe(messages: readonly ChatMessage[], requestId?: string): void {
-    this.#recordInfos(messages);
-    let added = false;
-    for (const m of messages) {
-      // XEP-0308 in an encrypted chat: the correction's text is its own OMEMO message, decrypted by its key.
-      const edit = m.edit?.encrypted;
-      if (m.edit && edit && !m.retracted && !this.#plain.has(m.edit.key)) {
-        this.#plain.set(m.edit.key, { kind: "pending" });
-        this.#queue.push({ ...m, key: m.edit.key, ts: m.edit.ts, encrypted: edit, edit: undefined });
-        added = true;
-      }
-      if (!m.encrypted || m.retracted) continue;
-      this.#markInUse(m.peer, m.ts);
-      const sentText = requestId !== undefined ? this.#sent.get(requestId) : undefined;
-      if (sentText !== undefined && requestId !== undefined) {
-        this.#sent.delete(requestId);
-        this.#plain.set(m.key, { kind: "text", text: sentText, sender: this.#deviceId ?? undefined });
-        void this.#loadDevice()
-          .then((d) => d.rememberSent(m.key, sentText))
-          .catch(() => undefined);
-        added = true;
-        continue;
-      }
-      if (this.#plain.has(m.key)) continue;
-      this.#plain.set(m.key, { kind: "pending" });
-      this.#queue.push(m);
-      added = true;
-    }
-    if (added) this.#changed();
-    void this.#drain();
-  }
-
-  async #drain(): Promise<void> {
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      while (this.#queue.length > 0 && !this.#destroyed) {
-        // Oldest first: the ratchet moves forward, and a session starts with its pre-key message.
-        this.#queue.sort((a, b) => a.ts - b.ts);
-        // Known messages first, all at once: one IndexedDB read and one re-render for a whole history page.
-        await this.#fromCache();
-        const m = this.#queue.shift();
-        if (!m?.encrypted) continue;
-        this.#plain.set(m.key, await this.#decryptOne(m, m.encrypted.xml, m.encrypted.hasPayload));
-        this.#changedSoon();
-      }
-    } finally {
-      this.#draining = false;
-      this.#changedNow();
-    }
-  }
-
-  /** Resolves every queued message whose outcome is already cached, in one read; the rest stay queued. */
-  async #fromCache(): Promise<void> {
-    const queued = this.#queue.filter((m) => m.encrypted !== undefined);
-    if (queued.length < 2) return;
-    let device: OmemoDevice;
-    try {
-      device = await this.#loadDevice();
-    } catch {
-      return; // #decryptOne reports it per message
-    }
-    const inputs = queued.map((m) => ({
-      key: m.key,
-      from: m.direction === "in" ? m.peer : this.#opts.jid,
-      xml: m.encrypted?.xml ?? "",
-      hasPayload: m.encrypted?.hasPayload ?? false,
-    }));
-    const cached = await device.cachedMany(inputs).catch(() => []);
-    const resolved = new Set<string>();
-    cached.forEach((plain, i) => {
-      const m = queued[i];
-      if (plain && m) {
-        this.#plain.set(m.key, plain);
-        resolved.add(m.key);
-      }
-    });
-    if (resolved.size === 0) return;
-    const rest = this.#queue.filter((m) => !resolved.has(m.key));
-    this.#queue.splice(0, this.#queue.length, ...rest);
-    this.#changedNow();
-  }
-
-  async #decryptOne(m: ChatMessage, xml: string, hasPayload: boolean): Promise<Plain> {
-    let device: OmemoDevice;
-    try {
-      device = await this.#loadDevice();
-    } catch (err) {
-      return { kind: "failed", reason: `Encryption is not available in this browser (${message(err)}).` };
-    }
-    try {
-      const from = m.direction === "in" ? m.peer : this.#opts.jid;
-      const input = { key: m.key, from, xml, hasPayload };
-      const cached = await device.cached(input);
-      if (cached) return cached;
-      const plain = await device.decrypt(input);
-      // The sender's trust may just have been recorded (first message of a device).
-      if (plain.kind !== "hidden" && plain.sender !== undefined) this.#readTrust(from, true);
-      return plain;
-    } catch (err) {
-      return { kind: "failed", reason: `Could not decrypt (${message(err)}).` };
-    }
+  /** Searches this device's plaintexts of encrypted messages (merged with the server's search.results). */
+  searchPlaintexts(query: string, before?: SearchCursor): Promise<LocalPage> {
+    return this.#decryptor.search(query, before);
   }
 
   destroy(): void {
