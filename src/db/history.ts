@@ -50,10 +50,11 @@ function rowQuery(db: Db) {
         FROM message_actions a WHERE a.owner = messages.owner AND a.peer = messages.peer
           AND a.target = messages.stanza_id) END`,
       // The replied message (XEP-0461), by its id attribute in the same conversation (one messages_stanza seek),
-      // with the sender's corrections and retraction of it: JSON [key, direction, body, encrypted, actions].
+      // with the sender's corrections and retraction of it: JSON [key, direction, body, encrypted, actions,
+      // fallback] (the fallback: the quote inside an encrypted target's own text, when it is a reply itself).
       reply: sql<string | null>`CASE WHEN messages.reply_to IS NOT NULL THEN (SELECT json_array(t.key, t.direction,
           t.body, t.encrypted IS NOT NULL, json((SELECT ${actionsOf("t")} FROM message_actions a WHERE a.owner = t.owner
-            AND a.peer = t.peer AND a.target = t.stanza_id AND a.kind != 'react')))
+            AND a.peer = t.peer AND a.target = t.stanza_id AND a.kind != 'react')), t.fallback)
         FROM messages t WHERE t.owner = messages.owner AND t.peer = messages.peer
           AND t.stanza_id = messages.reply_to LIMIT 1) END`,
     })
@@ -99,7 +100,14 @@ const actionTuple = z
     ts,
   }));
 const actionList = z.array(actionTuple);
-const replyTuple = z.tuple([z.string(), z.enum(["in", "out"]), z.string(), z.number(), actionList]);
+const replyTuple = z.tuple([
+  z.string(),
+  z.enum(["in", "out"]),
+  z.string(),
+  z.number(),
+  actionList,
+  z.string().nullable(),
+]);
 
 /** A JSON column of the page query; a value that does not parse counts as absent (it is our own SQL's output). */
 function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | undefined {
@@ -174,11 +182,12 @@ interface ReplyTarget {
   body: string;
   encrypted: boolean;
   actions: ActionRow[];
+  fallback: string | null;
 }
 
 function replyOf(r: Row): ReplyTarget | undefined {
   const t = parseJson(replyTuple, r.reply);
-  return t && { key: t[0], direction: t[1], body: t[2], encrypted: t[3] !== 0, actions: t[4] };
+  return t && { key: t[0], direction: t[1], body: t[2], encrypted: t[3] !== 0, actions: t[4], fallback: t[5] };
 }
 
 /** Turns rows (each with its actions and reply target) into messages as tabs see them. */
@@ -234,7 +243,15 @@ function replyView(
   const applied = actions(id, t.direction);
   if (applied.retracted) return { key: t.key, direction: t.direction, body: "", retracted: true };
   const editBody = applied.edit && applied.edit.encrypted === null ? applied.edit.body : null;
-  return { key: t.key, direction: t.direction, body: t.encrypted ? "" : (editBody ?? t.body).slice(0, 200) };
+  const view: NonNullable<ChatMessage["replyTo"]> = {
+    key: t.key,
+    direction: t.direction,
+    body: t.encrypted ? "" : (editBody ?? t.body).slice(0, 200),
+  };
+  // An encrypted target that is a reply itself: the tab removes its quote from the decrypted text it shows.
+  const fallback = t.encrypted && !applied.edit ? parseRange(t.fallback) : undefined;
+  if (fallback) view.fallback = fallback;
+  return view;
 }
 
 /**

@@ -70,6 +70,8 @@ export const ChatMessageSchema = z.object({
       body: z.string(),
       /** The replied message was retracted (XEP-0424). */
       retracted: z.boolean().optional(),
+      /** XEP-0428: the quote inside an encrypted target's decrypted text (a reply itself), to leave out. */
+      fallback: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
     })
     .optional(),
   /** XEP-0428: the quote at the start of an encrypted reply's decrypted body, [start, end) in code points. */

@@ -96,6 +96,29 @@ export function historySuite(make: () => Promise<CountingDb>): void {
       expect(byKey.get("k0398")?.receipt).toBe("received");
     });
 
+    it("says where an encrypted reply target's own quote is, so a quote of it leaves that out", async () => {
+      const { db } = await make();
+      const owner = `quote-${crypto.randomUUID()}@localhost`;
+      const enc = { namespace: "eu.siacs.conversations.axolotl" as const, xml: "<encrypted/>", hasPayload: true };
+      await flush(db, {
+        owner,
+        presences: [],
+        receipts: [],
+        conversations: [],
+        messages: [
+          message(1, { body: "", encrypted: enc, replyToId: "s0", fallback: { start: 0, end: 9 } }),
+          message(2, { body: "", encrypted: enc, replyToId: "s1" }),
+        ],
+      });
+      const page = await historyPage(db, owner, PEER, null, 50);
+      expect(page.messages.find((m) => m.key === "k0002")?.replyTo).toEqual({
+        key: "k0001",
+        direction: "in",
+        body: "",
+        fallback: { start: 0, end: 9 },
+      });
+    });
+
     it("honours corrections and retractions only from the message's sender, in any order of arrival", async () => {
       const { db } = await make();
       const owner = `order-${crypto.randomUUID()}@localhost`;

@@ -114,3 +114,11 @@ describe("actions rules", () => {
     expect(lastEditable([base])).toBeNull();
   });
 });
+
+describe("quotedPlain", () => {
+  it("leaves out an unloaded encrypted target's own quote, as the object locates it", () => {
+    const plainOf = plain({ t: { kind: "text", text: "> hi\nyes" } });
+    expect(quotedPlain(undefined, "t", plainOf, { start: 0, end: 5 })).toEqual({ kind: "text", text: "yes" });
+    expect(quotedPlain(undefined, "t", plainOf)).toEqual({ kind: "text", text: "> hi\nyes" });
+  });
+});

@@ -39,8 +39,13 @@ export function quotedPlain(
   target: ChatMessage | undefined,
   key: string,
   plainOf: (key: string) => PlainView | undefined,
+  fallback?: { start: number; end: number },
 ): PlainView | undefined {
-  if (!target) return plainOf(key);
+  if (!target) {
+    // Not loaded here: the object says where the target's own quote is (an encrypted reply), if any.
+    const view = plainOf(key);
+    return view?.kind === "text" && fallback ? { kind: "text", text: stripCodePoints(view.text, fallback) } : view;
+  }
   const shown = shownText(target, plainOf);
   switch (shown.kind) {
     case "text":

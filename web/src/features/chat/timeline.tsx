@@ -158,7 +158,9 @@ function TimelineView(props: TimelineProps) {
                   plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
                   editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
                   quotePlain={
-                    m.replyTo?.key ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf) : undefined
+                    m.replyTo?.key
+                      ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf, m.replyTo.fallback)
+                      : undefined
                   }
                   sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
                   clear={!m.encrypted && since !== null && m.ts >= since}
