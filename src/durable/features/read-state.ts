@@ -2,6 +2,7 @@
 // other clients through PEP; unread counts derive from it), chat markers both ways (XEP-0333: we say which of the
 // contact's messages the user has seen, the contact says which of ours they have), and pin/mute/hide.
 import type { Element } from "@xmpp/xml";
+import { LIMITS } from "../chat-state.ts";
 import type { Db } from "../../db/client.ts";
 import {
   messagesByArchiveId,
@@ -64,6 +65,11 @@ type PublishMode = "options" | "configure" | "plain";
 export class ReadStateFeature implements Feature {
   readonly #markers = new TokenBucket(MARKER_RATE.capacity, MARKER_RATE.perSecond);
   readonly #store: ReadStore;
+  /**
+   * Reads made while the link was down (or whose announcement failed), per peer: announced when the link is back,
+   * so the contact and the user's other clients learn them (the position itself is saved at once).
+   */
+  readonly #unannounced = new Map<string, { before: number; readTs: number }>();
   #publishMode: PublishMode = "options";
 
   constructor(
@@ -187,19 +193,44 @@ export class ReadStateFeature implements Feature {
    * published for the user's other clients (XEP-0490 §4) by the archive id of the newest message it covers.
    */
   async #announceRead(peer: string, before: number, readTs: number): Promise<void> {
+    if (readTs <= before) return;
     const link = this.ctx.link();
-    if (!link || readTs <= before) return;
-    const candidates = await this.#store.messagesUpTo(peer, readTs, LOOK_BACK);
-    // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4).
-    const marked = candidates.find((m) => m.direction === "in" && m.markable && m.ts > before && m.stanzaId !== null);
+    if (!link?.online) {
+      this.#defer(peer, before, readTs);
+      return;
+    }
+    // Never throws (it runs in the connect sequence too): a failed read of storage or a failed send leaves the
+    // announcement for the next connect.
     try {
+      const candidates = await this.#store.messagesUpTo(peer, readTs, LOOK_BACK);
+      // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4).
+      const marked = candidates.find((m) => m.direction === "in" && m.markable && m.ts > before && m.stanzaId !== null);
       if (marked?.stanzaId) await link.send(buildDisplayed(peer, marked.stanzaId));
       const archived = candidates.find((m) => m.archiveId !== null);
       if (archived?.archiveId) await this.#publish(link, peer, archived.archiveId);
     } catch (err) {
-      // The read position is saved; the contact or the other clients learn it with the next read.
+      // The read position is saved; the contact and the other clients learn it once the link is back.
       logFailure("announcing a read position", err);
+      this.#defer(peer, before, readTs);
     }
+  }
+
+  /** Keeps an announcement for later (bounded like the conversations in memory: the oldest goes first). */
+  #defer(peer: string, before: number, readTs: number): void {
+    const prev = this.#unannounced.get(peer);
+    this.#unannounced.delete(peer);
+    this.#unannounced.set(peer, { before: Math.min(before, prev?.before ?? before), readTs });
+    if (this.#unannounced.size > LIMITS.conversationsInMemory) {
+      const oldest = this.#unannounced.keys().next();
+      if (!oldest.done) this.#unannounced.delete(oldest.value);
+    }
+  }
+
+  /** After every connect: the reads made while the link was down go out now (XEP-0333 marker, XEP-0490 item). */
+  async onOnline(): Promise<void> {
+    const waiting = [...this.#unannounced];
+    this.#unannounced.clear();
+    for (const [peer, { before, readTs }] of waiting) await this.#announceRead(peer, before, readTs);
   }
 
   /**

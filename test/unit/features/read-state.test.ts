@@ -142,14 +142,23 @@ describe("ReadStateFeature: conversation.read (XEP-0333, XEP-0490)", () => {
     expect(h.link.iqs).toHaveLength(2);
   });
 
-  it("sends nothing when offline (the read position is saved all the same)", async () => {
+  it("sends nothing when offline (the read position is saved all the same), and announces it once back", async () => {
     const { h, store, feature } = setup();
     store.add(BOB, 1, "in", true);
+    store.add(BOB, 2, "in", true);
     h.link.online = false;
+    await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: BOB, key: "k1" });
     await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: BOB });
     expect(h.ctx.state.conversations.get(BOB)?.unread).toBe(0);
     expect(h.link.sent).toEqual([]);
     expect(h.link.iqs).toEqual([]);
+    // The link is back: one marker for the newest markable message read, one MDS item; nothing more later.
+    h.link.online = true;
+    await feature.onOnline();
+    expect(h.link.sent.map((m) => m.getChild("displayed", NS_MARKERS)?.attrs.id)).toEqual(["s2"]);
+    expect(h.link.iqs.map((q) => q.child.getChild("publish")?.attrs.node)).toEqual([MDS_NODE]);
+    await feature.onOnline();
+    expect(h.link.sent).toHaveLength(1);
   });
 
   it("an unknown key reads nothing", async () => {
