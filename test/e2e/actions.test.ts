@@ -1,43 +1,17 @@
 // End to end: message actions (issue #7 §2) in real Chromium against the real Prosody, with a scripted peer that
 // sends the stanzas other clients send (reply, reaction, correction, retraction, composing, styled body) and
 // checks what Parley sends back for each action. lena is the user, milo the peer.
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import type { Locator, Page } from "playwright-core";
 import { xml } from "@xmpp/xml";
-import { startApp, type AppServer } from "./app.ts";
-import {
-  axeViolations,
-  chatUrl,
-  composer,
-  launchBrowser,
-  messageLog,
-  screenshots,
-  signIn,
-  UI_TIMEOUT_MS,
-} from "./browser.ts";
-import { connectPeer, type Peer } from "../peers/bob.ts";
+import { axeViolations, chatUrl, composer, messageLog, screenshots, signIn, UI_TIMEOUT_MS } from "./browser.ts";
+
+import { e2eHarness } from "./harness.ts";
 
 const USER = "lena@localhost";
 const PEER = "milo@localhost";
 
-let app: AppServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const peers: Peer[] = [];
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ prosodyWs: inject("prosodyWs") }), launchBrowser()]);
-});
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = e2eHarness();
 
 /** The message article whose body (not a quote of it) is exactly `text`. */
 function article(page: Page, text: string): Locator {
@@ -54,13 +28,9 @@ async function action(page: Page, text: string, name: string): Promise<void> {
 
 describe("message actions in the browser", () => {
   test("reply, react, edit, delete and copy, both ways, and what the peer receives", { timeout: 180_000 }, async () => {
-    const context = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (err) => console.error(`[page] ${err.message}`));
-    const milo = await connectPeer({ service: inject("prosodyWs"), username: "milo" });
-    peers.push(milo);
-    await signIn(page, chatUrl(app.url, PEER), USER);
+    const page = await e2e.newPage({ permissions: ["clipboard-read", "clipboard-write"] });
+    const milo = await e2e.peer("milo");
+    await signIn(page, chatUrl(e2e.app.url, PEER), USER);
 
     // Milo asks; Lena reacts with the quick 👍 and the chip says so.
     const askId = await milo.send(USER, "Are we still on for Friday?");

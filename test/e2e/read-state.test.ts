@@ -2,17 +2,16 @@
 // independent XMPP clients: the contacts (scripted peers) and another client of the user (a second resource, as
 // Conversations on a phone would be). rui-ann is the user; rui-bob, rui-cat, rui-dan and rui-eli write to her.
 import { xml, type Element } from "@xmpp/xml";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { NS_MDS, MDS_NODE } from "../../src/xmpp/mds.ts";
 import { buildPublishPlain } from "../../src/xmpp/pubsub.ts";
-import { connectPeer, type Peer } from "../peers/bob.ts";
-import { startApp, type AppServer } from "./app.ts";
+import type { Peer } from "../peers/bob.ts";
+import { e2eHarness } from "./harness.ts";
 import {
   chatUrl,
   expectNoAxeViolations,
   expectShownOnce,
-  launchBrowser,
   messageLog,
   screenshots,
   signIn,
@@ -27,45 +26,8 @@ const NS_MARKERS = "urn:xmpp:chat-markers:0"; // XEP-0333
 const NS_SID = "urn:xmpp:sid:0";
 const NS_CARBONS = "urn:xmpp:carbons:2";
 
-let app: AppServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const peers: Peer[] = [];
+const e2e = e2eHarness();
 const run = Math.random().toString(36).slice(2, 8);
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ prosodyWs: inject("prosodyWs") }), launchBrowser()]);
-});
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    if (app) console.error(`[e2e] wrangler output (tail):\n${app.output().slice(-6000)}`);
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[page ${page.url()}] ${err.message}`));
-  return page;
-}
-
-async function peer(username: string, resource?: string): Promise<Peer> {
-  const p = await connectPeer({ service: inject("prosodyWs"), username, resource });
-  peers.push(p);
-  return p;
-}
 
 /** A chat message as Conversations sends it: receipt request and XEP-0333 markable. */
 async function sendMarkable(from: Peer, body: string): Promise<string> {
@@ -129,10 +91,10 @@ function displayedIds(p: Peer): string[] {
 
 describe("read state in the browser", () => {
   test("unread in the list; opening and seeing the messages sends one displayed marker for the newest", async () => {
-    const page = await newPage();
+    const page = await e2e.newPage();
     // Signed in with another conversation open: bob's messages stay unread.
-    await signIn(page, chatUrl(app.url, NOBODY), USER);
-    const bob = await peer("rui-bob");
+    await signIn(page, chatUrl(e2e.app.url, NOBODY), USER);
+    const bob = await e2e.peer("rui-bob");
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await sendMarkable(bob, `bob says ${i} ${run}`));
     await expectEntry(page, bob.jid, (n) => n.includes("3 unread"), "says 3 unread");
@@ -154,12 +116,12 @@ describe("read state in the browser", () => {
   });
 
   test("another client of the user reads (XEP-0490): the count drops in the open browser, no reload", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, NOBODY), USER);
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, NOBODY), USER);
     // The user's phone: an independent session of rui-ann, carbons on.
-    const phone = await peer("rui-ann", `phone-${run}`);
+    const phone = await e2e.peer("rui-ann", `phone-${run}`);
     await phone.iq("set", xml("enable", { xmlns: NS_CARBONS }));
-    const cat = await peer("rui-cat");
+    const cat = await e2e.peer("rui-cat");
     const bodies = [0, 1].map((i) => `from cat ${i} ${run}`);
     for (const body of bodies) await sendMarkable(cat, body);
     await expectEntry(page, cat.jid, (n) => n.includes("2 unread"), "says 2 unread");
@@ -174,9 +136,9 @@ describe("read state in the browser", () => {
   });
 
   test("pin, mute and hide through the menu persist across a reload; a new message shows a hidden one", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, NOBODY), USER);
-    const dan = await peer("rui-dan");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, NOBODY), USER);
+    const dan = await e2e.peer("rui-dan");
     await sendMarkable(dan, `hello from dan ${run}`);
     await expectEntry(page, dan.jid, (n) => n.includes("1 unread"), "says 1 unread");
     const actions = entry(page, dan.jid).getByRole("button", { name: "Conversation actions" });
@@ -203,7 +165,7 @@ describe("read state in the browser", () => {
     await page.keyboard.press("Enter");
     await expectEntry(page, dan.jid, (n) => n.includes("pinned") && n.includes("muted"), "pinned and muted");
     // Beside it, an unread conversation that is not muted (for the screenshots).
-    const cat = await peer("rui-cat");
+    const cat = await e2e.peer("rui-cat");
     await sendMarkable(cat, `cat again ${run}`);
     await expectEntry(page, cat.jid, (n) => /\d+ unread/u.test(n), "unread");
     await screenshots(page, "read-list-flags");
@@ -235,9 +197,9 @@ describe("read state in the browser", () => {
   });
 
   test("the Unread messages line, Jump to first unread, and Scroll to bottom with the count of new messages", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, NOBODY), USER);
-    const eli = await peer("rui-eli");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, NOBODY), USER);
+    const eli = await e2e.peer("rui-eli");
     for (let i = 0; i < 4; i++) await eli.send(USER, `earlier ${i} ${run}`);
     await eli.flush();
     // Read those first: open, see, come back to bob.

@@ -3,21 +3,20 @@
 // marked, and opens saul's early message: the conversation opens at it, with the messages around it (a window
 // `history.load { around }` brings, since the newest page does not reach it), newer pages on the way down, and
 // "Jump to latest". Also driven by keyboard only: Ctrl+K, arrows, Enter, Escape.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startApp, type AppServer } from "./app.ts";
+import { describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import {
   bodies,
   chatUrl,
   expectShownOnce,
-  launchBrowser,
   messageLog,
   expectNoAxeViolations,
   screenshots,
   signIn,
   UI_TIMEOUT_MS,
 } from "./browser.ts";
-import { connectPeer, type Peer } from "../peers/bob.ts";
+
+import { e2eHarness } from "./harness.ts";
 
 const USER = "rosa@localhost";
 const SAUL = "saul@localhost";
@@ -26,48 +25,11 @@ const COUNT = 120;
 /** saul's message that the search finds: early enough that the newest page (50) does not hold it. */
 const FOUND = 5;
 
-let app: AppServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const peers: Peer[] = [];
+const e2e = e2eHarness();
 const run = Math.random().toString(36).slice(2, 8);
 /** A word only this run's messages have. */
 const word = `zebra${run}`;
 const body = (i: number): string => (i === FOUND ? `the ${word} number ${i} is here` : `filler ${i} ${run}`);
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ prosodyWs: inject("prosodyWs") }), launchBrowser()]);
-});
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    if (app) console.error(`[e2e] wrangler output (tail):\n${app.output().slice(-6000)}`);
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[page ${page.url()}] ${err.message}`));
-  return page;
-}
-
-async function peer(username: string): Promise<Peer> {
-  const p = await connectPeer({ service: inject("prosodyWs"), username });
-  peers.push(p);
-  return p;
-}
 
 const searchBox = (page: Page) => page.getByRole("searchbox", { name: "Search messages" });
 /** The text of the focused message (its article), "" when focus is elsewhere. */
@@ -79,9 +41,9 @@ const results = (page: Page) => page.getByRole("region", { name: "Search results
 
 describe("search", () => {
   test("finds, groups, marks, and opens a result at its message with its context", { timeout: 240_000 }, async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, SAUL), USER);
-    const [saul, tara] = await Promise.all([peer("saul"), peer("tara")]);
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, SAUL), USER);
+    const [saul, tara] = await Promise.all([e2e.peer("saul"), e2e.peer("tara")]);
 
     for (let i = 1; i <= COUNT; i++) await saul.send(USER, body(i));
     await saul.flush();
