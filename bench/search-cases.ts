@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.ts";
 import { searchMessages, type SearchPage } from "../src/db/search.ts";
-import { matchRanges, parseQuery, SEARCH_PAGE, snippet, type SearchQuery } from "../src/protocol/search.ts";
+import { ftsMatch, matchRanges, parseQuery, SEARCH_PAGE, snippet, type SearchQuery } from "../src/protocol/search.ts";
 
 export const SEARCH_OWNER = "searcher@localhost";
 export const SEARCH_N = 1_000_000;
@@ -79,8 +79,12 @@ export const SEARCH_TERMS = [
   { name: "prefix 'zeb' (1,000 hits)", query: "zeb", like: "zeb" },
 ] as const;
 
-export type SearchMethod = "fts" | "like";
-export const SEARCH_METHODS: SearchMethod[] = ["fts", "like"];
+/**
+ * fts: src/db/search.ts (matches walked newest minute first, a page read); sorted: the earlier version (0004), every
+ * match joined to its row and sorted by time; like: no index.
+ */
+export type SearchMethod = "fts" | "sorted" | "like";
+export const SEARCH_METHODS: SearchMethod[] = ["fts", "sorted", "like"];
 
 /** Stores SEARCH_N messages for the owner (20 peers) and 50,000 for another owner, in statements of 100,000. */
 export async function seedSearch(db: Db): Promise<{ rows: number; ms: number }> {
@@ -125,12 +129,38 @@ export async function likeSearch(db: Db, owner: string, word: string, query: Sea
   };
 }
 
+/** The earlier version of src/db/search.ts (migration 0004): every match joined to its row, all sorted by time. */
+export async function sortedSearch(db: Db, owner: string, query: SearchQuery): Promise<SearchPage> {
+  const rows = await db.all<{ peer: string; key: string; ts: number; direction: "in" | "out"; body: string }>(
+    sql`SELECT m.peer AS peer, m.key AS key, m.ts AS ts, m.direction AS direction, m.body AS body
+    FROM messages_fts CROSS JOIN messages m ON m.id = (messages_fts.rowid & ${2 ** 36 - 1})
+    WHERE messages_fts MATCH ${ftsMatch(query)} AND m.owner = ${owner} AND m.encrypted IS NULL
+    ORDER BY m.ts DESC, m.peer DESC, m.key DESC
+    LIMIT ${SEARCH_PAGE + 1}`,
+  );
+  return {
+    hasMore: rows.length > SEARCH_PAGE,
+    results: rows.slice(0, SEARCH_PAGE).map((r) => ({
+      peer: r.peer,
+      key: r.key,
+      ts: r.ts,
+      direction: r.direction,
+      ...snippet(r.body, matchRanges(r.body, query) ?? []),
+    })),
+  };
+}
+
 async function runOne(db: Db, method: SearchMethod, term: (typeof SEARCH_TERMS)[number]): Promise<SearchPage> {
   const query = parseQuery(term.query);
   if (!query) throw new Error(`no query: ${term.query}`);
-  return method === "fts"
-    ? searchMessages(db, SEARCH_OWNER, query, undefined, SEARCH_PAGE)
-    : likeSearch(db, SEARCH_OWNER, term.like, query);
+  switch (method) {
+    case "fts":
+      return searchMessages(db, SEARCH_OWNER, query, undefined, SEARCH_PAGE);
+    case "sorted":
+      return sortedSearch(db, SEARCH_OWNER, query);
+    case "like":
+      return likeSearch(db, SEARCH_OWNER, term.like, query);
+  }
 }
 
 export interface SearchSamples {
@@ -173,11 +203,11 @@ export async function searchRun(
   return results;
 }
 
-/** How SQLite runs the FTS5 query (the plan must start from the index, not from the owner's rows). */
+/** How SQLite runs the FTS5 query (the plan must start from the index, walking it in rowid order, no sort of it). */
 export async function ftsPlan(db: Db): Promise<string> {
-  const rows = await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN SELECT m.peer FROM messages_fts
-    CROSS JOIN messages m ON m.id = messages_fts.rowid
+  const rows = await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN SELECT messages_fts.rowid FROM messages_fts
+    CROSS JOIN messages m ON m.id = (messages_fts.rowid & ${2 ** 36 - 1})
     WHERE messages_fts MATCH '"zebra"' AND m.owner = ${SEARCH_OWNER} AND m.encrypted IS NULL
-    ORDER BY m.ts DESC, m.peer DESC, m.key DESC LIMIT 51`);
+    ORDER BY messages_fts.rowid DESC LIMIT 51`);
   return rows.map((r) => r.detail).join(" | ");
 }

@@ -68,7 +68,8 @@ export function parseMamResult(stanza: Element, self: string): MamResult | null 
 export function archiveStamp(result: MamResult): number | undefined {
   const stamp = result.forwarded.getChild("delay", NS_DELAY)?.attrs.stamp;
   const t = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
-  return Number.isFinite(t) ? t : undefined;
+  // Bounded like a message's own stamp (src/xmpp/message.ts): never before 1970, never in the future.
+  return Number.isFinite(t) ? Math.min(Math.max(t, 0), Date.now()) : undefined;
 }
 
 export interface MamFin {

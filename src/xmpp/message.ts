@@ -85,7 +85,9 @@ export function messageKey(m: Pick<ParsedChat, "originId" | "archiveId" | "id" |
 function stampOf(el: Element, now: number): number {
   const stamp = el.getChild("delay", NS_DELAY)?.attrs.stamp;
   const t = stamp ? Date.parse(stamp) : Number.NaN;
-  return Number.isFinite(t) ? t : now;
+  // A remote stamp is bounded: one from the future would sort a message above every later one, forever; one before
+  // 1970 is nonsense (and search keys assume 0 <= ts, src/db/search.ts).
+  return Number.isFinite(t) ? Math.min(Math.max(t, 0), now) : now;
 }
 
 /**

@@ -34,12 +34,19 @@ function q(text: string): SearchQuery {
   return parsed;
 }
 
-/** FTS5's own highlight() of a row, parsed into ranges (control characters cannot be in an XML body). */
+/**
+ * FTS5's own highlight() of a row's body, parsed into ranges (control characters cannot be in an XML body). The
+ * index is contentless (migrations/0005_search_order.sql), so highlight() runs on a test-only FTS5 table with the
+ * same tokenizer.
+ */
 async function ftsRanges(db: CountingDb["db"], owner: string, key: string, query: SearchQuery) {
-  const [row] = await db.all<{ h: string }>(sql`SELECT highlight(messages_fts, 0, char(2), char(3)) AS h
-    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-    WHERE messages_fts MATCH ${ftsMatch(query)}
-      AND m.owner = ${owner} AND m.key = ${key}`);
+  await db.run(sql`CREATE VIRTUAL TABLE IF NOT EXISTS highlight_check
+    USING fts5(body, tokenize='unicode61 remove_diacritics 2')`);
+  await db.run(sql`DELETE FROM highlight_check`);
+  await db.run(sql`INSERT INTO highlight_check(rowid, body)
+    SELECT id, body FROM messages WHERE owner = ${owner} AND key = ${key}`);
+  const [row] = await db.all<{ h: string }>(sql`SELECT highlight(highlight_check, 0, char(2), char(3)) AS h
+    FROM highlight_check WHERE highlight_check MATCH ${ftsMatch(query)}`);
   if (!row) return null;
   const ranges: [number, number][] = [];
   let plain = 0;
@@ -120,6 +127,39 @@ export function searchSuite(make: () => Promise<CountingDb>): void {
       expect(new Set(seen).size).toBe(130);
       const sorted = seen.toSorted().toReversed();
       expect(seen).toEqual(sorted);
+    });
+
+    it("stays in time order when older history is stored after newer (catch-up, hole filling)", async () => {
+      const { db } = await make();
+      const owner = `order-${crypto.randomUUID()}@localhost`;
+      const minute = 60_000;
+      const all: StoredMessage[] = [];
+      for (let i = 0; i < 240; i++) {
+        // Minutes with many matches, minutes with one, and timestamps within a minute in no particular order.
+        const ts = 1_700_000_000_000 + Math.floor(i / 7) * minute * (i % 3 === 0 ? 5 : 1) + ((i * 7919) % 59_000);
+        all.push(msg(i % 3 === 0 ? "bob@localhost" : "carol@localhost", `o${i}`, `needle ${i}`, ts));
+      }
+      // Stored in an order unrelated to time: newest third first, then the oldest, then the middle, shuffled.
+      const shuffled = all.toSorted(
+        (a, b) =>
+          ((a.key.length * 31 + Number(a.key.slice(1)) * 7) % 11) -
+          ((b.key.length * 31 + Number(b.key.slice(1)) * 7) % 11),
+      );
+      for (let at = 0; at < shuffled.length; at += 40) await store(db, owner, shuffled.slice(at, at + 40));
+      const expected = all
+        .map((m) => ({ ts: m.ts, peer: m.peer, key: m.key }))
+        .toSorted((a, b) => b.ts - a.ts || (a.peer < b.peer ? 1 : a.peer > b.peer ? -1 : a.key < b.key ? 1 : -1))
+        .map((r) => `${r.ts}/${r.peer}/${r.key}`);
+      const seen: string[] = [];
+      let before: { ts: number; peer: string; key: string } | undefined;
+      for (;;) {
+        const page = await searchMessages(db, owner, q("needle"), before, 25);
+        seen.push(...page.results.map((r) => `${r.ts}/${r.peer}/${r.key}`));
+        const last = page.results.at(-1);
+        if (!page.hasMore || !last) break;
+        before = { ts: last.ts, peer: last.peer, key: last.key };
+      }
+      expect(seen).toEqual(expected);
     });
 
     it("never fails on what a user can type, and follows corrections, retractions and deletion", async () => {

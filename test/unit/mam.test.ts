@@ -144,7 +144,7 @@ describe("parseMamResult", () => {
   it("feeds parseMessage with the forwarded delay as timestamp", () => {
     const r = parseMamResult(resultStanza({ from: SELF }, { queryid: "q1", id: "arch-1" }), SELF);
     if (!r) throw new Error("expected a result");
-    const parsed = parseMessage(r.message, SELF, 0, r.forwarded);
+    const parsed = parseMessage(r.message, SELF, Date.now(), r.forwarded);
     expect(parsed.kind).toBe("chat");
     if (parsed.kind === "chat") expect(parsed.chat.ts).toBe(Date.UTC(2010, 6, 10, 23, 8, 25));
   });

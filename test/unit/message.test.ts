@@ -199,6 +199,25 @@ describe("parseMessage: XEP-0203 delay", () => {
     expect(chatOf(parseMessage(legacy, SELF, NOW)).ts).toBe(NOW);
   });
 
+  it("bounds a stamp to [1970, now]: a future one cannot pin a message above all later ones", () => {
+    const at = (stamp: string) =>
+      chatOf(
+        parseMessage(
+          xml(
+            "message",
+            { from: "bob@example.com", type: "chat" },
+            xml("body", {}, "x"),
+            xml("delay", { xmlns: "urn:xmpp:delay", stamp }),
+          ),
+          SELF,
+          NOW,
+        ),
+      ).ts;
+    expect(at("2999-01-01T00:00:00Z")).toBe(NOW);
+    expect(at("+275760-09-13T00:00:00Z")).toBe(NOW);
+    expect(at("1900-01-01T00:00:00Z")).toBe(0);
+  });
+
   it("uses the delay of the delayHost (MAM <forwarded/>) instead of the inner message", () => {
     const forwarded = xml(
       "forwarded",
