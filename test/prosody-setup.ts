@@ -74,6 +74,10 @@ export const TEST_ACCOUNTS = [
   // test/e2e/omemo-actions.test.ts: the user and the python OMEMO peer
   "oa-ann",
   "oa-bob",
+  // test/e2e/omemo-search.test.ts: the user, the python OMEMO peer, a clear peer
+  "os-ann",
+  "os-bob",
+  "os-cy",
   // test/e2e/a11y.test.ts: the user, two contacts, and someone asking to be one
   "axe-ada",
   "axe-ben",
