@@ -5,52 +5,22 @@
 import type { ClientFrame, RosterEntry, SearchCursor, ServerFrame, Subscription } from "../../../src/protocol/index.ts";
 import type { ContactOmemo, DeviceNotice } from "../crypto/contacts.ts";
 import type { DeviceInfo, OmemoDevice, TrustAction } from "../crypto/device.ts";
-import { E2EEError, PepError } from "../crypto/e2ee.ts";
 import type { PepItem, PepTransport, SkippedDevice } from "../crypto/e2ee.ts";
-import type { Trust } from "../crypto/trust.ts";
 import type { LocalPage } from "../features/search/local.ts";
+import { ContactStates } from "./contact-omemo.ts";
+import { TrustCache } from "./trust-cache.ts";
 import { Decryptor, type PlainView } from "./decryptor.ts";
 import { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
 import { PepSocket } from "./pep-socket.ts";
-import { composerState, encryptChoice } from "./omemo-policy.ts";
+import { composerState, encryptChoice, encryptFailure, fetchFailed, knownDevices, UNKNOWN } from "./omemo-policy.ts";
+import type { EncryptedExtra, EncryptedSend, MessageSecurity } from "./omemo-policy.ts";
 import type { ComposerCrypto, E2EEStatus, PeerDevices } from "./omemo-policy.ts";
 
 export type { PlainView };
 
 export type { ComposerCrypto, DeviceInfo, DeviceNotice, E2EEStatus, PeerDevices, TrustAction };
-
-/** Who encrypted a message, for its indicator. */
-export interface MessageSecurity {
-  readonly deviceId: number;
-  /** Null while not known (e.g. the record is still being read). */
-  readonly trust: Trust | null;
-  /** Sent from this browser. */
-  readonly self: boolean;
-}
-
-const UNKNOWN: PeerDevices = { devices: null, loading: false, error: null, transient: false };
-
-function knownDevices(devices: readonly number[]): PeerDevices {
-  return { devices, loading: false, error: null, transient: false };
-}
-
-function fetchFailed(devices: readonly number[] | null, err: unknown): PeerDevices {
-  const condition = err instanceof E2EEError || err instanceof PepError ? err.condition : undefined;
-  const transient = condition === "timeout" || condition === "not-connected";
-  return { devices, loading: false, error: message(err), transient };
-}
-
-/** A reply (XEP-0461: the quote is inside the encrypted body) or a correction (XEP-0308) of an encrypted message. */
-export interface EncryptedExtra {
-  readonly replyTo?: { readonly key: string; readonly quoteLength: number };
-  readonly replace?: string;
-}
-
-export type EncryptedSend =
-  | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
-  /** `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). */
-  | { readonly ok: false; readonly error: string; readonly offerPlain: boolean };
+export type { EncryptedExtra, EncryptedSend, MessageSecurity };
 
 /** Subscriptions under which the contact's presence reaches us: their presence-model PEP nodes are readable. */
 function readsPresence(subscription: Subscription): boolean {
@@ -82,11 +52,10 @@ export class E2EEService {
   readonly #peers = new Map<string, PeerDevices>();
   readonly #choices: EncryptChoices;
   /** Trust of the devices of each account, as last read from the device's records. */
-  readonly #trust = new Map<string, ReadonlyMap<number, Trust>>();
-  readonly #trustReads = new Set<string>();
+  readonly #trust: TrustCache;
   readonly #heartbeats = new Set<string>();
   /** The stored OMEMO state of each account (contacts.ts), read when the device opens, then kept in step. */
-  readonly #contacts = new Map<string, ContactOmemo>();
+  readonly #contacts: ContactStates;
   /** Roster subscriptions as last seen, to notice when a contact's presence-model nodes become readable. */
   readonly #subscriptions = new Map<string, Subscription>();
   #device: Promise<OmemoDevice> | null = null;
@@ -104,12 +73,17 @@ export class E2EEService {
     this.#pep = new PepSocket((frame) => !this.#destroyed && opts.send(frame), opts.requestTimeoutMs);
     this.transport = this.#pep.transport;
     this.#choices = new EncryptChoices(opts.jid, opts.storage);
+    this.#contacts = new ContactStates(opts.jid, (peer, ts) => this.#persistInUse(peer, ts));
+    this.#trust = new TrustCache(
+      () => this.#loadDevice(),
+      () => this.#changed(),
+    );
     this.#decryptor = new Decryptor({
       jid: opts.jid,
       device: () => this.#loadDevice(),
       deviceId: () => this.#deviceId,
-      markInUse: (peer, ts) => this.#markInUse(peer, ts),
-      readTrust: (jid) => this.#readTrust(jid, true),
+      markInUse: (peer, ts) => this.#contacts.markInUse(peer, ts),
+      readTrust: (jid) => this.#trust.read(jid, true),
       destroyed: () => this.#destroyed,
       changed: () => this.#changed(),
       changedSoon: () => this.#changedSoon(),
@@ -206,7 +180,7 @@ export class E2EEService {
           onContactChange: (contact) => this.#setContact(contact),
         });
         // Before any decision: "OMEMO in use" must be known before the first message can go out.
-        for (const c of await device.contactStates()) this.#mergeContact(c);
+        for (const c of await device.contactStates()) this.#contacts.merge(c);
         return device;
       })
       .catch((err: unknown) => {
@@ -263,7 +237,7 @@ export class E2EEService {
   fetchDevices(jid: string): void {
     const prev = this.peer(jid);
     if (prev.loading) return;
-    this.#readTrust(jid, true);
+    this.#trust.read(jid, true);
     this.#setPeer(jid, { ...prev, loading: true, error: null, transient: false });
     void this.#loadDevice()
       .then((device) => device.devices(jid, true))
@@ -305,33 +279,16 @@ export class E2EEService {
     if (sender === undefined || sender === null) return null;
     const jid = direction === "in" ? peer : this.#opts.jid;
     const self = direction === "out" && sender === this.#deviceId;
-    const trust = self ? "verified" : (this.#trust.get(jid)?.get(sender) ?? null);
-    if (trust === null && !self) this.#readTrust(jid);
+    const trust = self ? "verified" : (this.#trust.of(jid)?.get(sender) ?? null);
+    if (trust === null && !self) this.#trust.read(jid);
     return { deviceId: sender, trust, self };
-  }
-
-  #readTrust(jid: string, force = false): void {
-    if (this.#trustReads.has(jid) || (!force && this.#trust.has(jid))) return;
-    this.#trustReads.add(jid);
-    void this.#loadDevice()
-      .then((d) => d.trustRecords(jid))
-      .then(
-        (records) => {
-          this.#trustReads.delete(jid);
-          this.#trust.set(jid, new Map(records.map((r) => [r.deviceId, r.trust])));
-          this.#changed();
-        },
-        () => this.#trustReads.delete(jid),
-      );
   }
 
   /** Devices of `jid` (own account included) with fingerprints and trust, for the devices panel. */
   async describeDevices(jid: string, refresh = false): Promise<DeviceInfo[]> {
     const device = await this.#loadDevice();
     const infos = await device.describeDevices(jid, refresh);
-    const trust = new Map(this.#trust.get(jid));
-    for (const i of infos) if (i.trust !== null && !i.self) trust.set(i.deviceId, i.trust);
-    this.#trust.set(jid, trust);
+    this.#trust.merge(jid, infos);
     const ids = device.knownDevices(jid);
     if (ids) this.#peers.set(jid, knownDevices(ids));
     this.#changed();
@@ -341,7 +298,7 @@ export class E2EEService {
   async setTrust(jid: string, deviceId: number, action: TrustAction): Promise<void> {
     const device = await this.#loadDevice();
     const record = await device.setTrust(jid, deviceId, action);
-    this.#trust.set(jid, new Map(this.#trust.get(jid)).set(deviceId, record.trust));
+    this.#trust.set(jid, deviceId, record.trust);
     this.#changed();
   }
 
@@ -390,7 +347,7 @@ export class E2EEService {
       devices: this.peer(peer),
       inUse: this.omemoSince(peer) !== null,
       onlyVerified: this.onlyVerified(peer),
-      trust: this.#trust.get(peer),
+      trust: this.#trust.of(peer),
     };
   }
 
@@ -406,49 +363,30 @@ export class E2EEService {
     return devices === null ? transient : devices.length > 0;
   }
 
-  // ---- the stored per-contact state (crypto/contacts.ts) ---------------------------------------------------
-
-  /** A record from the store. "In use" is never taken back here (a write of ours may still be under way). */
-  #mergeContact(contact: ContactOmemo): void {
-    const mine = this.#contacts.get(contact.jid)?.inUseSince ?? null;
-    const theirs = contact.inUseSince;
-    const since = mine === null ? theirs : theirs === null ? mine : Math.min(mine, theirs);
-    this.#contacts.set(contact.jid, since === theirs ? contact : { ...contact, inUseSince: since });
-  }
-
-  #setContact(contact: ContactOmemo): void {
-    this.#mergeContact(contact);
-    this.#changed();
-  }
-
-  /** Since when OMEMO is in use with `peer` (ms); null when never seen. */
-  omemoSince(peer: string): number | null {
-    return this.#contacts.get(peer)?.inUseSince ?? null;
-  }
+  // ---- the stored per-contact state (crypto/contacts.ts, core/contact-omemo.ts) ----------------------------
 
   /**
-   * Encrypted message, sent or received: OMEMO is in use. Written once per contact (and again only for an
-   * earlier message), so a history page does not mean fifty writes.
+   * Writes "OMEMO in use since" to the device's store. A failure is dropped: the device did not load (the status
+   * says so) or IndexedDB refused the write; memory keeps it, and the next encrypted message writes again.
    */
-  #markInUse(peer: string, ts: number): void {
-    const since = this.omemoSince(peer);
-    if (since !== null && since <= ts) return;
-    const current = this.#contacts.get(peer);
-    this.#contacts.set(peer, {
-      jid: peer,
-      onlyVerified: false,
-      devices: null,
-      notices: [],
-      ...current,
-      inUseSince: ts,
-    });
+  #persistInUse(peer: string, ts: number): void {
     void this.#loadDevice()
       .then((d) => d.markInUse(peer, ts))
       .catch(() => undefined);
   }
 
+  #setContact(contact: ContactOmemo): void {
+    this.#contacts.merge(contact);
+    this.#changed();
+  }
+
+  /** Since when OMEMO is in use with `peer` (ms); null when never seen. */
+  omemoSince(peer: string): number | null {
+    return this.#contacts.omemoSince(peer);
+  }
+
   onlyVerified(peer: string): boolean {
-    return this.#contacts.get(peer)?.onlyVerified ?? false;
+    return this.#contacts.onlyVerified(peer);
   }
 
   /** "Only verified devices" for `peer`: kept in the device's store. */
@@ -457,15 +395,9 @@ export class E2EEService {
     this.#setContact(await device.setOnlyVerified(peer, on));
   }
 
-  /**
-   * Device changes to show in the conversation with `peer`, oldest first: the contact's, and (where OMEMO is in
-   * use, since every encrypted message goes to them too) our own account's.
-   */
+  /** Device changes to show in the conversation with `peer`, oldest first (ContactStates.notices). */
   notices(peer: string): readonly DeviceNotice[] {
-    const theirs = this.#contacts.get(peer)?.notices ?? [];
-    const own = peer !== this.#opts.jid && this.omemoSince(peer) !== null ? this.#contacts.get(this.#opts.jid) : null;
-    if (!own || own.notices.length === 0) return theirs;
-    return [...theirs, ...own.notices].sort((a, b) => a.ts - b.ts);
+    return this.#contacts.notices(peer);
   }
 
   /**
@@ -516,17 +448,7 @@ export class E2EEService {
       const devices = device.knownDevices(peer);
       if (devices) this.#setPeer(peer, knownDevices(devices));
     } catch (err) {
-      const why = err instanceof E2EEError ? err.message : `encryption failed (${message(err)})`;
-      const held =
-        this.omemoSince(peer) !== null
-          ? " OMEMO was in use with this contact, so nothing is sent unencrypted unless you confirm it."
-          : "";
-      // Presence-model nodes (the server's default): readable once the contact shares their presence with us.
-      const hint =
-        err instanceof E2EEError && err.condition === "forbidden"
-          ? ` Their devices may be visible to their contacts only: they become readable once ${peer} accepts your contact request.`
-          : "";
-      return { ok: false, error: `Not sent: ${why}${held}${hint}`, offerPlain: true };
+      return { ok: false, error: encryptFailure(err, peer, this.omemoSince(peer) !== null), offerPlain: true };
     }
     const requestId = newRequestId();
     this.#decryptor.sending(requestId, body);
@@ -538,7 +460,7 @@ export class E2EEService {
         offerPlain: false,
       };
     }
-    this.#markInUse(peer, Date.now());
+    this.#contacts.markInUse(peer, Date.now());
     return { ok: true, requestId, skipped };
   }
 

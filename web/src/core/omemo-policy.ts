@@ -3,6 +3,7 @@
 // "encrypted" whatever the device list says now (empty, missing, unreadable); a list the relay or the server can
 // take away must not turn the next message into clear text (XEP-0384 v0.3 §4.2, §7). Only the user's explicit
 // choice (the toggle, or "Send unencrypted" for one message) sends clear text then.
+import { E2EEError, PepError, type SkippedDevice } from "../crypto/e2ee.ts";
 import type { Trust } from "../crypto/trust.ts";
 
 export type E2EEStatus = "off" | "starting" | "ready" | "unavailable";
@@ -113,4 +114,52 @@ function statusLine(input: PolicyInput, encrypt: boolean | null): { text: string
   const left =
     untrusted > 0 ? ` ${untrusted} untrusted device${untrusted === 1 ? " is" : "s are"} left out (see Devices).` : "";
   return ok(`Encrypted (OMEMO) for ${plural(trusted, "device")} of this contact.${left}`);
+}
+
+export const UNKNOWN: PeerDevices = { devices: null, loading: false, error: null, transient: false };
+
+export function knownDevices(devices: readonly number[]): PeerDevices {
+  return { devices, loading: false, error: null, transient: false };
+}
+
+/** A device list that could not be fetched; `transient` when asking again may work (a timeout, no link). */
+export function fetchFailed(devices: readonly number[] | null, err: unknown): PeerDevices {
+  const condition = err instanceof E2EEError || err instanceof PepError ? err.condition : undefined;
+  const transient = condition === "timeout" || condition === "not-connected";
+  return { devices, loading: false, error: err instanceof Error ? err.message : String(err), transient };
+}
+
+/** Who encrypted a message, for its indicator. */
+export interface MessageSecurity {
+  readonly deviceId: number;
+  /** Null while not known (e.g. the record is still being read). */
+  readonly trust: Trust | null;
+  /** Sent from this browser. */
+  readonly self: boolean;
+}
+
+/** A reply (XEP-0461: the quote is inside the encrypted body) or a correction (XEP-0308) of an encrypted message. */
+export interface EncryptedExtra {
+  readonly replyTo?: { readonly key: string; readonly quoteLength: number };
+  readonly replace?: string;
+}
+
+export type EncryptedSend =
+  | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
+  /** `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). */
+  | { readonly ok: false; readonly error: string; readonly offerPlain: boolean };
+
+/** Why an encrypted message was not sent, in words (the user may then send it unencrypted, never automatically). */
+export function encryptFailure(err: unknown, peer: string, inUse: boolean): string {
+  const why =
+    err instanceof E2EEError ? err.message : `encryption failed (${err instanceof Error ? err.message : String(err)})`;
+  const held = inUse
+    ? " OMEMO was in use with this contact, so nothing is sent unencrypted unless you confirm it."
+    : "";
+  // Presence-model nodes (the server's default): readable once the contact shares their presence with us.
+  const hint =
+    err instanceof E2EEError && err.condition === "forbidden"
+      ? ` Their devices may be visible to their contacts only: they become readable once ${peer} accepts your contact request.`
+      : "";
+  return `Not sent: ${why}${held}${hint}`;
 }
