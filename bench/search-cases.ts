@@ -4,8 +4,8 @@
 // with snippets and highlight ranges computed the same way; only the WHERE differs (FTS5 MATCH vs LIKE '%word%').
 import { sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.ts";
-import { searchMessages, type SearchPage } from "../src/db/search.ts";
-import { ftsMatch, matchRanges, parseQuery, SEARCH_PAGE, snippet, type SearchQuery } from "../src/protocol/search.ts";
+import { searchMessages, searchPage, type SearchPage } from "../src/db/search.ts";
+import { ftsMatch, parseQuery, SEARCH_PAGE, type SearchQuery } from "../src/protocol/search.ts";
 
 export const SEARCH_OWNER = "searcher@localhost";
 export const SEARCH_N = 1_000_000;
@@ -112,42 +112,21 @@ export async function seedSearch(db: Db): Promise<{ rows: number; ms: number }> 
 
 /** The same page with LIKE '%word%' instead of MATCH (what a search without an index does). */
 export async function likeSearch(db: Db, owner: string, word: string, query: SearchQuery): Promise<SearchPage> {
-  const rows = await db.all<{ peer: string; key: string; ts: number; direction: "in" | "out"; body: string }>(
-    sql`SELECT peer, key, ts, direction, body FROM messages
+  const rows = await db.all(sql`SELECT peer, key, ts, direction, body FROM messages
       WHERE owner = ${owner} AND encrypted IS NULL AND body LIKE ${`%${word}%`}
-      ORDER BY ts DESC, peer DESC, key DESC LIMIT ${SEARCH_PAGE + 1}`,
-  );
-  return {
-    hasMore: rows.length > SEARCH_PAGE,
-    results: rows.slice(0, SEARCH_PAGE).map((r) => ({
-      peer: r.peer,
-      key: r.key,
-      ts: r.ts,
-      direction: r.direction,
-      ...snippet(r.body, matchRanges(r.body, query) ?? []),
-    })),
-  };
+      ORDER BY ts DESC, peer DESC, key DESC LIMIT ${SEARCH_PAGE + 1}`);
+  return searchPage(rows, query, SEARCH_PAGE);
 }
 
 /** The earlier version of src/db/search.ts (migration 0004): every match joined to its row, all sorted by time. */
 export async function sortedSearch(db: Db, owner: string, query: SearchQuery): Promise<SearchPage> {
-  const rows = await db.all<{ peer: string; key: string; ts: number; direction: "in" | "out"; body: string }>(
-    sql`SELECT m.peer AS peer, m.key AS key, m.ts AS ts, m.direction AS direction, m.body AS body
+  const rows = await db.all(sql`SELECT m.peer AS peer, m.key AS key, m.ts AS ts, m.direction AS direction,
+      m.body AS body
     FROM messages_fts CROSS JOIN messages m ON m.id = (messages_fts.rowid & ${2 ** 36 - 1})
     WHERE messages_fts MATCH ${ftsMatch(query)} AND m.owner = ${owner} AND m.encrypted IS NULL
     ORDER BY m.ts DESC, m.peer DESC, m.key DESC
-    LIMIT ${SEARCH_PAGE + 1}`,
-  );
-  return {
-    hasMore: rows.length > SEARCH_PAGE,
-    results: rows.slice(0, SEARCH_PAGE).map((r) => ({
-      peer: r.peer,
-      key: r.key,
-      ts: r.ts,
-      direction: r.direction,
-      ...snippet(r.body, matchRanges(r.body, query) ?? []),
-    })),
-  };
+    LIMIT ${SEARCH_PAGE + 1}`);
+  return searchPage(rows, query, SEARCH_PAGE);
 }
 
 async function runOne(db: Db, method: SearchMethod, term: (typeof SEARCH_TERMS)[number]): Promise<SearchPage> {

@@ -70,6 +70,14 @@ export async function searchMessages(
       AND m.owner = ${owner} AND m.encrypted IS NULL ${after}
     ORDER BY m.ts DESC, m.peer DESC, m.key DESC
     LIMIT ${limit + 1}`);
+  return searchPage(rows, query, limit);
+}
+
+/**
+ * Raw result rows (peer, key, ts, direction, body; up to `limit + 1`) as a page with snippets and highlight ranges.
+ * Rows that are not results (raw SQL is untyped) are left out.
+ */
+export function searchPage(rows: readonly unknown[], query: SearchQuery, limit: number): SearchPage {
   const hits = rows.map(hitRow).filter((r): r is HitRow => r !== null);
   return {
     hasMore: hits.length > limit,
