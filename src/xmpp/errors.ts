@@ -1,25 +1,39 @@
 import type { Element } from "@xmpp/xml";
 
 // RFC 6120 §8.3.3 stanza error conditions (the subset Parley reports) plus client-side conditions.
-export type XMPPCondition =
-  | "bad-request"
-  | "conflict"
-  | "feature-not-implemented"
-  | "forbidden"
-  | "item-not-found"
-  | "internal-server-error"
-  | "not-allowed"
-  | "not-authorized"
-  | "recipient-unavailable"
-  | "remote-server-not-found"
-  | "remote-server-timeout"
-  | "resource-constraint"
-  | "service-unavailable"
-  | "undefined-condition"
-  | "unexpected-request"
-  | "host-unknown"
-  | "connection-failed"
-  | "timeout";
+const STANZA_CONDITIONS = [
+  "bad-request",
+  "conflict",
+  "feature-not-implemented",
+  "forbidden",
+  "gone",
+  "internal-server-error",
+  "item-not-found",
+  "jid-malformed",
+  "not-acceptable",
+  "not-allowed",
+  "not-authorized",
+  "policy-violation",
+  "recipient-unavailable",
+  "redirect",
+  "registration-required",
+  "remote-server-not-found",
+  "remote-server-timeout",
+  "resource-constraint",
+  "service-unavailable",
+  "subscription-required",
+  "undefined-condition",
+  "unexpected-request",
+] as const;
+
+// RFC 6120 §8.3.3 stanza error conditions plus client-side conditions.
+export type XMPPCondition = (typeof STANZA_CONDITIONS)[number] | "host-unknown" | "connection-failed" | "timeout";
+
+const KNOWN = new Set<string>(STANZA_CONDITIONS);
+
+function isStanzaCondition(name: string): name is (typeof STANZA_CONDITIONS)[number] {
+  return KNOWN.has(name);
+}
 
 /** An expected XMPP failure, carrying the RFC condition so callers can branch on it. */
 export class XMPPError extends Error {
@@ -41,7 +55,8 @@ export class XMPPError extends Error {
     if (!error) return new XMPPError("undefined-condition");
     const cond = error.getChildElements().find((c) => c.getNS() === NS && c.name !== "text");
     const text = error.getChildText("text", NS) ?? undefined;
-    return new XMPPError((cond?.name ?? "undefined-condition") as XMPPCondition, text);
+    // An unknown condition is undefined-condition (RFC 6120 §8.3.3.21), not a string we would pass on unchecked.
+    return new XMPPError(cond && isStanzaCondition(cond.name) ? cond.name : "undefined-condition", text);
   }
 }
 

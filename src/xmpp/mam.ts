@@ -1,9 +1,9 @@
 import { xml, type Element } from "@xmpp/xml";
+import { NS_DATA } from "./forms.ts";
 import { NS_DELAY, NS_FORWARD } from "./message.ts";
 
 export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313
 export const NS_RSM = "http://jabber.org/protocol/rsm"; // XEP-0059
-const NS_DATA = "jabber:x:data";
 
 export interface MamQuery {
   queryId: string;

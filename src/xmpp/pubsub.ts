@@ -1,26 +1,17 @@
 // PEP (XEP-0163) over pubsub (XEP-0060): publish with publish-options (XEP-0223), fetch items, node
 // configuration, and event notifications. Pure builders and parsers.
 import { xml, type Element } from "@xmpp/xml";
+import { buildSubmitForm } from "./forms.ts";
 
 export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
 export const NS_PUBSUB_OWNER = "http://jabber.org/protocol/pubsub#owner";
 export const NS_PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event";
 export const NS_PUBSUB_ERRORS = "http://jabber.org/protocol/pubsub#errors";
-const NS_DATA = "jabber:x:data";
 
 export interface PepItem {
   id: string;
   /** The item's payload element, serialised. */
   payload: string;
-}
-
-function form(formType: string, fields: Record<string, string>): Element {
-  return xml(
-    "x",
-    { xmlns: NS_DATA, type: "submit" },
-    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, formType)),
-    ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))),
-  );
 }
 
 /** XEP-0060 §7.1.5 with XEP-0223 publish-options: the node must have (or get) this access model. */
@@ -37,7 +28,7 @@ export function buildPublish(
     xml(
       "publish-options",
       {},
-      form("http://jabber.org/protocol/pubsub#publish-options", { "pubsub#access_model": accessModel }),
+      buildSubmitForm("http://jabber.org/protocol/pubsub#publish-options", { "pubsub#access_model": accessModel }),
     ),
   );
 }
@@ -50,7 +41,7 @@ export function buildConfigure(node: string, accessModel: "open" | "presence"): 
     xml(
       "configure",
       { node },
-      form("http://jabber.org/protocol/pubsub#node_config", { "pubsub#access_model": accessModel }),
+      buildSubmitForm("http://jabber.org/protocol/pubsub#node_config", { "pubsub#access_model": accessModel }),
     ),
   );
 }
@@ -66,7 +57,7 @@ export function buildPublishWithOptions(
     "pubsub",
     { xmlns: NS_PUBSUB },
     xml("publish", { node }, xml("item", { id: itemId }, payload)),
-    xml("publish-options", {}, form("http://jabber.org/protocol/pubsub#publish-options", { ...options })),
+    xml("publish-options", {}, buildSubmitForm("http://jabber.org/protocol/pubsub#publish-options", { ...options })),
   );
 }
 
@@ -80,7 +71,7 @@ export function buildConfigureWithOptions(node: string, options: Readonly<Record
   return xml(
     "pubsub",
     { xmlns: NS_PUBSUB_OWNER },
-    xml("configure", { node }, form("http://jabber.org/protocol/pubsub#node_config", { ...options })),
+    xml("configure", { node }, buildSubmitForm("http://jabber.org/protocol/pubsub#node_config", { ...options })),
   );
 }
 
