@@ -23,6 +23,7 @@ export function planProsodyInstall(state: {
 }): ProsodyInstallPlan | undefined;
 export function planCommands(plan: Pick<ProsodyInstallPlan, "packages" | "target" | "addBackportsSource">): string[];
 export function pickProsody012(text: string): string | undefined;
+export function pickModules012(text: string): string | undefined;
 export function pointLauncherAt(text: string, tree: string): string;
 export function takeServerFlag(argv: string[]): { server: "13" | "0.12"; rest: string[] };
 export function disableSystemProsody(): void;

@@ -227,6 +227,20 @@ export function pickProsody012(text) {
 }
 
 /**
+ * The prosody-modules to extract beside Prosody 0.12 (`apt-cache madison prosody-modules`): the distribution's own
+ * (bookworm's, built for 0.12), never a backport (those are built for 13).
+ * @param {string} text
+ * @returns {string | undefined}
+ */
+export function pickModules012(text) {
+  for (const line of text.split("\n")) {
+    const [, version, source] = line.split("|").map((c) => c.trim());
+    if (version && source && !source.includes("-backports")) return version;
+  }
+  return undefined;
+}
+
+/**
  * A Prosody launcher (usr/bin/prosody or prosodyctl) pointed at an extracted tree: the configure-time paths at its
  * top (CFG_SOURCEDIR etc., Debian's /usr/lib/prosody and friends) become the tree's. Throws when the launcher does
  * not set one of them (a layout this does not know, better a clear error than the system's 13 loading 0.12's code).
@@ -419,9 +433,10 @@ export function ensureProsodyInstalled({ log = (line) => console.log(line) } = {
           "then stop Debian's prosody service: sudo systemctl disable --now prosody",
       );
     }
-    // Nothing loads prosody-modules yet: say so, and go on.
-    log(`Note: Debian's prosody-modules for Prosody 13 is not installed. As root:\n${steps.join("\n")}`);
-    return;
+    // The MUC component loads mod_muc_moderation from it (issue #8).
+    throw new Error(
+      `Parley needs Debian's prosody-modules for Prosody 13 (group chat moderation). As root:\n${steps.join("\n")}`,
+    );
   }
 
   log(
@@ -472,14 +487,15 @@ export function ensureProsody012({ root, log = (line) => console.log(line) }) {
   const markerPath = path.join(dir, "parley-prosody.json");
   const bins = { prosody: path.join(dir, "usr/bin/prosody"), prosodyctl: path.join(dir, "usr/bin/prosodyctl") };
 
-  /** @type {{ version: string, depends: string } | undefined} */
+  /** @type {{ version: string, depends: string, modules?: string } | undefined} */
   let marker;
   try {
     marker = JSON.parse(readFileSync(markerPath, "utf8"));
   } catch {
     marker = undefined;
   }
-  if (!marker || !existsSync(bins.prosody) || !existsSync(bins.prosodyctl)) {
+  // `modules`: extractions made before the tree carried prosody-modules are made again.
+  if (!marker || !marker.modules || !existsSync(bins.prosody) || !existsSync(bins.prosodyctl)) {
     marker = extractProsody012(root, dir, log);
     writeFileSync(markerPath, `${JSON.stringify(marker)}\n`);
   }
@@ -487,7 +503,7 @@ export function ensureProsody012({ root, log = (line) => console.log(line) }) {
   return { ...bins, version: marker.version, dir };
 }
 
-/** Downloads bookworm's prosody 0.12 and extracts it into dir; returns its version and Depends. */
+/** Downloads bookworm's prosody 0.12 and its prosody-modules, extracts them into dir; returns the versions and Depends. */
 function extractProsody012(root, dir, log) {
   let version = pickProsody012(output("apt-cache", ["madison", "prosody"]) ?? "");
   if (!version && isRoot()) {
@@ -518,10 +534,19 @@ function extractProsody012(root, dir, log) {
     stdio: ["ignore", "ignore", "inherit"],
     env: aptEnv(),
   });
-  const deb = readdirSync(work).find((name) => name.endsWith(".deb"));
-  if (!deb) throw new Error(`apt-get download prosody=${version} left no .deb in ${work}`);
+  // The community modules of the same release (mod_muc_moderation, mod_vcard_muc; issue #8), into the same tree.
+  const modules = pickModules012(output("apt-cache", ["madison", "prosody-modules"]) ?? "");
+  if (!modules) throw new Error("No prosody-modules for Prosody 0.12 in the apt sources (bookworm's)");
+  execFileSync("apt-get", [...sandbox, "download", `prosody-modules=${modules}`], {
+    cwd: work,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: aptEnv(),
+  });
+  const debs = readdirSync(work).filter((name) => name.endsWith(".deb"));
+  if (!debs.some((d) => d.startsWith("prosody_")))
+    throw new Error(`apt-get download prosody=${version} left no .deb in ${work}`);
   const tree = path.join(work, "tree");
-  execFileSync("dpkg", ["-x", path.join(work, deb), tree], { stdio: "inherit" });
+  for (const deb of debs) execFileSync("dpkg", ["-x", path.join(work, deb), tree], { stdio: "inherit" });
 
   // Point the launchers at the tree's final place.
   for (const name of ["prosody", "prosodyctl"]) {
@@ -534,7 +559,7 @@ function extractProsody012(root, dir, log) {
   rmSync(dir, { recursive: true, force: true });
   renameSync(tree, dir);
   rmSync(work, { recursive: true, force: true });
-  return { version, depends };
+  return { version, depends, modules };
 }
 
 /**

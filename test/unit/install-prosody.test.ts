@@ -7,6 +7,7 @@ import {
   parseDepends,
   parseOsRelease,
   parseProsodyctlAbout,
+  pickModules012,
   pickProsody012,
   planCommands,
   planProsodyInstall,
@@ -256,6 +257,15 @@ describe("Prosody 0.12 beside 13", () => {
     expect(pickProsody012(MADISON)).toBe("0.12.3-1+deb12u1");
     expect(pickProsody012(MADISON.split("\n")[0]!)).toBeUndefined();
     expect(pickProsody012("")).toBeUndefined();
+  });
+
+  it("picks bookworm's own prosody-modules (built for 0.12), never the backport", () => {
+    const madison = [
+      "prosody-modules | 0.0~hg20250402.f315edc39f3d+dfsg-1~bpo12+1 | http://deb.debian.org/debian bookworm-backports/main amd64 Packages",
+      "prosody-modules | 0.0~hg20230223.556bf57d6417+dfsg-1 | http://deb.debian.org/debian bookworm/main amd64 Packages",
+    ].join("\n");
+    expect(pickModules012(madison)).toBe("0.0~hg20230223.556bf57d6417+dfsg-1");
+    expect(pickModules012(madison.split("\n")[0] ?? "")).toBeUndefined();
   });
 
   it("points a launcher's configure-time paths at the extracted tree", () => {
