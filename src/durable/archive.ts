@@ -1,9 +1,11 @@
 // The server's message archive (XEP-0313, paged with XEP-0059 RSM): catch-up after a login and history older
-// than what storage holds. Results are deduplicated by key against memory and storage before they count.
+// than what storage holds. Results are deduplicated by key against memory and storage before they count; the
+// XEP-0333 markers among them go to the read state once the messages of their page are stored.
 import type { Db } from "../db/client.ts";
 import { existingKeys } from "../db/store.ts";
 import { HISTORY_PAGE } from "../protocol/index.ts";
 import { archiveStamp, buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
+import { parseDisplayed, type ParsedDisplayed } from "../xmpp/markers.ts";
 import { messageKey, parseMessage, type ParsedAction, type ParsedChat } from "../xmpp/message.ts";
 import type { Link } from "./features/context.ts";
 import type { ArchivePoint } from "./ranges.ts";
@@ -36,6 +38,8 @@ export interface ArchiveHost {
   storeOlder(chat: ParsedChat, key: string, ts: number): void;
   /** A correction, retraction or reaction: stored; `live` (caught up) ones are pushed to the tabs. */
   action(action: ParsedAction, live: boolean): void;
+  /** XEP-0333 displayed markers of a page whose messages are stored (or queued): applied as live ones are. */
+  displayed(markers: readonly ParsedDisplayed[]): Promise<void>;
   lastArchiveId(): string | undefined;
   setLastArchiveId(id: string): Promise<void>;
   /** The catch-up leaves a hole between `from` (null: the archive's beginning) and `to` (see ./gaps.ts). */
@@ -139,11 +143,12 @@ export class Archive {
   }
 
   async #acceptAll(results: MamResult[]): Promise<void> {
-    const { chats, keys, stored } = await this.unseen(results, true);
+    const { chats, keys, stored, markers } = await this.unseen(results, true);
     chats.forEach((chat, i) => {
       const key = keys[i];
       if (key !== undefined && !stored.has(key)) this.host.accept(chat);
     });
+    await this.host.displayed(markers);
   }
 
   /**
@@ -171,7 +176,7 @@ export class Archive {
     if (this.#exhausted.has(peer)) return;
     const { results, fin } = await this.query(link, { with: peer, before: oldest?.archiveId ?? "", max: HISTORY_PAGE });
     if (fin.complete || results.length === 0) this.#exhausted.add(peer);
-    const { chats, keys, stored } = await this.unseen(results, false);
+    const { chats, keys, stored, markers } = await this.unseen(results, false);
     let first = oldest?.ts;
     for (let i = chats.length - 1; i >= 0; i--) {
       const chat = chats[i];
@@ -182,27 +187,34 @@ export class Archive {
       this.host.storeOlder(chat, key, ts);
     }
     await this.host.flush();
+    await this.host.displayed(markers);
   }
 
   /**
-   * The chats among `results`, their keys, and which of those keys storage already has (one query). Actions
+   * The chats among `results`, their keys, which of those keys storage already has (one query), and the
+   * XEP-0333 displayed markers (for the host's `displayed` once the page's messages are stored). Actions
    * (corrections, retractions, reactions) go to the host as they are met: storing them twice changes nothing.
    */
   async unseen(
     results: MamResult[],
     live: boolean,
-  ): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string> }> {
+  ): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string>; markers: ParsedDisplayed[] }> {
     const now = Date.now();
     const chats: ParsedChat[] = [];
+    const markers: ParsedDisplayed[] = [];
     for (const r of results) {
       const parsed = parseMessage(r.message, this.host.owner, now, r.forwarded);
       if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
       else if (parsed.kind === "action") this.host.action(withArchiveId(parsed.action, r.archiveId), live);
+      // XEP-0313 §4.2: the archived <message/> as it was routed, from and to included (our own server's record:
+      // parseMamResult took only results from our account). A marker travels alone (XEP-0333 §5).
+      const marker = parseDisplayed(r.message, this.host.owner);
+      if (marker) markers.push(marker);
     }
     const keys = chats.map((c) => messageKey(c));
     await this.host.flush();
     const stored = await existingKeys(this.host.db, this.host.owner, keys);
-    return { chats, keys, stored };
+    return { chats, keys, stored, markers };
   }
 }
 
