@@ -9,9 +9,22 @@ import * as schema from "../../src/db/schema.ts";
 import { listConversations } from "../../src/db/store.ts";
 import type { Conversation, ServerFrame } from "../../src/protocol/index.ts";
 import { NS_MARKERS } from "../../src/xmpp/markers.ts";
-import { buildMdsFetch, parseMdsItems } from "../../src/xmpp/mds.ts";
+import type { Hole } from "../../src/durable/ranges.ts";
+import { buildMdsFetch, buildMdsPublish, parseMdsItems } from "../../src/xmpp/mds.ts";
 import type { TestUserSession } from "./test-worker.ts";
-import { goAway, isMessage, openTab, peer, phoneOf, record, signedInTab, until, type Tab } from "./helpers.ts";
+import {
+  goAway,
+  isMessage,
+  openTab,
+  peer,
+  phoneOf,
+  readAll,
+  record,
+  signedInTab,
+  until,
+  type Peer,
+  type Tab,
+} from "./helpers.ts";
 
 const displayed = (to: string, id: string): Element =>
   xml("message", { to, type: "chat", id: crypto.randomUUID() }, xml("displayed", { xmlns: NS_MARKERS, id }));
@@ -135,4 +148,138 @@ describe("read state caught up after the object was away", () => {
     await phone.close();
     await dora.close();
   }, 60_000);
+});
+
+/** `count` messages "<tag> 0000"… from `from` to `to`, awaited at `to`'s phone. */
+async function flood(from: Peer, to: Peer, toJid: string, tag: string, count: number): Promise<string[]> {
+  const bodies = Array.from({ length: count }, (_, i) => `${tag} ${String(i).padStart(4, "0")}`);
+  for (const body of bodies) await from.send(toJid, body);
+  await until(
+    `${count} messages at the phone`,
+    () => (to.bodies.includes(bodies.at(-1) ?? "") ? true : undefined),
+    30_000,
+  );
+  return bodies;
+}
+
+/** The archive id our server gave a message (XEP-0359 stanza-id by our account), as the phone received it. */
+function archiveIdAt(stanzas: readonly Element[], self: string, body: string): string | undefined {
+  for (const s of stanzas) {
+    if (s.getChildText("body") !== body) continue;
+    const sid = s.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by === self);
+    if (sid?.attrs.id) return sid.attrs.id;
+  }
+  return undefined;
+}
+
+const holesOf = (jid: string) =>
+  runInDurableObject(env.USER_SESSION.getByName(jid), (_i: TestUserSession, state) =>
+    state.storage.get<Hole[]>("holes"),
+  );
+
+describe("read state and conversations across a hole in history", () => {
+  it("an XEP-0490 position naming a message in a hole waits, and applies when the hole is filled", async () => {
+    // rc-lou's object catches up one archive page and fills one page per read (test/workers/test-worker.ts).
+    const lou = "rc-lou@localhost";
+    const { cookie, tab } = await signedInTab("rc-lou");
+    const mia = await peer("rc-mia");
+    const hello = `hello ${crypto.randomUUID()}`;
+    await mia.send(lou, hello);
+    await tab.waitFor(isMessage(hello));
+    tab.close();
+    await goAway(lou);
+
+    const phone = await phoneOf("rc-lou");
+    const atPhone = record(phone);
+    const tag = `mds ${crypto.randomUUID().slice(0, 8)}`;
+    const bodies = await flood(mia, phone, lou, tag, 300);
+    // The phone read up to message 230 (in what will be the hole: the catch-up brings the first and the last 50).
+    const read = bodies[230] ?? "";
+    const archiveId = archiveIdAt(atPhone, lou, read);
+    expect(archiveId).toBeTruthy();
+    await phone.link.iq("set", buildMdsPublish(lou, "rc-mia@localhost", archiveId ?? ""));
+    await phone.close();
+
+    const tab2 = await openTab(cookie);
+    await tab2.waitFor(isMessage(bodies.at(-1) ?? ""), 30_000);
+    expect(await holesOf(lou)).toHaveLength(1);
+    // The position's message is not stored: it waits (in the object's storage).
+    const waiting = await runInDurableObject(
+      env.USER_SESSION.getByName(lou),
+      async (instance: TestUserSession, state) => {
+        await instance.settleForTests();
+        return state.storage.get<{ value: string }>("mds-waiting:rc-mia@localhost");
+      },
+    );
+    expect(waiting?.value).toBe(archiveId);
+
+    // Reading the conversation fills the hole from the top: when message 230 is stored, the position applies,
+    // and the unread count follows (messages 231 to 299).
+    const seen = await readAll(tab2, "rc-mia@localhost");
+    expect(seen.filter((b) => b.startsWith(tag))).toEqual(bodies);
+    const readMessage = tab2.frames
+      .flatMap((f) => (f.type === "history" ? f.messages : []))
+      .find((m) => m.body === read);
+    const moved = await tab2.waitFor(
+      isConversation("rc-mia@localhost", (c) => c.readTs !== undefined && c.readTs === readMessage?.ts),
+    );
+    expect(moved.conversation.unread).toBe(69);
+    const db = drizzle(env.DB, { schema });
+    const stored = (await listConversations(db, lou, 20)).find((c) => c.peer === "rc-mia@localhost");
+    expect(stored).toMatchObject({ readTs: readMessage?.ts, unread: 69 });
+    tab2.close();
+    await mia.close();
+  }, 120_000);
+
+  it("a conversation whose messages all lie in the hole shows at once, with its last message and unread count", async () => {
+    const max = "rc-max@localhost";
+    const { cookie, tab } = await signedInTab("rc-max");
+    const nia = await peer("rc-nia");
+    const hello = `hello ${crypto.randomUUID()}`;
+    await nia.send(max, hello);
+    await tab.waitFor(isMessage(hello));
+    tab.close();
+    await goAway(max);
+
+    // Away: oli becomes a contact (from the phone) and writes twice, between two floods from nia, so that oli's
+    // messages are neither in the page the catch-up brings first nor in the latest page.
+    const phone = await phoneOf("rc-max");
+    await phone.link.iq("set", xml("query", { xmlns: "jabber:iq:roster" }, xml("item", { jid: "rc-oli@localhost" })));
+    const oli = await peer("rc-oli");
+    const tag = crypto.randomUUID().slice(0, 8);
+    const first = await flood(nia, phone, max, `a ${tag}`, 100);
+    const olis = [`oli 0 ${tag}`, `oli 1 ${tag}`];
+    for (const body of olis) await oli.send(max, body);
+    await until("oli's messages at the phone", () => (phone.bodies.includes(olis[1] ?? "") ? true : undefined));
+    const second = await flood(nia, phone, max, `b ${tag}`, 100);
+    await phone.close();
+
+    const tab2 = await openTab(cookie);
+    await tab2.waitFor(isMessage(second.at(-1) ?? ""), 30_000);
+    const shown = await until(
+      "oli's conversation",
+      () => {
+        const c = latest(tab2, "rc-oli@localhost");
+        return c?.lastBody === olis[1] ? c : undefined;
+      },
+      15_000,
+    );
+    expect(shown.unread).toBe(2);
+    expect(await holesOf(max)).toHaveLength(1);
+    const db = drizzle(env.DB, { schema });
+    let row: Conversation | undefined;
+    for (let i = 0; i < 50 && row?.lastBody !== olis[1]; i++) {
+      row = (await listConversations(db, max, 20)).find((c) => c.peer === "rc-oli@localhost");
+      if (row?.lastBody !== olis[1]) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(row).toMatchObject({ lastBody: olis[1], unread: 2 });
+
+    // Both conversations read back whole, in order, once: the hole is filled around what was looked up.
+    expect(await readAll(tab2, "rc-oli@localhost")).toEqual(olis);
+    const niaAll = await readAll(tab2, "rc-nia@localhost");
+    expect(niaAll).toEqual([hello, ...first, ...second]);
+    tab2.close();
+    await nia.close();
+    await oli.close();
+  }, 120_000);
 });
