@@ -163,8 +163,9 @@ export class Account {
       for (const item of saved.roster as RosterEntry[]) this.state.roster.set(item.jid, item);
     }
     for (const jid of saved.subscriptionRequests) this.state.addSubscriptionRequest(jid);
-    this.#chat.restore(saved.lastArchiveId);
-    for (const c of saved.conversations.slice(0, LIMITS.conversationsInMemory)) this.state.conversations.set(c.peer, c);
+    const kept = saved.conversations.slice(0, LIMITS.conversationsInMemory);
+    this.#chat.restore(saved.lastArchiveId, kept);
+    for (const c of kept) this.state.conversations.set(c.peer, c);
     this.state.conversationsTrimmed = saved.conversations.length > LIMITS.conversationsInMemory;
     for (const p of saved.presences) this.state.applyPresence(p);
   }

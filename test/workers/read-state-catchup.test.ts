@@ -277,6 +277,7 @@ describe("read state and conversations across a hole in history", () => {
     // Both conversations read back whole, in order, once: the hole is filled around what was looked up.
     expect(await readAll(tab2, "rc-oli@localhost")).toEqual(olis);
     const niaAll = await readAll(tab2, "rc-nia@localhost");
+    // (The hello first: a caught-up message stamped in its second comes after it, restart or not.)
     expect(niaAll).toEqual([hello, ...first, ...second]);
     tab2.close();
     await nia.close();
