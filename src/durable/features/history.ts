@@ -47,10 +47,7 @@ export class HistoryFeature implements Feature {
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
         action: (action, live) => actions.record(action, live),
         displayed: (markers) => readState.applyArchived(markers),
-        knownPeers: () => {
-          const recent = [...ctx.state.conversations.values()].sort((a, b) => b.lastTs - a.lastTs);
-          return [...new Set([...recent.map((c) => c.peer), ...ctx.state.roster.keys()])];
-        },
+        knownPeers: () => ctx.state.knownPeers(),
         lastArchiveId: () => chat.lastArchiveId,
         setLastArchiveId: (id) => chat.setLastArchiveId(id),
         hole: (from, to) => gaps().record(from, to),
