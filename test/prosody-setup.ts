@@ -53,6 +53,17 @@ export const TEST_ACCOUNTS = [
   "rs-dan",
   "rs-eva",
   "rs-fin",
+  // test/workers/read-state-catchup.test.ts
+  "rc-ann",
+  "rc-bea",
+  "rc-eva",
+  "rc-cal",
+  "rc-dora",
+  "rc-lou",
+  "rc-mia",
+  "rc-max",
+  "rc-nia",
+  "rc-oli",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",

@@ -163,6 +163,61 @@ export async function movePeerReadPosition(
   return rawConversations(rows)[0] ?? null;
 }
 
+/**
+ * Several conversations' contact read positions at once (XEP-0333 markers met in an archive page): each moves
+ * forward to its `ts` only. One statement; returns the conversations that changed.
+ */
+export async function movePeerReadPositions(
+  db: Db,
+  owner: string,
+  moves: readonly { peer: string; ts: number }[],
+): Promise<Conversation[]> {
+  if (moves.length === 0) return [];
+  const json = JSON.stringify(moves.map((m) => [m.peer, m.ts]));
+  const rows = await db.all(sql`UPDATE conversations SET peer_read_ts = src.t
+    FROM (SELECT json_extract(value, '$[0]') AS p, max(json_extract(value, '$[1]')) AS t FROM json_each(${json})
+          GROUP BY p) AS src
+    WHERE conversations.owner = ${owner} AND conversations.peer = src.p AND src.t > conversations.peer_read_ts
+    RETURNING ${RETURNED}`);
+  return rawConversations(rows);
+}
+
+/** A message a XEP-0333 marker names: its peer, its stanza id attribute, and the direction it must have. */
+export interface MarkerRef {
+  peer: string;
+  stanzaId: string;
+  direction: "in" | "out";
+}
+
+/**
+ * The newest stored message each (peer, direction) of `refs` names: where those markers put a read position.
+ * One query (the messages_stanza index) for any number of markers; unknown ids are left out.
+ */
+export async function markedMessages(
+  db: Db,
+  owner: string,
+  refs: readonly MarkerRef[],
+): Promise<{ peer: string; direction: "in" | "out"; ts: number }[]> {
+  if (refs.length === 0) return [];
+  const json = JSON.stringify(refs.map((r) => [r.peer, r.stanzaId, r.direction]));
+  const rows = await db.all(sql`SELECT m.peer AS peer, m.direction AS direction, max(m.ts) AS ts
+    FROM (SELECT DISTINCT json_extract(value, '$[0]') AS p, json_extract(value, '$[1]') AS s,
+            json_extract(value, '$[2]') AS d FROM json_each(${json})) AS r
+    JOIN messages m ON m.owner = ${owner} AND m.peer = r.p AND m.stanza_id = r.s AND m.direction = r.d
+    GROUP BY m.peer, m.direction`);
+  return rows.flatMap((row) => {
+    if (typeof row !== "object" || row === null) return [];
+    const r = row as Record<string, unknown>;
+    const peer = field(r, "peer");
+    const direction = field(r, "direction");
+    const ts = field(r, "ts");
+    const t = typeof ts === "bigint" ? Number(ts) : ts;
+    if (typeof peer !== "string" || typeof t !== "number") return [];
+    if (direction !== "in" && direction !== "out") return [];
+    return [{ peer, direction, ts: t }];
+  });
+}
+
 export interface ReadCandidate {
   direction: "in" | "out";
   markable: boolean;

@@ -77,6 +77,7 @@ export class Account {
   readonly #presence: PresenceFeature;
   readonly #roster: RosterFeature;
   readonly #drafts: DraftsFeature;
+  readonly #readState: ReadStateFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -117,10 +118,11 @@ export class Account {
     this.#presence = new PresenceFeature(ctx);
     this.#roster = new RosterFeature(ctx);
     const actions = new ActionsFeature(ctx, this.#chat);
-    const history = new HistoryFeature(ctx, this.#chat, actions, () => this.#catchingUp, deps.archiveLimits);
+    const readState = new ReadStateFeature(ctx);
+    this.#readState = readState;
+    const history = new HistoryFeature(ctx, this.#chat, actions, readState, () => this.#catchingUp, deps.archiveLimits);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
-    const readState = new ReadStateFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
     // are messages too: looked at before chat (read state before OMEMO, which takes every other PEP notification).
     this.#stanzaFeatures = [history, readState, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
@@ -161,8 +163,9 @@ export class Account {
       for (const item of saved.roster as RosterEntry[]) this.state.roster.set(item.jid, item);
     }
     for (const jid of saved.subscriptionRequests) this.state.addSubscriptionRequest(jid);
-    this.#chat.restore(saved.lastArchiveId);
-    for (const c of saved.conversations.slice(0, LIMITS.conversationsInMemory)) this.state.conversations.set(c.peer, c);
+    const kept = saved.conversations.slice(0, LIMITS.conversationsInMemory);
+    this.#chat.restore(saved.lastArchiveId, kept);
+    for (const c of kept) this.state.conversations.set(c.peer, c);
     this.state.conversationsTrimmed = saved.conversations.length > LIMITS.conversationsInMemory;
     for (const p of saved.presences) this.state.applyPresence(p);
   }
@@ -175,6 +178,7 @@ export class Account {
   /** Storage-held parts of features, after a restart (before the first snapshot). */
   async load(): Promise<void> {
     await this.#drafts.load();
+    await this.#readState.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------
@@ -342,6 +346,8 @@ export class Account {
       conversations: [...conversations.values()],
       unhide: this.state.takeUnhidden(),
     });
+    // XEP-0490 positions that waited for one of these messages apply now (it never throws).
+    await this.#readState.stored(messages);
   }
 
   /** Everything received so far is handled and in storage after this (history reads, sign-out). */

@@ -142,6 +142,12 @@ export class ChatState {
     );
   }
 
+  /** Everyone we know: the conversations in memory, the most recent first, then the contacts without one. */
+  knownPeers(): string[] {
+    const recent = [...this.conversations.values()].sort((a, b) => b.lastTs - a.lastTs || a.peer.localeCompare(b.peer));
+    return [...new Set([...recent.map((c) => c.peer), ...this.roster.keys()])];
+  }
+
   /** The conversations a message showed again since the last call (for the next storage flush). */
   takeUnhidden(): string[] {
     const peers = [...this.#unhidden];

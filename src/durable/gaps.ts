@@ -4,6 +4,7 @@
 // when a tab reads the part of its history where it lies. The bookkeeping itself is ./ranges.ts.
 import type { Db } from "../db/client.ts";
 import { maxMessageId, newestUpTo, oldestAfter, lowerMessages } from "../db/gaps.ts";
+import type { ParsedDisplayed } from "../xmpp/markers.ts";
 import type { ParsedChat } from "../xmpp/message.ts";
 import type { Archive } from "./archive.ts";
 import type { KeyValue, Link } from "./features/context.ts";
@@ -30,6 +31,8 @@ export interface GapsHost {
   storeOlder(chat: ParsedChat, key: string, ts: number): void;
   /** The peer's stored messages from `upTo` down were moved down by `shift` ms: what is kept in memory follows. */
   lowered(peer: string, upTo: number, shift: number): void;
+  /** XEP-0333 displayed markers met in a filled page (its messages stored): applied as live ones are. */
+  displayed(markers: readonly ParsedDisplayed[]): Promise<void>;
 }
 
 /** A peer's open part of a hole, with where it ends in timestamp order (`hi` null: above every stored message). */
@@ -133,7 +136,7 @@ export class Gaps {
         before: gap.before ?? "",
         max: FILL_PAGE,
       });
-      const { chats, keys, stored } = await this.archive.unseen(results, false);
+      const { chats, keys, stored, markers } = await this.archive.unseen(results, false);
       const fresh: { chat: ParsedChat; key: string }[] = [];
       const taken = new Set<string>();
       chats.forEach((chat, i) => {
@@ -153,6 +156,7 @@ export class Gaps {
       }
       fresh.forEach((f, i) => this.host.storeOlder(f.chat, f.key, ts[i] ?? f.chat.ts));
       await this.host.flush();
+      await this.host.displayed(markers.filter((m) => m.peer === peer));
       loaded += fresh.length;
       const lowest = ts[0];
       if (lowest !== undefined) {

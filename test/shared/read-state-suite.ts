@@ -2,11 +2,13 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import {
+  markedMessages,
   messagesByArchiveId,
   messagesUpTo,
   messageTs,
   messageTsByStanzaId,
   movePeerReadPosition,
+  movePeerReadPositions,
   moveReadPositions,
   setConversationFlags,
 } from "../../src/db/read-state.ts";
@@ -93,6 +95,52 @@ export function readStateSuite(make: () => Promise<Db>): void {
       expect(await movePeerReadPosition(db, owner, "bob@x", "unknown")).toBeNull();
       expect(await movePeerReadPosition(db, owner, "bob@x", "s1")).toMatchObject({ peer: "bob@x", peerReadTs: 10 });
       expect(await movePeerReadPosition(db, owner, "bob@x", "s1")).toBeNull(); // no move, no change
+    });
+
+    it("resolves a page of markers in one query and moves several contacts' read positions at once", async () => {
+      const db = await make();
+      const owner = `rs-${crypto.randomUUID()}@localhost`;
+      await flush(db, {
+        owner,
+        presences: [],
+        receipts: [],
+        messages: [
+          message("bob@x", 1, "out"),
+          message("bob@x", 2, "in"),
+          message("bob@x", 3, "out"),
+          message("carol@x", 4, "out"),
+        ],
+        conversations: [
+          { peer: "bob@x", lastTs: 30, lastBody: "m3", unreadDelta: 1 },
+          { peer: "carol@x", lastTs: 40, lastBody: "m4", unreadDelta: 0 },
+        ],
+      });
+      const found = await markedMessages(db, owner, [
+        { peer: "bob@x", stanzaId: "s1", direction: "out" },
+        { peer: "bob@x", stanzaId: "s3", direction: "out" },
+        { peer: "bob@x", stanzaId: "s3", direction: "out" },
+        { peer: "bob@x", stanzaId: "s2", direction: "out" }, // s2 is theirs
+        { peer: "bob@x", stanzaId: "s2", direction: "in" },
+        { peer: "bob@x", stanzaId: "s4", direction: "out" }, // s4 is to carol
+        { peer: "carol@x", stanzaId: "nope", direction: "out" },
+      ]);
+      expect(found.toSorted((a, b) => a.ts - b.ts)).toEqual([
+        { peer: "bob@x", direction: "in", ts: 20 },
+        { peer: "bob@x", direction: "out", ts: 30 },
+      ]);
+      expect(await markedMessages(db, owner, [])).toEqual([]);
+      const moved = await movePeerReadPositions(db, owner, [
+        { peer: "bob@x", ts: 10 },
+        { peer: "bob@x", ts: 30 },
+        { peer: "carol@x", ts: 40 },
+        { peer: "nobody@x", ts: 50 },
+      ]);
+      expect(moved.map((c) => [c.peer, c.peerReadTs]).toSorted()).toEqual([
+        ["bob@x", 30],
+        ["carol@x", 40],
+      ]);
+      // Forward only.
+      expect(await movePeerReadPositions(db, owner, [{ peer: "bob@x", ts: 10 }])).toEqual([]);
     });
 
     it("pins, mutes and hides; a new message shows a hidden conversation again", async () => {

@@ -276,3 +276,14 @@ describe("bounded state (issue #6 §10)", () => {
     expect(snap.moreConversations).toBe(true);
   });
 });
+
+describe("ChatState.knownPeers", () => {
+  it("lists the conversations, most recent first, then the contacts without one, each once", () => {
+    const s = new ChatState();
+    s.applyRoster([set("zed@x"), set("bob@x")]);
+    s.applyMessage(msg("bob@x", 10), true);
+    s.applyMessage(msg("stranger@x", 30), true);
+    s.applyMessage(msg("amy@x", 20), true);
+    expect(s.knownPeers()).toEqual(["stranger@x", "amy@x", "bob@x", "zed@x"]);
+  });
+});

@@ -1,33 +1,15 @@
 // Issue #7 §6: history without holes. Messages that came while the object was gone (tabs closed, the stream
 // expired) are all there afterwards, in order, once; a catch-up that hits its page cap leaves a recorded hole,
 // filled from the server's archive when the conversation is read there, with progress frames.
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { buildPing } from "../../src/xmpp/ping.ts";
-import { xml } from "@xmpp/xml";
 import type { Hole } from "../../src/durable/ranges.ts";
-import type { ServerFrame } from "../../src/protocol/index.ts";
 import type { TestUserSession as UserSession } from "./test-worker.ts";
-import { isMessage, openTab, peer, signedInTab, type Peer, type Tab } from "./helpers.ts";
-
-/** The object goes away as after a crash with its stream expired: the next tab wakes it to a fresh login. */
-async function goAway(jid: string): Promise<void> {
-  const stub = env.USER_SESSION.getByName(jid);
-  await runInDurableObject(stub, async (instance: UserSession, state) => {
-    await instance.dropConnectionForTests();
-    await state.storage.delete("sm");
-  });
-  await evictDurableObject(stub, { webSockets: "close" });
-}
+import { goAway, isMessage, openTab, peer, phoneOf, readAll, signedInTab, type Peer } from "./helpers.ts";
 
 /** `count` messages from `from` to `to`, while a client of `to`'s (its phone) is online and gets them all. */
 async function sendWhilePhoneOnline(from: Peer, to: string, count: number, tag: string): Promise<string[]> {
-  const phone = await peer(to.split("@")[0] ?? "");
-  // RFC 6121 §8.5.2.1.1: messages to the bare JID go to the highest priority: the phone, not the stream the object
-  // left behind (kept by the server for resumption, with a bounded queue).
-  await phone.link.send(xml("presence", {}, xml("priority", {}, "100")));
-  // A round trip on the phone's stream: the server has taken its presence before the first message is routed.
-  await phone.link.iq("get", buildPing(), "localhost");
+  const phone = await phoneOf(to.split("@")[0] ?? "");
   const bodies = Array.from({ length: count }, (_, i) => `${tag} ${String(i).padStart(4, "0")}`);
   for (const body of bodies) await from.send(to, body);
   await vi.waitFor(() => expect(phone.bodies.filter((b) => b.startsWith(tag))).toHaveLength(count), {
@@ -35,25 +17,6 @@ async function sendWhilePhoneOnline(from: Peer, to: string, count: number, tag: 
   });
   await phone.close();
   return bodies;
-}
-
-/** Reads the whole conversation back, page by page from the newest, as a tab scrolling up does. */
-async function readAll(tab: Tab, peerJid: string, maxPages = 40): Promise<string[]> {
-  const seen: string[] = [];
-  let before: { ts: number; key: string } | null = null;
-  for (let i = 0; i < maxPages; i++) {
-    const requestId = `p${i}-${crypto.randomUUID().slice(0, 6)}`;
-    tab.send({ type: "history.load", requestId, peer: peerJid, before });
-    const page = await tab.waitFor(
-      (f): f is Extract<ServerFrame, { type: "history" }> => f.type === "history" && f.requestId === requestId,
-      30_000,
-    );
-    seen.unshift(...page.messages.map((m) => m.body));
-    const first = page.messages[0];
-    if (!page.hasMore) return seen;
-    if (first) before = { ts: first.ts, key: first.key };
-  }
-  throw new Error("the conversation did not end");
 }
 
 /** "in order" or where the order breaks first. */

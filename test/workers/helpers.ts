@@ -1,9 +1,10 @@
 // Helpers for tests inside workerd: sign in through the Worker, open real tab sockets, and drive a second
 // XMPP account ("bob") with the same link code the object uses.
-import { SELF, env } from "cloudflare:test";
-import { xml } from "@xmpp/xml";
+import { SELF, env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { xml, type Element } from "@xmpp/xml";
 import { parseServerFrame, type ClientFrame, type ServerFrame } from "../../src/protocol/index.ts";
 import { XmppLink } from "../../src/durable/xmpp-link.ts";
+import type { TestUserSession } from "./test-worker.ts";
 
 export const BASE = "http://127.0.0.1:8787";
 
@@ -143,4 +144,63 @@ export async function peer(user: string): Promise<Peer> {
 export function isMessage(body: string) {
   return (f: ServerFrame): f is Extract<ServerFrame, { type: "message" }> =>
     f.type === "message" && f.message.body === body;
+}
+
+/**
+ * Another client of `user` (its phone), online at priority 100: RFC 6121 §8.5.2.1.1, messages to the bare JID go
+ * to it, not to the stream the object left behind (kept by the server for resumption, with a bounded queue).
+ */
+export async function phoneOf(user: string): Promise<Peer> {
+  const phone = await peer(user);
+  await phone.link.send(xml("presence", {}, xml("priority", {}, "100")));
+  // A round trip on the phone's stream: the server has taken its presence before the first message is routed.
+  await phone.link.iq("get", xml("ping", { xmlns: "urn:xmpp:ping" }), "localhost");
+  return phone;
+}
+
+/** Every stanza a peer receives from now on. */
+export function record(p: Peer): Element[] {
+  const stanzas: Element[] = [];
+  p.link.entity.on("stanza", (el: Element) => stanzas.push(el));
+  return stanzas;
+}
+
+/** Polls `probe` until it gives a value. */
+export async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The object goes away as after a crash with its stream expired: the next tab wakes it to a fresh login. */
+export async function goAway(jid: string): Promise<void> {
+  const stub = env.USER_SESSION.getByName(jid);
+  await runInDurableObject(stub, async (instance: TestUserSession, state) => {
+    await instance.dropConnectionForTests();
+    await state.storage.delete("sm");
+  });
+  await evictDurableObject(stub, { webSockets: "close" });
+}
+
+/** Reads the whole conversation back, page by page from the newest, as a tab scrolling up does. */
+export async function readAll(tab: Tab, peerJid: string, maxPages = 40): Promise<string[]> {
+  const seen: string[] = [];
+  let before: { ts: number; key: string } | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const requestId = `p${i}-${crypto.randomUUID().slice(0, 6)}`;
+    tab.send({ type: "history.load", requestId, peer: peerJid, before });
+    const page = await tab.waitFor(
+      (f): f is Extract<ServerFrame, { type: "history" }> => f.type === "history" && f.requestId === requestId,
+      30_000,
+    );
+    seen.unshift(...page.messages.map((m) => m.body));
+    const first = page.messages[0];
+    if (!page.hasMore) return seen;
+    if (first) before = { ts: first.ts, key: first.key };
+  }
+  throw new Error("the conversation did not end");
 }

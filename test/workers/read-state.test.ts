@@ -1,7 +1,7 @@
 // Read state everywhere (issue #7 §3, §4) against a real Prosody, with independent XMPP clients: the contact's
 // client for XEP-0333 markers, and another client of the same account for XEP-0490 positions.
 import { env } from "cloudflare:test";
-import { xml, type Element } from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema.ts";
@@ -10,24 +10,7 @@ import type { ServerFrame } from "../../src/protocol/index.ts";
 import { NS_MARKERS } from "../../src/xmpp/markers.ts";
 import { buildMdsFetch, MDS_NODE, NS_MDS, parseMdsItems } from "../../src/xmpp/mds.ts";
 import { buildPublishPlain } from "../../src/xmpp/pubsub.ts";
-import { isMessage, openTab, peer, signedInTab, type Peer, type Tab } from "./helpers.ts";
-
-/** Every stanza a peer receives. */
-function record(p: Peer): Element[] {
-  const stanzas: Element[] = [];
-  p.link.entity.on("stanza", (el: Element) => stanzas.push(el));
-  return stanzas;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { isMessage, openTab, peer, record, signedInTab, until, type Tab } from "./helpers.ts";
 
 /** Every frame a tab was sent before this returns has arrived (the object answers in order). */
 async function roundTrip(tab: Tab): Promise<void> {

@@ -7,14 +7,15 @@ import { parseXml } from "../../src/xmpp/parse.ts";
 
 /**
  * Accounts whose archive catch-up brings one page and whose hole fills one page per history read
- * (test/workers/gaps.test.ts): a real hole, and a fill in several steps, from a few hundred messages.
+ * (test/workers/gaps.test.ts, read-state-catchup.test.ts): a real hole, and a fill in several steps, from a few
+ * hundred messages.
  */
-const SMALL_ARCHIVE = new Set(["jules@localhost"]);
+const SMALL_ARCHIVE = new Set(["jules@localhost", "rc-lou@localhost", "rc-max@localhost"]);
 
 export class TestUserSession extends UserSession {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, {
-      archiveLimits: (jid) => (SMALL_ARCHIVE.has(jid) ? { catchUpPages: 1, fillPages: 1 } : undefined),
+      archiveLimits: (jid) => (SMALL_ARCHIVE.has(jid) ? { catchUpPages: 1, fillPages: 1, probePeers: 10 } : undefined),
     });
   }
 

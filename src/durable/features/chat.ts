@@ -116,8 +116,14 @@ export class ChatFeature implements Feature {
     await this.#outbox.load();
   }
 
-  restore(lastArchiveId: string | undefined): void {
+  /**
+   * After a restart: the last archive id, and each conversation's latest message time, so that a caught-up
+   * message stamped within the same second as the last one stored (XEP-0203 stamps of whole seconds) still
+   * comes after it (see accept).
+   */
+  restore(lastArchiveId: string | undefined, conversations: readonly { peer: string; lastTs: number }[] = []): void {
     this.#lastArchiveId = lastArchiveId;
+    for (const c of conversations) if (c.lastTs > 0) this.#lastTs.set(c.peer, c.lastTs);
   }
 
   /** The server acknowledged one of our stanzas (XEP-0198 §4). */

@@ -10,6 +10,7 @@ import { Gaps } from "../gaps.ts";
 import { LimiterFull } from "../rate.ts";
 import type { ActionsFeature } from "./actions.ts";
 import type { ChatFeature } from "./chat.ts";
+import type { ReadStateFeature } from "./read-state.ts";
 import {
   conditionOf,
   refuse,
@@ -28,6 +29,8 @@ export class HistoryFeature implements Feature {
     private readonly ctx: FeatureContext,
     chat: ChatFeature,
     actions: ActionsFeature,
+    /** Applies the XEP-0333 markers met in archive pages (the same rules as live ones). */
+    readState: Pick<ReadStateFeature, "applyArchived">,
     /** Resolves when the session setup after a login (roster, presence, catch-up) is done: pages wait for it. */
     private readonly loggedIn: () => Promise<void>,
     limits: ArchiveLimits = ARCHIVE_LIMITS,
@@ -43,6 +46,8 @@ export class HistoryFeature implements Feature {
         accept: (parsed) => void chat.accept(parsed),
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
         action: (action, live) => actions.record(action, live),
+        displayed: (markers) => readState.applyArchived(markers),
+        knownPeers: () => ctx.state.knownPeers(),
         lastArchiveId: () => chat.lastArchiveId,
         setLastArchiveId: (id) => chat.setLastArchiveId(id),
         hole: (from, to) => gaps().record(from, to),
@@ -58,6 +63,7 @@ export class HistoryFeature implements Feature {
         seen: (key) => chat.seen(key),
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
         lowered: (peer, upTo, shift) => chat.lowered(peer, upTo, shift),
+        displayed: (markers) => readState.applyArchived(markers),
       },
       this.#archive,
       limits.fillPages,

@@ -1,23 +1,28 @@
 // Read state everywhere (issue #7 §3, §4): our read position per conversation (XEP-0490, shared with the user's
 // other clients through PEP; unread counts derive from it), chat markers both ways (XEP-0333: we say which of the
-// contact's messages the user has seen, the contact says which of ours they have), and pin/mute/hide.
+// contact's messages the user has seen, the contact says which of ours they have), and pin/mute/hide. Markers
+// and positions are applied whichever way they come: live, in a carbon, or in the server's archive (XEP-0313);
+// a position whose message is not stored yet waits for it, and a read still to be announced outlives a restart.
 import type { Element } from "@xmpp/xml";
 import { LIMITS } from "../chat-state.ts";
 import type { Db } from "../../db/client.ts";
 import {
+  markedMessages,
   messagesByArchiveId,
   messagesUpTo,
   messageTs,
   messageTsByStanzaId,
   movePeerReadPosition,
+  movePeerReadPositions,
   moveReadPositions,
   setConversationFlags,
   type ConversationFlags,
+  type MarkerRef,
   type ReadCandidate,
 } from "../../db/read-state.ts";
 import type { Conversation } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
-import { buildDisplayed, parseDisplayed } from "../../xmpp/markers.ts";
+import { buildDisplayed, parseDisplayed, type ParsedDisplayed } from "../../xmpp/markers.ts";
 import {
   buildMdsConfigure,
   buildMdsFetch,
@@ -28,6 +33,7 @@ import {
   type MdsPosition,
 } from "../../xmpp/mds.ts";
 import { isPreconditionNotMet } from "../../xmpp/pubsub.ts";
+import { PeerRecords } from "../peer-records.ts";
 import { TokenBucket } from "../rate.ts";
 import { logFailure, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 
@@ -38,6 +44,8 @@ export interface ReadStore {
   messagesByArchiveId(archiveIds: readonly string[]): Promise<{ peer: string; archiveId: string; ts: number }[]>;
   moveReadPositions(moves: readonly { peer: string; ts: number | null }[]): Promise<Conversation[]>;
   movePeerReadPosition(peer: string, stanzaId: string): Promise<Conversation | null>;
+  movePeerReadPositions(moves: readonly { peer: string; ts: number }[]): Promise<Conversation[]>;
+  markedMessages(refs: readonly MarkerRef[]): Promise<{ peer: string; direction: "in" | "out"; ts: number }[]>;
   messagesUpTo(peer: string, ts: number, limit: number): Promise<ReadCandidate[]>;
   setFlags(peer: string, flags: ConversationFlags): Promise<Conversation | null>;
 }
@@ -49,6 +57,8 @@ export function dbReadStore(db: Db, owner: string): ReadStore {
     messagesByArchiveId: (ids) => messagesByArchiveId(db, owner, ids),
     moveReadPositions: (moves) => moveReadPositions(db, owner, moves),
     movePeerReadPosition: (peer, id) => movePeerReadPosition(db, owner, peer, id),
+    movePeerReadPositions: (moves) => movePeerReadPositions(db, owner, moves),
+    markedMessages: (refs) => markedMessages(db, owner, refs),
     messagesUpTo: (peer, ts, limit) => messagesUpTo(db, owner, peer, ts, limit),
     setFlags: (peer, flags) => setConversationFlags(db, owner, peer, flags),
   };
@@ -59,17 +69,46 @@ const LOOK_BACK = 200;
 /** Incoming markers we act on: each costs a flush and an indexed update (issue #6 §10: bounded work). */
 const MARKER_RATE = { capacity: 30, perSecond: 5 } as const;
 
+/** Markers of one archive page we look at (a page holds at most 100 results; more is not a page of ours). */
+const ARCHIVE_MARKERS = 500;
+
 /** How XEP-0490 publishes go on this server (learnt on the first publish, see #publish). */
 type PublishMode = "options" | "configure" | "plain";
+
+/** A read to announce: the read position moved from `before` to `readTs` while nobody could be told. */
+interface Unannounced {
+  before: number;
+  readTs: number;
+}
+
+function isUnannounced(v: unknown): v is Unannounced {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    "before" in v &&
+    typeof v.before === "number" &&
+    "readTs" in v &&
+    typeof v.readTs === "number"
+  );
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
 
 export class ReadStateFeature implements Feature {
   readonly #markers = new TokenBucket(MARKER_RATE.capacity, MARKER_RATE.perSecond);
   readonly #store: ReadStore;
   /**
    * Reads made while the link was down (or whose announcement failed), per peer: announced when the link is back,
-   * so the contact and the user's other clients learn them (the position itself is saved at once).
+   * so the contact and the user's other clients learn them (the position itself is saved at once). In the
+   * object's storage: an eviction or a restart before the link is back loses none.
    */
-  readonly #unannounced = new Map<string, { before: number; readTs: number }>();
+  readonly #unannounced: PeerRecords<Unannounced>;
+  /**
+   * XEP-0490 positions whose message is not stored yet (it comes later in the archive catch-up, or lies in a hole
+   * of history): the archive id per peer, one per conversation (a newer item replaces it), applied when that
+   * message is stored (see stored()).
+   */
+  readonly #waiting: PeerRecords<string>;
   #publishMode: PublishMode = "options";
 
   constructor(
@@ -77,6 +116,14 @@ export class ReadStateFeature implements Feature {
     store?: ReadStore,
   ) {
     this.#store = store ?? dbReadStore(ctx.db, ctx.info.jid);
+    this.#unannounced = new PeerRecords(ctx.storage, "unannounced:", LIMITS.conversationsInMemory, isUnannounced);
+    this.#waiting = new PeerRecords(ctx.storage, "mds-waiting:", LIMITS.conversationsInMemory, isString);
+  }
+
+  /** After a restart: the reads still to announce and the positions still waiting for their message. */
+  async load(): Promise<void> {
+    await this.#unannounced.load();
+    await this.#waiting.load();
   }
 
   readonly frames: Pick<FrameHandlers, "conversation.read" | "conversation.set"> = {
@@ -151,18 +198,67 @@ export class ReadStateFeature implements Feature {
     if (positions.length > 0) await this.ctx.exclusive(() => this.#applyPositions(positions));
   }
 
-  /** Read positions from the user's other clients (XEP-0490): forward only, unread recounted, every tab told. */
+  /**
+   * Read positions from the user's other clients (XEP-0490): forward only, unread recounted, every tab told. A
+   * position whose message is not stored yet waits for it (the newest item per conversation).
+   */
   async #applyPositions(positions: readonly MdsPosition[]): Promise<void> {
     if (positions.length === 0) return;
     const { ctx } = this;
     await ctx.flush();
     const found = await this.#store.messagesByArchiveId(positions.map((p) => p.archiveId));
-    // The item names the conversation; the message must be in that very conversation.
-    const moves = positions.flatMap((p) => {
-      const m = found.find((f) => f.archiveId === p.archiveId && f.peer === p.peer);
-      return m ? [{ peer: p.peer, ts: m.ts }] : [];
-    });
+    const moves: { peer: string; ts: number }[] = [];
+    for (const p of positions) {
+      const known = found.filter((f) => f.archiveId === p.archiveId);
+      // The item names the conversation; the message must be in that very conversation.
+      const m = known.find((f) => f.peer === p.peer);
+      if (m) {
+        moves.push({ peer: p.peer, ts: m.ts });
+        await this.#waiting.delete(p.peer); // this item replaced any older one that waited
+      } else if (known.length === 0 && this.#waiting.get(p.peer) !== p.archiveId) {
+        await this.#waiting.set(p.peer, p.archiveId);
+      }
+    }
     this.#publishChanges(await this.#store.moveReadPositions(moves));
+  }
+
+  /**
+   * Messages just written to storage: an XEP-0490 position that waited for one of them (by our server's archive
+   * id, in that conversation) is applied now, so the unread count follows. Called after each storage flush;
+   * never throws: a failed read-position update is logged and the position keeps waiting (the next fetch of the
+   * node after a login brings it again).
+   */
+  async stored(messages: readonly { peer: string; archiveId: string | null; ts: number }[]): Promise<void> {
+    if (this.#waiting.size === 0) return;
+    const moves = messages.flatMap((m) =>
+      m.archiveId !== null && this.#waiting.get(m.peer) === m.archiveId ? [{ peer: m.peer, ts: m.ts }] : [],
+    );
+    if (moves.length === 0) return;
+    try {
+      this.#publishChanges(await this.#store.moveReadPositions(moves));
+      for (const { peer } of moves) await this.#waiting.delete(peer);
+    } catch (err) {
+      logFailure("applying a waiting read position", err);
+    }
+  }
+
+  /**
+   * XEP-0333 markers met in the server's archive (XEP-0313: the catch-up after a login, older pages, hole fills):
+   * the same rules as live ones (#onDisplayed): the contact's moves their read position of our messages to them,
+   * ours (sent by another client of the user) moves our read position, only forward. The archive is our own
+   * server's, so there is no rate to keep; work is one lookup and two updates per page, however many markers.
+   */
+  async applyArchived(markers: readonly ParsedDisplayed[]): Promise<void> {
+    if (markers.length === 0) return;
+    await this.ctx.flush();
+    const refs = markers
+      .slice(-ARCHIVE_MARKERS)
+      .map((m): MarkerRef => ({ peer: m.peer, stanzaId: m.id, direction: m.ours ? "in" : "out" }));
+    const found = await this.#store.markedMessages(refs);
+    const ours = found.flatMap((f) => (f.direction === "in" ? [{ peer: f.peer, ts: f.ts }] : []));
+    const theirs = found.flatMap((f) => (f.direction === "out" ? [{ peer: f.peer, ts: f.ts }] : []));
+    this.#publishChanges(await this.#store.moveReadPositions(ours));
+    this.#publishChanges(await this.#store.movePeerReadPositions(theirs));
   }
 
   /**
@@ -196,7 +292,7 @@ export class ReadStateFeature implements Feature {
     if (readTs <= before) return;
     const link = this.ctx.link();
     if (!link?.online) {
-      this.#defer(peer, before, readTs);
+      await this.#defer(peer, before, readTs);
       return;
     }
     // Never throws (it runs in the connect sequence too): a failed read of storage or a failed send leaves the
@@ -211,26 +307,31 @@ export class ReadStateFeature implements Feature {
     } catch (err) {
       // The read position is saved; the contact and the other clients learn it once the link is back.
       logFailure("announcing a read position", err);
-      this.#defer(peer, before, readTs);
+      await this.#defer(peer, before, readTs);
     }
   }
 
-  /** Keeps an announcement for later (bounded like the conversations in memory: the oldest goes first). */
-  #defer(peer: string, before: number, readTs: number): void {
+  /**
+   * Keeps an announcement for later, in storage (bounded like the conversations in memory: the oldest goes
+   * first). Two reads of one conversation make one announcement, from the older `before`.
+   */
+  async #defer(peer: string, before: number, readTs: number): Promise<void> {
     const prev = this.#unannounced.get(peer);
-    this.#unannounced.delete(peer);
-    this.#unannounced.set(peer, { before: Math.min(before, prev?.before ?? before), readTs });
-    if (this.#unannounced.size > LIMITS.conversationsInMemory) {
-      const oldest = this.#unannounced.keys().next();
-      if (!oldest.done) this.#unannounced.delete(oldest.value);
-    }
+    await this.#unannounced.set(peer, {
+      before: Math.min(before, prev?.before ?? before),
+      readTs: Math.max(readTs, prev?.readTs ?? readTs),
+    });
   }
 
-  /** After every connect: the reads made while the link was down go out now (XEP-0333 marker, XEP-0490 item). */
+  /**
+   * After every connect (and so after a restart): the reads made while the link was down go out now (XEP-0333
+   * marker, XEP-0490 item); one that fails again waits for the next connect.
+   */
   async onOnline(): Promise<void> {
-    const waiting = [...this.#unannounced];
-    this.#unannounced.clear();
-    for (const [peer, { before, readTs }] of waiting) await this.#announceRead(peer, before, readTs);
+    for (const [peer, { before, readTs }] of this.#unannounced.entries()) {
+      await this.#unannounced.delete(peer);
+      await this.#announceRead(peer, before, readTs);
+    }
   }
 
   /**

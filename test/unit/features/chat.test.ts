@@ -110,4 +110,29 @@ describe("ChatFeature", () => {
     expect(next.link.sent.map((el) => el.attrs.id)).toEqual([ids[1]]);
     expect(next.link.sent[0]?.getChildText("body")).toBe("2");
   });
+
+  it("after a restart, a caught-up message stamped in the second of the last stored one still comes after it", () => {
+    const h = harness();
+    const chat = new ChatFeature(h.ctx);
+    const last = Date.parse("2026-01-02T03:04:05.800Z");
+    chat.restore("a1", [{ peer: "bob@example.org", lastTs: last }]);
+    const message = chat.accept({
+      peer: "bob@example.org",
+      direction: "in",
+      from: "bob@example.org/phone",
+      to: "me@example.org",
+      id: "m2",
+      originId: undefined,
+      archiveId: "a2",
+      body: "later, same second",
+      encrypted: null,
+      // XEP-0203 stamp of whole seconds: before the stored message's time, though it came after it.
+      ts: Date.parse("2026-01-02T03:04:05Z"),
+      requestsReceipt: false,
+      markable: false,
+      replyTo: undefined,
+      fallback: undefined,
+    });
+    expect(message?.ts).toBe(last + 1);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReadStateFeature, type ReadStore } from "../../../src/durable/features/read-state.ts";
-import type { ConversationFlags, ReadCandidate } from "../../../src/db/read-state.ts";
+import type { ConversationFlags, MarkerRef, ReadCandidate } from "../../../src/db/read-state.ts";
 import type { Conversation } from "../../../src/protocol/index.ts";
 import { XMPPError } from "../../../src/xmpp/errors.ts";
 import { MDS_NODE, NS_MDS } from "../../../src/xmpp/mds.ts";
@@ -73,6 +73,28 @@ class MemoryStore implements ReadStore {
     const next = { ...c, peerReadTs: ts };
     this.conversations.set(peer, next);
     return next;
+  }
+  async movePeerReadPositions(moves: readonly { peer: string; ts: number }[]) {
+    const out: Conversation[] = [];
+    for (const { peer, ts } of moves) {
+      const c = this.conversations.get(peer);
+      if (!c || ts <= (c.peerReadTs ?? 0)) continue;
+      const next = { ...c, peerReadTs: ts };
+      this.conversations.set(peer, next);
+      out.push(next);
+    }
+    return out;
+  }
+  async markedMessages(refs: readonly MarkerRef[]) {
+    const best = new Map<string, { peer: string; direction: "in" | "out"; ts: number }>();
+    for (const ref of refs) {
+      for (const r of this.rows) {
+        if (r.peer !== ref.peer || r.stanzaId !== ref.stanzaId || r.direction !== ref.direction) continue;
+        const k = `${r.peer} ${r.direction}`;
+        if ((best.get(k)?.ts ?? -1) < r.ts) best.set(k, { peer: r.peer, direction: r.direction, ts: r.ts });
+      }
+    }
+    return [...best.values()];
   }
   async messagesUpTo(peer: string, ts: number, limit: number) {
     return this.rows
@@ -281,5 +303,122 @@ describe("ReadStateFeature: conversation.set", () => {
       conversation: { peer: BOB, lastTs: 0, lastBody: "", unread: 0, pinned: true, hidden: true },
     });
     expect(h.ctx.state.conversations.get(BOB)).toMatchObject({ pinned: true, hidden: true });
+  });
+});
+
+describe("ReadStateFeature: markers from the archive, positions waiting for their message, reads kept across restarts", () => {
+  it("applies archived markers with the live rules: the right sender, the right direction, forward only", async () => {
+    const { h, store, feature } = setup();
+    store.add(BOB, 1, "out");
+    store.add(BOB, 2, "in");
+    store.add(BOB, 3, "out");
+    store.add(BOB, 4, "in");
+    store.add("eve@example.org", 5, "out");
+    await feature.applyArchived([
+      { peer: BOB, id: "s1", ours: false }, // bob read our s1
+      { peer: BOB, id: "s3", ours: false }, // then our s3
+      { peer: BOB, id: "s2", ours: false }, // s2 is bob's own message: no read of ours
+      { peer: BOB, id: "s4", ours: true }, // another client of ours displayed bob's s4
+      { peer: BOB, id: "s5", ours: false }, // s5 is ours to eve, not to bob
+      { peer: BOB, id: "unknown", ours: true },
+    ]);
+    expect(store.conversations.get(BOB)).toMatchObject({ peerReadTs: 30, readTs: 40, unread: 0 });
+    expect(store.conversations.get("eve@example.org")?.peerReadTs).toBeUndefined();
+    expect(h.ctx.state.conversations.get(BOB)).toMatchObject({ peerReadTs: 30, readTs: 40 });
+    expect(h.broadcast).toHaveLength(2);
+    // An older page's markers move nothing back.
+    await feature.applyArchived([
+      { peer: BOB, id: "s1", ours: false },
+      { peer: BOB, id: "s2", ours: true },
+    ]);
+    expect(store.conversations.get(BOB)).toMatchObject({ peerReadTs: 30, readTs: 40 });
+    expect(h.broadcast).toHaveLength(2);
+    expect(h.link.sent).toEqual([]); // nothing is announced: these reads happened elsewhere
+  });
+
+  it("an MDS position whose message is not stored yet waits for it, one per conversation, and applies when stored", async () => {
+    const { h, store, feature } = setup();
+    store.add(BOB, 1, "in");
+    store.add(BOB, 2, "in");
+    await feature.onStanza(mdsEvent(ME, BOB, "a4")); // not stored yet
+    await feature.onStanza(mdsEvent(ME, BOB, "a5")); // a newer item replaces it
+    expect(h.broadcast).toEqual([]);
+    expect([...h.storage.map.keys()].filter((k) => k.startsWith("mds-waiting:"))).toEqual([`mds-waiting:${BOB}`]);
+    // Messages are stored (a catch-up page, a hole filled): a4 moves nothing any more, a5 does.
+    store.add(BOB, 3, "in", false, false);
+    store.add(BOB, 4, "in");
+    await feature.stored([{ peer: BOB, archiveId: "a4", ts: 40 }]);
+    expect(h.broadcast).toEqual([]);
+    store.add(BOB, 5, "in");
+    store.add(BOB, 6, "in");
+    await feature.stored([
+      { peer: BOB, archiveId: "a5", ts: 50 },
+      { peer: BOB, archiveId: "a6", ts: 60 },
+    ]);
+    expect(h.ctx.state.conversations.get(BOB)).toMatchObject({ readTs: 50, unread: 1 });
+    expect(h.storage.map.has(`mds-waiting:${BOB}`)).toBe(false);
+    // A position naming a message of another conversation is no position: it does not wait.
+    store.add("carol@example.org", 7, "in");
+    await feature.onStanza(mdsEvent(ME, BOB, "a7"));
+    expect(h.storage.map.has(`mds-waiting:${BOB}`)).toBe(false);
+  });
+
+  it("a waiting position survives a restart; a newer stored position makes it moot", async () => {
+    const { h, store, feature } = setup();
+    store.add(BOB, 1, "in");
+    await feature.onStanza(mdsEvent(ME, BOB, "a3"));
+    const again = new ReadStateFeature(h.ctx, store);
+    await again.load();
+    store.add(BOB, 2, "in");
+    store.add(BOB, 3, "in");
+    await again.stored([{ peer: BOB, archiveId: "a3", ts: 30 }]);
+    expect(h.ctx.state.conversations.get(BOB)).toMatchObject({ readTs: 30, unread: 0 });
+
+    await again.onStanza(mdsEvent(ME, BOB, "a9"));
+    expect(h.storage.map.has(`mds-waiting:${BOB}`)).toBe(true);
+    await again.onStanza(mdsEvent(ME, BOB, "a2")); // the current item names a stored message
+    expect(h.storage.map.has(`mds-waiting:${BOB}`)).toBe(false);
+  });
+
+  it("a read made offline is announced after a restart (the marker and the MDS item), once", async () => {
+    const { h, store, feature } = setup();
+    store.add(BOB, 1, "in", true);
+    store.add(BOB, 2, "in", true);
+    store.add("carol@example.org", 3, "in", true);
+    h.link.online = false;
+    await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: BOB, key: "k1" });
+    await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: BOB });
+    await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: "carol@example.org" });
+    // The object goes away before the link is back: a new one reads what the old one left in storage.
+    const restarted = new ReadStateFeature(h.ctx, store);
+    await restarted.load();
+    h.link.online = true;
+    await restarted.onOnline();
+    expect(h.link.sent.map((m) => [m.attrs.to, m.getChild("displayed", NS_MARKERS)?.attrs.id])).toEqual([
+      [BOB, "s2"],
+      ["carol@example.org", "s3"],
+    ]);
+    expect(h.link.iqs.map((q) => q.child.getChild("publish")?.getChild("item")?.attrs.id)).toEqual([
+      BOB,
+      "carol@example.org",
+    ]);
+    expect([...h.storage.map.keys()].filter((k) => k.startsWith("unannounced:"))).toEqual([]);
+    await restarted.onOnline();
+    expect(h.link.sent).toHaveLength(2);
+  });
+
+  it("an announcement that fails again waits for the next connect", async () => {
+    const { h, store, feature } = setup();
+    store.add(BOB, 1, "in", true);
+    h.link.online = false;
+    await feature.frames["conversation.read"](h.ws, { type: "conversation.read", peer: BOB });
+    h.link.online = true;
+    h.link.failSend = true;
+    await feature.onOnline();
+    expect(h.storage.map.has(`unannounced:${BOB}`)).toBe(true);
+    h.link.failSend = false;
+    await feature.onOnline();
+    expect(h.link.sent.map((m) => m.getChild("displayed", NS_MARKERS)?.attrs.id)).toEqual(["s1"]);
+    expect(h.storage.map.has(`unannounced:${BOB}`)).toBe(false);
   });
 });
