@@ -3,13 +3,8 @@
 // message format (AES-128-GCM payload, key || tag encrypted per device with the Signal double ratchet).
 //
 // Not thread-safe across tabs by itself: device.ts runs every state-changing call under a Web Lock.
-import {
-  KeyHelper,
-  SessionBuilder,
-  SessionCipher,
-  SignalProtocolAddress,
-} from "@privacyresearch/libsignal-protocol-typescript";
-import type { DeviceType, KeyPairType } from "@privacyresearch/libsignal-protocol-typescript";
+import { SessionBuilder, SessionCipher, SignalProtocolAddress } from "@privacyresearch/libsignal-protocol-typescript";
+import type { DeviceType } from "@privacyresearch/libsignal-protocol-typescript";
 import { openPayload, packKeyMaterial, sealPayload, unpackKeyMaterial } from "./aead.ts";
 import { binaryStringToBytes, exactBuffer, toBase64 } from "./bytes.ts";
 import { E2EEError, PepError } from "./e2ee.ts";
@@ -33,15 +28,15 @@ import {
   buildDeviceList,
   bundleNode,
   encryptedHeader,
-  isDeviceId,
   parseBundle,
   parseDeviceList,
   parseEncrypted,
   pickItem,
 } from "./omemo03-xml.ts";
 import type { Bundle03, KeyElement } from "./omemo03-xml.ts";
+import { OwnDevice, PREKEY_TARGET } from "./own-device.ts";
 import type { SignalStore } from "./store.ts";
-import { applyTrustAction, decideTrust, fingerprint, isTrusted, nextSignedPreKeyId, rotationPlan } from "./trust.ts";
+import { applyTrustAction, decideTrust, fingerprint, isTrusted } from "./trust.ts";
 import type { DeviceTrust, TrustAction } from "./trust.ts";
 
 /** A device of an account as the devices panel shows it (fingerprint and trust null when its key is unknown). */
@@ -56,12 +51,10 @@ export interface DeviceInfo {
   readonly error?: string;
 }
 
-export const PREKEY_TARGET = 100;
-/** libsignal pre key ids are 24-bit (Medium.MAX_VALUE). */
-const MAX_PREKEY_ID = 0xffffff;
-const SIGNED_PREKEY_ID = 1;
 /** PreKeyWhisperMessage (libsignal EncryptionResultMessageType). */
 const PREKEY_MESSAGE = 3;
+
+export { PREKEY_TARGET, randomDeviceId } from "./own-device.ts";
 
 export interface Omemo03Options {
   readonly ownJid: string;
@@ -90,15 +83,6 @@ export interface EncryptOptions {
 /** Why a device was left out when only verified devices are wanted. */
 export const NOT_VERIFIED = "not verified";
 
-export function randomDeviceId(): number {
-  const buf = new Uint32Array(1);
-  for (;;) {
-    crypto.getRandomValues(buf);
-    const id = (buf[0] ?? 0) & 0x7fffffff;
-    if (isDeviceId(id)) return id;
-  }
-}
-
 function errorText(err: unknown): string {
   if (err instanceof PepError) return `PEP ${err.condition}`;
   if (err instanceof Error) return err.message || err.name;
@@ -117,11 +101,12 @@ export class Omemo03 implements E2EE {
   readonly #lists = new Map<string, { ids: readonly number[]; at: number }>();
   readonly #listFetches = new Map<string, Promise<readonly number[]>>();
   readonly #badBundles = new Map<string, { reason: string; at: number }>();
-  #ensuring: Promise<number> | null = null;
+  readonly #own: OwnDevice;
 
   constructor(opts: Omemo03Options) {
     this.#opts = opts;
     this.#store = opts.store;
+    this.#own = new OwnDevice(opts.store, { preKeyTarget: opts.preKeyTarget ?? PREKEY_TARGET, now: () => this.#now() });
   }
 
   get deviceId(): number | null {
@@ -132,87 +117,18 @@ export class Omemo03 implements E2EE {
     return (this.#opts.now ?? Date.now)();
   }
 
-  get #target(): number {
-    return this.#opts.preKeyTarget ?? PREKEY_TARGET;
-  }
-
-  // ---- our device ------------------------------------------------------------------------------------------
+  // ---- our device (own-device.ts) -------------------------------------------------------------------------
 
   ensureDevice(): Promise<number> {
-    this.#ensuring ??= this.#ensure().catch((err: unknown) => {
-      this.#ensuring = null;
-      throw err;
-    });
-    return this.#ensuring;
+    return this.#own.ensure();
   }
 
-  async #ensure(): Promise<number> {
-    const existing = await this.#store.loadMeta();
-    if (existing && (await this.#store.loadSignedPreKeyRecord(existing.signedPreKeyId))) return existing.deviceId;
-    const identityKeyPair = await KeyHelper.generateIdentityKeyPair();
-    const spk = await KeyHelper.generateSignedPreKey(identityKeyPair, SIGNED_PREKEY_ID);
-    await this.#store.storeSignedPreKeyRecord({
-      keyId: spk.keyId,
-      keyPair: spk.keyPair,
-      signature: spk.signature,
-      created: this.#now(),
-    });
-    const preKeys = await this.#generatePreKeys(1, this.#target);
-    await this.#store.storePreKeys(preKeys.keys);
-    // The device record last: without it, a half-made device is made again from scratch.
-    const deviceId = randomDeviceId();
-    await this.#store.saveMeta({
-      deviceId,
-      registrationId: KeyHelper.generateRegistrationId() || 1,
-      identityKeyPair,
-      signedPreKeyId: spk.keyId,
-      nextPreKeyId: preKeys.next,
-    });
-    return deviceId;
+  refillPreKeys(): Promise<boolean> {
+    return this.#own.refillPreKeys();
   }
 
-  async #generatePreKeys(
-    from: number,
-    count: number,
-    taken: ReadonlySet<number> = new Set(),
-  ): Promise<{ keys: { keyId: number; keyPair: KeyPairType }[]; next: number }> {
-    const keys: { keyId: number; keyPair: KeyPairType }[] = [];
-    let id = from;
-    while (keys.length < count) {
-      if (id < 1 || id > MAX_PREKEY_ID) id = 1;
-      if (!taken.has(id)) keys.push(await KeyHelper.generatePreKey(id));
-      id++;
-    }
-    return { keys, next: id > MAX_PREKEY_ID ? 1 : id };
-  }
-
-  async refillPreKeys(): Promise<boolean> {
-    await this.ensureDevice();
-    const meta = this.#store.meta;
-    if (!meta) throw new E2EEError("no OMEMO device");
-    const ids = await this.#store.preKeyIds();
-    const missing = this.#target - ids.length;
-    if (missing <= 0) return false;
-    const fresh = await this.#generatePreKeys(meta.nextPreKeyId, missing, new Set(ids));
-    await this.#store.storePreKeys(fresh.keys);
-    await this.#store.saveMeta({ ...meta, nextPreKeyId: fresh.next });
-    return true;
-  }
-
-  async bundle(): Promise<Bundle03> {
-    await this.ensureDevice();
-    const meta = this.#store.meta;
-    if (!meta) throw new E2EEError("no OMEMO device");
-    const spk = await this.#store.loadSignedPreKeyRecord(meta.signedPreKeyId);
-    if (!spk) throw new E2EEError("the signed pre key is missing");
-    const preKeys = await this.#store.preKeyEntries();
-    return {
-      signedPreKeyId: spk.keyId,
-      signedPreKeyPublic: new Uint8Array(spk.keyPair.pubKey),
-      signedPreKeySignature: new Uint8Array(spk.signature),
-      identityKey: new Uint8Array(meta.identityKeyPair.pubKey),
-      preKeys: preKeys.map(([id, pair]) => ({ id, publicKey: new Uint8Array(pair.pubKey) })),
-    };
+  bundle(): Promise<Bundle03> {
+    return this.#own.bundle();
   }
 
   async publication(currentDevices: readonly number[]): Promise<Publication> {
@@ -226,30 +142,9 @@ export class Omemo03 implements E2EE {
     };
   }
 
-  /**
-   * Signed pre key rotation: a new one when the current is 7 days old (the previous one is kept 30 days, older
-   * ones deleted). True when the bundle changed and must be republished.
-   */
-  async rotateSignedPreKey(): Promise<boolean> {
-    await this.ensureDevice();
-    const meta = this.#store.meta;
-    if (!meta) throw new E2EEError("no OMEMO device");
-    const ages = await this.#store.signedPreKeyAges();
-    const now = this.#now();
-    const plan = rotationPlan(ages, meta.signedPreKeyId, now);
-    if (plan.rotate) {
-      const id = nextSignedPreKeyId(ages.map((a) => a.keyId));
-      const spk = await KeyHelper.generateSignedPreKey(meta.identityKeyPair, id);
-      await this.#store.storeSignedPreKeyRecord({
-        keyId: spk.keyId,
-        keyPair: spk.keyPair,
-        signature: spk.signature,
-        created: now,
-      });
-      await this.#store.saveMeta({ ...meta, signedPreKeyId: spk.keyId });
-    }
-    for (const id of plan.remove) if (id !== this.#store.meta?.signedPreKeyId) await this.#store.removeSignedPreKey(id);
-    return plan.rotate;
+  /** Signed pre key rotation (OwnDevice.rotateSignedPreKey): true when the bundle must be republished. */
+  rotateSignedPreKey(): Promise<boolean> {
+    return this.#own.rotateSignedPreKey();
   }
 
   // ---- trust -----------------------------------------------------------------------------------------------
