@@ -64,6 +64,11 @@ export const TEST_ACCOUNTS = [
   "rc-max",
   "rc-nia",
   "rc-oli",
+  // test/workers/muc.test.ts
+  "muc-ann",
+  "muc-bo",
+  "muc-cy",
+  "muc-dee",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",

@@ -21,6 +21,7 @@ import {
 } from "../protocol/index.ts";
 import { ChatState, LIMITS, previewOf } from "./chat-state.ts";
 import type { ArchiveLimits } from "./archive.ts";
+import type { StoredRoom } from "../db/rooms.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
@@ -48,6 +49,8 @@ import { PresenceFeature } from "./features/presence.ts";
 import { ReadStateFeature } from "./features/read-state.ts";
 import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
+import { BookmarksFeature } from "./features/bookmarks.ts";
+import { MucFeature } from "./features/muc.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -78,6 +81,7 @@ export class Account {
   readonly #roster: RosterFeature;
   readonly #drafts: DraftsFeature;
   readonly #readState: ReadStateFeature;
+  readonly #muc: MucFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -120,14 +124,49 @@ export class Account {
     const actions = new ActionsFeature(ctx, this.#chat);
     const readState = new ReadStateFeature(ctx);
     this.#readState = readState;
-    const history = new HistoryFeature(ctx, this.#chat, actions, readState, () => this.#catchingUp, deps.archiveLimits);
+    const rooms = (): MucFeature => this.#muc;
+    const history = new HistoryFeature(
+      ctx,
+      this.#chat,
+      actions,
+      readState,
+      () => this.#catchingUp,
+      deps.archiveLimits,
+      (peer) => rooms().roomParser(peer),
+    );
+    this.#muc = new MucFeature(
+      ctx,
+      this.#chat,
+      () => history.archive,
+      (room) => drafts.set(room, ""),
+    );
+    const bookmarks = new BookmarksFeature(ctx, this.#muc);
+    this.#muc.bookmarks = bookmarks;
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
     // are messages too: looked at before chat (read state before OMEMO, which takes every other PEP notification).
-    this.#stanzaFeatures = [history, readState, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
+    // Rooms' presences, messages and archive results go to the muc feature, before chat (which ignores groupchat)
+    // and presence (contacts only); the muc feature resets its rooms at a login before bookmarks rejoin them.
+    this.#stanzaFeatures = [
+      history,
+      readState,
+      this.#muc,
+      bookmarks,
+      omemo,
+      chatStates,
+      actions,
+      this.#chat,
+      this.#presence,
+      this.#roster,
+    ];
+    const muc = this.#muc;
     this.#frames = {
       ...this.#chat.frames,
+      // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
+      "message.send": (ws, frame) =>
+        muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
+      ...muc.frames,
       ...actions.frames,
       ...this.#presence.frames,
       ...this.#roster.frames,
@@ -172,13 +211,16 @@ export class Account {
 
   snapshot(connection: ConnectionState): ServerFrame {
     const snapshot = this.state.snapshot(this.info.jid, connection);
-    return snapshot.type === "snapshot" ? { ...snapshot, drafts: this.#drafts.list() } : snapshot;
+    return snapshot.type === "snapshot"
+      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms() }
+      : snapshot;
   }
 
   /** Storage-held parts of features, after a restart (before the first snapshot). */
   async load(): Promise<void> {
     await this.#drafts.load();
     await this.#readState.load();
+    await this.#muc.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------
@@ -186,6 +228,7 @@ export class Account {
   /** Connects (resuming `resume` if given and still known to the server), then brings the session up to date. */
   async connect(password: string, resume: SmState | null): Promise<void> {
     await this.#chat.load();
+    await this.#muc.load();
     const old = this.#link;
     const { local } = splitJid(this.info.jid);
     const link = new XmppLink(
@@ -260,6 +303,7 @@ export class Account {
   async ping(): Promise<void> {
     const link = this.#link;
     if (!link?.online) return;
+    void this.pingRooms();
     try {
       await link.iq("get", buildPing(), this.info.domain, 10_000);
       await this.#saveSm();
@@ -269,6 +313,11 @@ export class Account {
       await link.abort();
       this.deps.onLost("the server stopped answering");
     }
+  }
+
+  /** XEP-0410: the rooms silent since before `now` - 5 minutes are self-pinged (rejoined when we are out). */
+  async pingRooms(now = Date.now()): Promise<void> {
+    await this.#muc.tick(now);
   }
 
   /** Ends the XMPP session: unavailable presence, stream closed (so the server drops any resumable state). */
@@ -306,6 +355,7 @@ export class Account {
     const messages: StoredMessage[] = [];
     const receipts: { peer: string; stanzaId: string; ts: number }[] = [];
     const actions: StoredAction[] = [];
+    const rooms: StoredRoom[] = [];
     const conversations = new Map<string, ConversationDelta>();
     for (const item of items) {
       switch (item.kind) {
@@ -316,7 +366,13 @@ export class Account {
           const m = item.message;
           messages.push(m);
           if (m.encrypted && !m.encrypted.hasPayload) break; // key transport: stored, but no activity
-          const c = conversations.get(m.peer) ?? { peer: m.peer, lastTs: 0, lastBody: "", unreadDelta: 0 };
+          const c: ConversationDelta = conversations.get(m.peer) ?? {
+            peer: m.peer,
+            lastTs: 0,
+            lastBody: "",
+            unreadDelta: 0,
+            kind: m.from ? "room" : "chat",
+          };
           if (m.ts >= c.lastTs) {
             c.lastTs = m.ts;
             c.lastBody = previewOf(m);
@@ -330,6 +386,9 @@ export class Account {
           break;
         case "action":
           actions.push(item.action);
+          break;
+        case "room":
+          rooms.push(item.room);
           break;
         default:
           assertNever(item);
@@ -345,6 +404,7 @@ export class Account {
       actions,
       conversations: [...conversations.values()],
       unhide: this.state.takeUnhidden(),
+      rooms,
     });
     // XEP-0490 positions that waited for one of these messages apply now (it never throws).
     await this.#readState.stored(messages);

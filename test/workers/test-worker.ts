@@ -42,6 +42,18 @@ export class TestUserSession extends UserSession {
     );
   }
 
+  /** A stanza sent on the object's own link, behind the features' backs (a room left as if by the server). */
+  async sendForTests(stanza: string): Promise<void> {
+    const link = this.account?.link;
+    if (!link) throw new Error("no link");
+    await link.send(parseXml(stanza));
+  }
+
+  /** XEP-0410 self-pings of every joined room now, as after five minutes of silence. */
+  async pingRoomsForTests(): Promise<void> {
+    await this.account?.pingRooms(Number.POSITIVE_INFINITY);
+  }
+
   /** The XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
   async dropConnectionForTests(): Promise<void> {
     this.ended = true; // keeps the lost handler from scheduling a reconnect in this (about to be evicted) instance
