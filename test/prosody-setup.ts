@@ -69,6 +69,7 @@ export const TEST_ACCOUNTS = [
   "muc-bo",
   "muc-cy",
   "muc-dee",
+  "muc-eli",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",

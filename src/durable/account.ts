@@ -20,7 +20,7 @@ import {
   type ServerFrame,
 } from "../protocol/index.ts";
 import { ChatState, LIMITS, previewOf } from "./chat-state.ts";
-import type { ArchiveLimits } from "./archive.ts";
+import { ARCHIVE_LIMITS, type ArchiveLimits } from "./archive.ts";
 import type { StoredRoom } from "../db/rooms.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
@@ -139,6 +139,10 @@ export class Account {
       this.#chat,
       () => history.archive,
       (room) => drafts.set(room, ""),
+      {
+        record: (room, from, to) => history.roomHole(room, from, to),
+        catchUpPages: (deps.archiveLimits ?? ARCHIVE_LIMITS).catchUpPages,
+      },
     );
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;

@@ -7,12 +7,12 @@
 import type { Db } from "../db/client.ts";
 import type { ParsedChat } from "../xmpp/message.ts";
 import { XMPPError } from "../xmpp/errors.ts";
-import type { MamResult } from "../xmpp/mam.ts";
+import { archiveStamp, type MamResult } from "../xmpp/mam.ts";
 import type { Archive, RoomParser } from "./archive.ts";
 import type { Link } from "./features/context.ts";
+import type { ArchivePoint } from "./ranges.ts";
 
 const PAGE = 100;
-const MAX_PAGES = 20;
 /** The first join's page: recent context, not counted as unread. */
 const FIRST_PAGE = 50;
 
@@ -25,6 +25,10 @@ export interface RoomArchiveHost {
   accept(chat: ParsedChat, countUnread: boolean): void;
   /** The newest archive id seen of the room. */
   archived(id: string): void;
+  /** Pages one catch-up reads before it jumps to the present (ArchiveLimits.catchUpPages). */
+  maxPages: number;
+  /** The catch-up jumped: the room's history lacks what lies between `from` and `to` (../gaps.ts). */
+  hole(from: ArchivePoint, to: ArchivePoint): Promise<void>;
 }
 
 export async function catchUpRoom(
@@ -45,8 +49,15 @@ export async function catchUpRoom(
     const last = results.at(-1)?.archiveId;
     if (last) host.archived(last);
   };
-  const latest = async (max: number, countUnread: boolean): Promise<void> => {
+  const latest = async (max: number, countUnread: boolean, from?: ArchivePoint): Promise<void> => {
     const { results } = await archive.query(link, { to, before: "", max });
+    const first = results[0];
+    const stamp = first ? archiveStamp(first) : undefined;
+    // The latest page may reach back to where the catch-up stopped: then nothing is missing.
+    if (from && first && stamp !== undefined && !results.some((r) => r.archiveId === from.archiveId)) {
+      await host.flush();
+      await host.hole(from, { archiveId: first.archiveId, stamp });
+    }
     await acceptAll(results, countUnread);
   };
   let after = room.lastArchiveId;
@@ -54,7 +65,8 @@ export async function catchUpRoom(
     await latest(FIRST_PAGE, false);
     return;
   }
-  for (let page = 0; page < MAX_PAGES; page++) {
+  let from: ArchivePoint | undefined;
+  for (let page = 0; page < host.maxPages; page++) {
     let answer;
     try {
       answer = await archive.query(link, { to, after, max: PAGE });
@@ -71,7 +83,10 @@ export async function catchUpRoom(
     const last = fin.last ?? results.at(-1)?.archiveId;
     if (fin.complete || results.length === 0 || !last) return;
     after = last;
+    const lastResult = results.at(-1);
+    const stamp = lastResult ? archiveStamp(lastResult) : undefined;
+    if (stamp !== undefined) from = { archiveId: last, stamp };
   }
-  // The cap reached: the present first. What lies between is read as history (not tracked as a hole yet).
-  await latest(PAGE, true);
+  // The cap reached: the present first; what lies between is a hole, filled when a tab reads there.
+  await latest(PAGE, true, from);
 }

@@ -21,7 +21,18 @@ import {
   parseConfigFields,
   roomConfig,
 } from "../../src/xmpp/muc.ts";
-import { goAway, isMessage, openTab, peer, record, signedInTab, until, type Peer, type Tab } from "./helpers.ts";
+import {
+  goAway,
+  isMessage,
+  openTab,
+  peer,
+  readAll,
+  record,
+  signedInTab,
+  until,
+  type Peer,
+  type Tab,
+} from "./helpers.ts";
 import type { TestUserSession } from "./test-worker.ts";
 
 const MUC = "conference.localhost";
@@ -221,6 +232,37 @@ describe("group chats (XEP-0045) and bookmarks (XEP-0402)", () => {
     await say(bo, room, "still there?");
     await tab.waitFor(isMessage("still there?"));
     tab.close();
+    await bo.close();
+  });
+
+  it("catches up a room after a restart; the hole its capped catch-up leaves is filled as the history is read", async () => {
+    const bo = await peer("muc-bo");
+    const room = newRoom("r5");
+    await createRoom(bo, room, "bo");
+    const { cookie, tab } = await signedInTab("muc-eli");
+    tab.send({ type: "room.join", requestId: "j6", room, nick: "eli" });
+    await tab.waitForRoom((r) => r.room === room && r.state === "joined");
+    await say(bo, room, "m0");
+    await tab.waitFor(isMessage("m0"));
+    tab.close();
+    const stub = env.USER_SESSION.getByName("muc-eli@localhost");
+    await runInDurableObject(stub, (instance: TestUserSession) => instance.settleForTests());
+    await goAway("muc-eli@localhost");
+
+    // While the object is away: more than one catch-up page (this account's catch-up reads one, then jumps).
+    const total = 250;
+    for (let i = 1; i <= total; i++) await say(bo, room, `m${i}`);
+    await bo.link.iq("get", xml("ping", { xmlns: "urn:xmpp:ping" }));
+
+    const again = await openTab(cookie);
+    await again.waitFor(isMessage(`m${total}`), 30_000);
+    // One page after the last id seen (Prosody pages 50 at most), then the present: the middle is a hole.
+    expect(again.frames.some(isMessage("m50"))).toBe(true);
+    expect(again.frames.some(isMessage("m120"))).toBe(false);
+    const bodies = await readAll(again, room);
+    expect(again.frames.some((f) => f.type === "history.progress" && f.peer === room)).toBe(true);
+    expect(bodies).toEqual(Array.from({ length: total + 1 }, (_, i) => `m${i}`));
+    again.close();
     await bo.close();
   });
 });

@@ -10,7 +10,7 @@ import { parseXml } from "../../src/xmpp/parse.ts";
  * (test/workers/gaps.test.ts, read-state-catchup.test.ts): a real hole, and a fill in several steps, from a few
  * hundred messages.
  */
-const SMALL_ARCHIVE = new Set(["jules@localhost", "rc-lou@localhost", "rc-max@localhost"]);
+const SMALL_ARCHIVE = new Set(["jules@localhost", "rc-lou@localhost", "rc-max@localhost", "muc-eli@localhost"]);
 
 export class TestUserSession extends UserSession {
   constructor(ctx: DurableObjectState, env: Env) {

@@ -7,6 +7,7 @@ import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import { Archive, ARCHIVE_LIMITS, type ArchiveLimits, type RoomParser } from "../archive.ts";
 import { Gaps } from "../gaps.ts";
+import type { ArchivePoint } from "../ranges.ts";
 import { LimiterFull } from "../rate.ts";
 import type { ActionsFeature } from "./actions.ts";
 import type { ChatFeature } from "./chat.ts";
@@ -67,6 +68,7 @@ export class HistoryFeature implements Feature {
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
         lowered: (peer, upTo, shift) => chat.lowered(peer, upTo, shift),
         displayed: (markers) => readState.applyArchived(markers),
+        roomParser,
       },
       this.#archive,
       limits.fillPages,
@@ -76,6 +78,11 @@ export class HistoryFeature implements Feature {
   /** The archive queries go through (rooms' archives too: ./muc.ts). */
   get archive(): Archive {
     return this.#archive;
+  }
+
+  /** A room's catch-up left a hole in its history (../room-archive.ts): filled when a tab reads there. */
+  async roomHole(room: string, from: ArchivePoint, to: ArchivePoint): Promise<void> {
+    await this.#gaps.record(from, to, room);
   }
 
   readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load"> = {

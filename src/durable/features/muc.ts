@@ -30,6 +30,7 @@ import {
 } from "../../xmpp/muc.ts";
 import type { Archive, RoomParser } from "../archive.ts";
 import { catchUpRoom } from "../room-archive.ts";
+import type { ArchivePoint } from "../ranges.ts";
 import type { ChatFeature } from "./chat.ts";
 import {
   conditionOf,
@@ -71,6 +72,11 @@ export class MucFeature implements Feature {
     private readonly archive: () => Archive,
     /** A message of the user went out to `room` (the drafts feature clears its draft). */
     private readonly onSent: (room: string) => Promise<void> = async () => undefined,
+    /** A room's catch-up left a hole (the history feature records it) and how many pages it may read first. */
+    private readonly holes: {
+      record(room: string, from: ArchivePoint, to: ArchivePoint): Promise<void>;
+      catchUpPages: number;
+    } = { record: async () => undefined, catchUpPages: 20 },
   ) {}
 
   readonly frames: Pick<FrameHandlers, "room.join" | "room.leave"> = {
@@ -213,6 +219,8 @@ export class MucFeature implements Feature {
       parse: this.roomParser(room),
       accept: (chat, countUnread) => void this.chat.accept(chat, undefined, countUnread),
       archived: (id) => this.#archived(entry, id),
+      maxPages: this.holes.catchUpPages,
+      hole: (from, to) => this.holes.record(room, from, to),
     }).catch((err: unknown) => logFailure(`catching up ${room}`, err));
   }
 
