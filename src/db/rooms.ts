@@ -62,7 +62,11 @@ export async function loadRooms(db: Db, owner: string): Promise<StoredRoom[]> {
 /** One upsert for the rooms that changed (the last version of each wins), a JSON array as one parameter. */
 export function roomStatements(owner: string, changed: readonly StoredRoom[], now: number): SQL[] {
   if (changed.length === 0) return [];
-  const latest = new Map(changed.map((r) => [r.room, r]));
+  const latest = new Map<string, StoredRoom>();
+  for (const r of changed) {
+    const prev = latest.get(r.room);
+    latest.set(r.room, { ...r, lastArchiveId: r.lastArchiveId ?? prev?.lastArchiveId ?? null });
+  }
   const json = JSON.stringify(
     [...latest.values()].map((r) => [
       r.room,

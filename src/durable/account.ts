@@ -34,8 +34,11 @@ import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
   type AccountInfo,
   type Feature,
+  refuse,
   type FeatureContext,
+  type FrameHandler,
   type FrameHandlers,
+  type FrameOf,
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
@@ -165,18 +168,33 @@ export class Account {
       this.#roster,
     ];
     const muc = this.#muc;
+    // What one-to-one chats do and rooms do not do yet (OMEMO in groups, retractions, reactions: issue #8 §2):
+    // refused for a room, never sent to it as a chat message.
+    const notInRooms =
+      <K extends "message.send-encrypted" | "message.retract" | "message.react">(
+        handler: FrameHandler<K>,
+        peerOf: (frame: FrameOf<K>) => string,
+      ): FrameHandler<K> =>
+      async (ws, frame) => {
+        if (!muc.get(peerOf(frame))) return handler(ws, frame);
+        const { requestId }: { requestId: string } = frame;
+        refuse(deps.tabs, ws, "bad-frame", "Not available in group chats yet.", requestId);
+      };
     this.#frames = {
       ...this.#chat.frames,
       // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
       "message.send": (ws, frame) =>
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
+      "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
       ...muc.frames,
-      ...actions.frames,
+      "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
+      "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,
       ...omemo.frames,
-      ...chatStates.frames,
+      // XEP-0085 in rooms (§5.5: groupchat states) is not sent yet; a chat state is never sent to a room as chat.
+      chatstate: async (ws, frame) => (muc.get(frame.to) ? undefined : chatStates.frames.chatstate(ws, frame)),
       ...drafts.frames,
       ...new SearchFeature(ctx).frames,
       ...readState.frames,

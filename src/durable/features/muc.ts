@@ -9,7 +9,7 @@ import { loadRooms, type StoredRoom } from "../../db/rooms.ts";
 import type { ClientFrame, RoomView } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 import { buildGroupchat, parseGroupchat } from "../../xmpp/groupchat.ts";
-import { bare, splitJid } from "../../xmpp/jid.ts";
+import { bare, resourceOf, splitJid } from "../../xmpp/jid.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import {
   buildDiscoInfo,
@@ -279,7 +279,10 @@ export class MucFeature implements Feature {
       return true;
     }
     if (el.attrs.type === "error") return this.#onError(el);
-    if (el.attrs.type !== "groupchat") return false; // invitations, private messages: not this feature's
+    // §7.5 private messages: group chats allow none (issue #8 §1) and a channel's are not supported yet; taken
+    // here so that they never land in the room's conversation as the room's own words.
+    if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
+    if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
     const subject = parseSubject(el);
     if (subject) {
@@ -357,6 +360,8 @@ export class MucFeature implements Feature {
       entry.view.role = occupant.role;
       entry.view.affiliation = occupant.affiliation;
       if (occupant.occupantId !== undefined && entry.features.occupantIds) entry.selfOccupantId = occupant.occupantId;
+      // §10.1.1 status 201: the join created the room (configured by whoever creates it: issue #8 §1).
+      if (occupant.codes.includes(201)) entry.created = true;
       entry.occupants.set(occupant.nick, occupant);
       entry.view.participants = entry.occupants.size;
       if (entry.pending) entry.pending.settle(occupant);

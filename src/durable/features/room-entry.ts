@@ -46,6 +46,8 @@ export class RoomEntry {
   readonly occupants = new Map<string, Occupant>();
   /** Last time the room said anything (XEP-0410: silence is what triggers a self-ping). */
   lastActivity = 0;
+  /** XEP-0045 §10.1.1 status 201: our join created the room (it waits for its configuration). */
+  created = false;
   /** We asked to leave: the unavailable self-presence that follows is the answer, not a removal. */
   leaving = false;
   /** A join presence waiting for the room's answer. */
