@@ -64,6 +64,12 @@ export const TEST_ACCOUNTS = [
   "rc-max",
   "rc-nia",
   "rc-oli",
+  // test/workers/muc.test.ts
+  "muc-ann",
+  "muc-bo",
+  "muc-cy",
+  "muc-dee",
+  "muc-eli",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",

@@ -39,6 +39,9 @@ function rowQuery(db: Db) {
       encrypted: messages.encrypted,
       replyTo: messages.replyTo,
       fallback: messages.fallback,
+      senderNick: messages.senderNick,
+      senderOccupantId: messages.senderOccupantId,
+      senderJid: messages.senderJid,
       // Written out: inside a correlated subquery, drizzle's unqualified column names would bind to the inner table.
       received: sql<number>`CASE WHEN messages.direction = 'out' AND messages.stanza_id IS NOT NULL THEN
         EXISTS (SELECT 1 FROM receipts r WHERE r.owner = messages.owner AND r.peer = messages.peer
@@ -210,6 +213,12 @@ function assemble(rows: readonly Row[]): ChatMessage[] {
       ts: r.ts,
       receipt: r.direction === "out" ? (r.received ? "received" : "sent") : null,
     };
+    if (r.senderNick !== null) {
+      const from: NonNullable<ChatMessage["from"]> = { nick: r.senderNick };
+      if (r.senderOccupantId !== null) from.occupantId = r.senderOccupantId;
+      if (r.senderJid !== null) from.jid = r.senderJid;
+      message.from = from;
+    }
     const applied = r.stanzaId ? actions(r.stanzaId, r.direction) : { retracted: false, reactions: [] };
     if (applied.retracted) {
       message.body = "";

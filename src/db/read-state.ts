@@ -8,7 +8,7 @@ import { conversations, messages } from "./schema.ts";
 
 /** Incoming messages after the read position that count: all but OMEMO key transports (no <payload>). */
 const COUNTS_AS_UNREAD = sql.raw(`m.direction = 'in' AND (m.encrypted IS NULL OR instr(m.encrypted, '<payload>') > 0)`);
-const RETURNED = sql.raw("peer, last_ts, last_body, unread, read_ts, peer_read_ts, pinned, muted, hidden");
+const RETURNED = sql.raw("peer, last_ts, last_body, unread, read_ts, peer_read_ts, pinned, muted, hidden, kind");
 
 /** A conversations row as tabs see it: the read and list fields only when they are not the defaults. */
 export function conversationOf(row: {
@@ -21,6 +21,7 @@ export function conversationOf(row: {
   pinned: boolean;
   muted: boolean;
   hidden: boolean;
+  kind?: string;
 }): Conversation {
   const c: Conversation = { peer: row.peer, lastTs: row.lastTs, lastBody: row.lastBody, unread: row.unread };
   if (row.readTs > 0) c.readTs = row.readTs;
@@ -28,6 +29,7 @@ export function conversationOf(row: {
   if (row.pinned) c.pinned = true;
   if (row.muted) c.muted = true;
   if (row.hidden) c.hidden = true;
+  if (row.kind === "room") c.kind = "room";
   return c;
 }
 
@@ -61,6 +63,7 @@ function rawConversation(row: unknown): Conversation | null {
     pinned: Boolean(num("pinned")),
     muted: Boolean(num("muted")),
     hidden: Boolean(num("hidden")),
+    kind: typeof field(r, "kind") === "string" ? String(field(r, "kind")) : undefined,
   });
 }
 

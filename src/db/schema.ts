@@ -67,6 +67,12 @@ export const messages = sqliteTable(
     fallback: text("fallback"),
     /** XEP-0333: the sender asked for chat markers. */
     markable: integer("markable", { mode: "boolean" }).notNull().default(false),
+    /** A group chat message (issue #8): the sender's nickname in the room (XEP-0045 §7.4). */
+    senderNick: text("sender_nick"),
+    /** XEP-0421: the sender's occupant id, when the room provides it. */
+    senderOccupantId: text("sender_occupant_id"),
+    /** The sender's real bare JID, when the room shows it (non-anonymous rooms, or we moderate). */
+    senderJid: text("sender_jid"),
   },
   (t) => [
     uniqueIndex("messages_owner_peer_key").on(t.owner, t.peer, t.key),
@@ -143,6 +149,40 @@ export const conversations = sqliteTable(
     muted: integer("muted", { mode: "boolean" }).notNull().default(false),
     /** Hidden from the list until a new message comes. */
     hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
+    /** A one-to-one chat, or a room (issue #8: `peer` is then the room's bare JID). */
+    kind: text("kind", { enum: ["chat", "room"] })
+      .notNull()
+      .default("chat"),
   },
   (t) => [primaryKey({ columns: [t.owner, t.peer] }), index("conversations_recent").on(t.owner, t.lastTs)],
+);
+
+/**
+ * The rooms (XEP-0045) the account is in or was in (issue #8): what the room says of itself (disco#info), our
+ * nickname, and the XEP-0402 bookmark's settings (unknown extensions kept as they came). Written on join, leave and
+ * bookmark changes (a handful per session, not per message).
+ */
+export const rooms = sqliteTable(
+  "rooms",
+  {
+    owner: text("owner").notNull(),
+    room: text("room").notNull(),
+    kind: text("kind", { enum: ["group", "channel", "other"] }).notNull(),
+    name: text("name"),
+    description: text("description"),
+    subject: text("subject"),
+    nick: text("nick").notNull(),
+    autojoin: integer("autojoin", { mode: "boolean" }).notNull().default(false),
+    /** XEP-0492: always | on-mention | never; null: not set. */
+    notify: text("notify", { enum: ["always", "on-mention", "never"] }),
+    /** XEP-0402 extensions of other clients, serialized ("" when none). */
+    extensions: text("extensions").notNull().default(""),
+    password: text("password"),
+    /** What the room supports (occupant ids, moderation namespace, stable ids, archive), as JSON. */
+    features: text("features").notNull().default("{}"),
+    /** The newest archive id of the room's archive (XEP-0313 on the room) seen: where the next catch-up starts. */
+    lastArchiveId: text("last_archive_id"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.room] })],
 );

@@ -7,6 +7,7 @@ import type { Db } from "./client.ts";
 import { conversations, messages, presences } from "./schema.ts";
 import { SHOWS, type ChatMessage, type Conversation, type PresenceDelta, type Show } from "../protocol/index.ts";
 import { conversationOf } from "./read-state.ts";
+import { roomStatements, type StoredRoom } from "./rooms.ts";
 
 function toShow(value: string): Show {
   return SHOWS.find((s) => s === value) ?? "online";
@@ -43,6 +44,8 @@ export interface ConversationDelta {
   lastTs: number;
   lastBody: string;
   unreadDelta: number;
+  /** A room's conversation (issue #8); a new row is made with this kind. */
+  kind?: "chat" | "room";
 }
 
 export interface FlushInput {
@@ -54,6 +57,8 @@ export interface FlushInput {
   actions?: StoredAction[];
   /** Hidden conversations a new message showed again (issue #7 §4). */
   unhide?: string[];
+  /** Rooms whose stored state changed (issue #8). */
+  rooms?: StoredRoom[];
 }
 
 /** One text column of raw rows (raw SQL results are untyped: check, never cast). */
@@ -110,14 +115,18 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
         m.replyToId ?? null,
         m.fallback ? `${m.fallback.start}:${m.fallback.end}` : null,
         m.markable ? 1 : 0,
+        m.from?.nick ?? null,
+        m.from?.occupantId ?? null,
+        m.from?.jid ?? null,
       ]),
     );
     stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, encrypted,
-        reply_to, fallback, markable)
+        reply_to, fallback, markable, sender_nick, sender_occupant_id, sender_jid)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
              json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'),
-             json_extract(value, '$[9]'), json_extract(value, '$[10]')
+             json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]'),
+             json_extract(value, '$[12]'), json_extract(value, '$[13]')
       FROM json_each(${json}) WHERE true
       ON CONFLICT (owner, peer, key) DO NOTHING`);
   }
@@ -130,16 +139,17 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
       ON CONFLICT (owner, peer, stanza_id) DO NOTHING`);
   }
   for (const part of chunks(input.conversations)) {
-    const json = JSON.stringify(part.map((c) => [c.peer, c.lastTs, c.lastBody, c.unreadDelta]));
-    stmts.push(sql`INSERT INTO conversations (owner, peer, last_ts, last_body, unread)
+    const json = JSON.stringify(part.map((c) => [c.peer, c.lastTs, c.lastBody, c.unreadDelta, c.kind ?? "chat"]));
+    stmts.push(sql`INSERT INTO conversations (owner, peer, last_ts, last_body, unread, kind)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-             json_extract(value, '$[3]')
+             json_extract(value, '$[3]'), json_extract(value, '$[4]')
       FROM json_each(${json}) WHERE true
       ON CONFLICT (owner, peer) DO UPDATE SET
         last_body = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_body ELSE last_body END,
         last_ts = max(last_ts, excluded.last_ts),
         unread = unread + excluded.unread`);
   }
+  stmts.push(...roomStatements(owner, input.rooms ?? [], now));
   for (const part of chunks(input.unhide ?? [])) {
     stmts.push(sql`UPDATE conversations SET hidden = 0 WHERE owner = ${owner} AND hidden = 1
       AND peer IN (SELECT value FROM json_each(${JSON.stringify(part)}))`);
@@ -324,5 +334,6 @@ export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
     sql`DELETE FROM message_actions WHERE owner = ${owner}`,
     sql`DELETE FROM conversations WHERE owner = ${owner}`,
     sql`DELETE FROM presences WHERE owner = ${owner}`,
+    sql`DELETE FROM rooms WHERE owner = ${owner}`,
   ]);
 }

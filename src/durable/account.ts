@@ -20,7 +20,8 @@ import {
   type ServerFrame,
 } from "../protocol/index.ts";
 import { ChatState, LIMITS, previewOf } from "./chat-state.ts";
-import type { ArchiveLimits } from "./archive.ts";
+import { ARCHIVE_LIMITS, type ArchiveLimits } from "./archive.ts";
+import type { StoredRoom } from "../db/rooms.ts";
 import { FlushBuffer } from "./buffer.ts";
 import type { Tabs } from "./fanout.ts";
 import { SerialQueue } from "./queue.ts";
@@ -33,8 +34,11 @@ import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
   type AccountInfo,
   type Feature,
+  refuse,
   type FeatureContext,
+  type FrameHandler,
   type FrameHandlers,
+  type FrameOf,
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
@@ -48,6 +52,8 @@ import { PresenceFeature } from "./features/presence.ts";
 import { ReadStateFeature } from "./features/read-state.ts";
 import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
+import { BookmarksFeature } from "./features/bookmarks.ts";
+import { MucFeature } from "./features/muc.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -78,6 +84,7 @@ export class Account {
   readonly #roster: RosterFeature;
   readonly #drafts: DraftsFeature;
   readonly #readState: ReadStateFeature;
+  readonly #muc: MucFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -120,20 +127,74 @@ export class Account {
     const actions = new ActionsFeature(ctx, this.#chat);
     const readState = new ReadStateFeature(ctx);
     this.#readState = readState;
-    const history = new HistoryFeature(ctx, this.#chat, actions, readState, () => this.#catchingUp, deps.archiveLimits);
+    const rooms = (): MucFeature => this.#muc;
+    const history = new HistoryFeature(
+      ctx,
+      this.#chat,
+      actions,
+      readState,
+      () => this.#catchingUp,
+      deps.archiveLimits,
+      (peer) => rooms().roomParser(peer),
+    );
+    this.#muc = new MucFeature(
+      ctx,
+      this.#chat,
+      () => history.archive,
+      (room) => drafts.set(room, ""),
+      {
+        record: (room, from, to) => history.roomHole(room, from, to),
+        catchUpPages: (deps.archiveLimits ?? ARCHIVE_LIMITS).catchUpPages,
+      },
+    );
+    const bookmarks = new BookmarksFeature(ctx, this.#muc);
+    this.#muc.bookmarks = bookmarks;
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
     // are messages too: looked at before chat (read state before OMEMO, which takes every other PEP notification).
-    this.#stanzaFeatures = [history, readState, omemo, chatStates, actions, this.#chat, this.#presence, this.#roster];
+    // Rooms' presences, messages and archive results go to the muc feature, before chat (which ignores groupchat)
+    // and presence (contacts only); the muc feature resets its rooms at a login before bookmarks rejoin them.
+    this.#stanzaFeatures = [
+      history,
+      readState,
+      this.#muc,
+      bookmarks,
+      omemo,
+      chatStates,
+      actions,
+      this.#chat,
+      this.#presence,
+      this.#roster,
+    ];
+    const muc = this.#muc;
+    // What one-to-one chats do and rooms do not do yet (OMEMO in groups, retractions, reactions: issue #8 §2):
+    // refused for a room, never sent to it as a chat message.
+    const notInRooms =
+      <K extends "message.send-encrypted" | "message.retract" | "message.react">(
+        handler: FrameHandler<K>,
+        peerOf: (frame: FrameOf<K>) => string,
+      ): FrameHandler<K> =>
+      async (ws, frame) => {
+        if (!muc.get(peerOf(frame))) return handler(ws, frame);
+        const { requestId }: { requestId: string } = frame;
+        refuse(deps.tabs, ws, "bad-frame", "Not available in group chats yet.", requestId);
+      };
     this.#frames = {
       ...this.#chat.frames,
-      ...actions.frames,
+      // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
+      "message.send": (ws, frame) =>
+        muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
+      "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
+      ...muc.frames,
+      "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
+      "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,
       ...omemo.frames,
-      ...chatStates.frames,
+      // XEP-0085 in rooms (§5.5: groupchat states) is not sent yet; a chat state is never sent to a room as chat.
+      chatstate: async (ws, frame) => (muc.get(frame.to) ? undefined : chatStates.frames.chatstate(ws, frame)),
       ...drafts.frames,
       ...new SearchFeature(ctx).frames,
       ...readState.frames,
@@ -172,13 +233,16 @@ export class Account {
 
   snapshot(connection: ConnectionState): ServerFrame {
     const snapshot = this.state.snapshot(this.info.jid, connection);
-    return snapshot.type === "snapshot" ? { ...snapshot, drafts: this.#drafts.list() } : snapshot;
+    return snapshot.type === "snapshot"
+      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms() }
+      : snapshot;
   }
 
   /** Storage-held parts of features, after a restart (before the first snapshot). */
   async load(): Promise<void> {
     await this.#drafts.load();
     await this.#readState.load();
+    await this.#muc.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------
@@ -186,6 +250,7 @@ export class Account {
   /** Connects (resuming `resume` if given and still known to the server), then brings the session up to date. */
   async connect(password: string, resume: SmState | null): Promise<void> {
     await this.#chat.load();
+    await this.#muc.load();
     const old = this.#link;
     const { local } = splitJid(this.info.jid);
     const link = new XmppLink(
@@ -260,6 +325,7 @@ export class Account {
   async ping(): Promise<void> {
     const link = this.#link;
     if (!link?.online) return;
+    void this.pingRooms();
     try {
       await link.iq("get", buildPing(), this.info.domain, 10_000);
       await this.#saveSm();
@@ -269,6 +335,11 @@ export class Account {
       await link.abort();
       this.deps.onLost("the server stopped answering");
     }
+  }
+
+  /** XEP-0410: the rooms silent since before `now` - 5 minutes are self-pinged (rejoined when we are out). */
+  async pingRooms(now = Date.now()): Promise<void> {
+    await this.#muc.tick(now);
   }
 
   /** Ends the XMPP session: unavailable presence, stream closed (so the server drops any resumable state). */
@@ -306,6 +377,7 @@ export class Account {
     const messages: StoredMessage[] = [];
     const receipts: { peer: string; stanzaId: string; ts: number }[] = [];
     const actions: StoredAction[] = [];
+    const rooms: StoredRoom[] = [];
     const conversations = new Map<string, ConversationDelta>();
     for (const item of items) {
       switch (item.kind) {
@@ -316,7 +388,13 @@ export class Account {
           const m = item.message;
           messages.push(m);
           if (m.encrypted && !m.encrypted.hasPayload) break; // key transport: stored, but no activity
-          const c = conversations.get(m.peer) ?? { peer: m.peer, lastTs: 0, lastBody: "", unreadDelta: 0 };
+          const c: ConversationDelta = conversations.get(m.peer) ?? {
+            peer: m.peer,
+            lastTs: 0,
+            lastBody: "",
+            unreadDelta: 0,
+            kind: m.from ? "room" : "chat",
+          };
           if (m.ts >= c.lastTs) {
             c.lastTs = m.ts;
             c.lastBody = previewOf(m);
@@ -330,6 +408,9 @@ export class Account {
           break;
         case "action":
           actions.push(item.action);
+          break;
+        case "room":
+          rooms.push(item.room);
           break;
         default:
           assertNever(item);
@@ -345,6 +426,7 @@ export class Account {
       actions,
       conversations: [...conversations.values()],
       unhide: this.state.takeUnhidden(),
+      rooms,
     });
     // XEP-0490 positions that waited for one of these messages apply now (it never throws).
     await this.#readState.stored(messages);

@@ -55,6 +55,25 @@ export interface ArchiveHost {
   setLastArchiveId(id: string): Promise<void>;
   /** The catch-up leaves a hole between `from` (null: the archive's beginning) and `to` (see ./gaps.ts). */
   hole(from: ArchivePoint | null, to: ArchivePoint): Promise<void>;
+  /**
+   * When `peer` is a room (issue #8): how its archive's results read (XEP-0313 on the room, src/xmpp/groupchat.ts).
+   * Its history is then asked of the room's own archive, not ours.
+   */
+  roomParser?(peer: string): RoomParser | null;
+}
+
+/** Reads one result of a room's archive as a message of its conversation (null: not a message to keep). */
+export type RoomParser = (result: MamResult) => ParsedChat | null;
+
+/** One archive query: our account's archive, or a room's (`to`, XEP-0313 §4 sent to the room). */
+export interface ArchiveQuery {
+  to?: string;
+  with?: string;
+  after?: string;
+  before?: string;
+  start?: number;
+  end?: number;
+  max: number;
 }
 
 /** Archive queries at once (each may bring a page of 100 messages), and queued behind them. */
@@ -86,22 +105,17 @@ export class Archive {
   }
 
   /** One query; results in archive order. */
-  async query(
-    link: Link,
-    q: { with?: string; after?: string; before?: string; max: number },
-  ): Promise<{ results: MamResult[]; fin: MamFin }> {
+  async query(link: Link, q: ArchiveQuery): Promise<{ results: MamResult[]; fin: MamFin }> {
     return this.#queries.run(() => this.#query(link, q));
   }
 
-  async #query(
-    link: Link,
-    q: { with?: string; after?: string; before?: string; max: number },
-  ): Promise<{ results: MamResult[]; fin: MamFin }> {
+  async #query(link: Link, q: ArchiveQuery): Promise<{ results: MamResult[]; fin: MamFin }> {
     const queryId = crypto.randomUUID();
     const results: MamResult[] = [];
     this.#collectors.set(queryId, results);
+    const { to, ...fields } = q;
     try {
-      const iq = await link.iq("set", buildMamQuery({ queryId, ...q }), undefined, 30_000);
+      const iq = await link.iq("set", buildMamQuery({ queryId, ...fields }), to, 30_000);
       // XEP-0313 §4.3: results arrive before the iq result; the stanza queue is serial, so let it drain.
       await this.host.drained();
       return { results, fin: parseMamFin(iq) };
@@ -228,9 +242,14 @@ export class Archive {
     oldest: { ts: number; archiveId: string | undefined } | undefined,
   ): Promise<void> {
     if (this.#exhausted.has(peer)) return;
-    const { results, fin } = await this.query(link, { with: peer, before: oldest?.archiveId ?? "", max: HISTORY_PAGE });
+    const room = this.host.roomParser?.(peer) ?? null;
+    const before = oldest?.archiveId ?? "";
+    const { results, fin } = await this.query(
+      link,
+      room ? { to: peer, before, max: HISTORY_PAGE } : { with: peer, before, max: HISTORY_PAGE },
+    );
     if (fin.complete || results.length === 0) this.#exhausted.add(peer);
-    const { chats, keys, stored, markers } = await this.unseen(results, false);
+    const { chats, keys, stored, markers } = await this.unseen(results, false, room);
     let first = oldest?.ts;
     for (let i = chats.length - 1; i >= 0; i--) {
       const chat = chats[i];
@@ -252,11 +271,12 @@ export class Archive {
   async unseen(
     results: MamResult[],
     live: boolean,
+    room: RoomParser | null = null,
   ): Promise<{ chats: ParsedChat[]; keys: string[]; stored: Set<string>; markers: ParsedDisplayed[] }> {
     const now = Date.now();
     const chats: ParsedChat[] = [];
     const markers: ParsedDisplayed[] = [];
-    for (const r of results) {
+    for (const r of room ? [] : results) {
       const parsed = parseMessage(r.message, this.host.owner, now, r.forwarded);
       if (parsed.kind === "chat") chats.push({ ...parsed.chat, archiveId: r.archiveId });
       else if (parsed.kind === "action") this.host.action(withArchiveId(parsed.action, r.archiveId), live);
@@ -264,6 +284,12 @@ export class Archive {
       // parseMamResult took only results from our account). A marker travels alone (XEP-0333 §5).
       const marker = parseDisplayed(r.message, this.host.owner);
       if (marker) markers.push(marker);
+    }
+    if (room) {
+      for (const r of results) {
+        const chat = room(r);
+        if (chat) chats.push(chat);
+      }
     }
     const keys = chats.map((c) => messageKey(c));
     await this.host.flush();

@@ -127,6 +127,8 @@ export class ChatState {
       lastBody: newer ? previewOf(message) : (prev?.lastBody ?? ""),
       unread: (prev?.unread ?? 0) + (this.countsAsUnread(message, countUnread) ? 1 : 0),
     };
+    // A room's messages name their sender (issue #8): its conversation is a room's.
+    if (message.from) next.kind = "room";
     // Not in memory may mean trimmed, and hidden in storage: storage is told either way (a rare extra statement).
     if (countUnread && (prev?.hidden || (!prev && this.conversationsTrimmed))) this.#unhidden.add(message.peer);
     if (countUnread) delete next.hidden;

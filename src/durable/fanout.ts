@@ -1,6 +1,6 @@
 // Every event goes to every attached tab. Tabs are hibernatable WebSockets (the object may sleep between
 // frames), so the list always comes from the runtime, never from a field.
-import type { ServerFrame } from "../protocol/index.ts";
+import type { OutgoingFrame } from "../protocol/index.ts";
 
 export class Tabs {
   constructor(private readonly ctx: DurableObjectState) {}
@@ -9,11 +9,11 @@ export class Tabs {
     return this.ctx.getWebSockets().length;
   }
 
-  send(ws: WebSocket, frame: ServerFrame): void {
+  send(ws: WebSocket, frame: OutgoingFrame): void {
     sendQuietly(ws, JSON.stringify(frame));
   }
 
-  broadcast(frame: ServerFrame): void {
+  broadcast(frame: OutgoingFrame): void {
     const text = JSON.stringify(frame);
     for (const ws of this.ctx.getWebSockets()) sendQuietly(ws, text);
   }

@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import { maxMessageId, newestUpTo, oldestAfter, lowerMessages } from "../db/gaps.ts";
 import type { ParsedDisplayed } from "../xmpp/markers.ts";
 import type { ParsedChat } from "../xmpp/message.ts";
-import type { Archive } from "./archive.ts";
+import type { Archive, RoomParser } from "./archive.ts";
 import type { KeyValue, Link } from "./features/context.ts";
 import {
   addHole,
@@ -33,6 +33,8 @@ export interface GapsHost {
   lowered(peer: string, upTo: number, shift: number): void;
   /** XEP-0333 displayed markers met in a filled page (its messages stored): applied as live ones are. */
   displayed(markers: readonly ParsedDisplayed[]): Promise<void>;
+  /** How `peer`'s archive reads when it is a room (issue #8): its holes are in the room's archive. */
+  roomParser?(peer: string): RoomParser | null;
 }
 
 /** A peer's open part of a hole, with where it ends in timestamp order (`hi` null: above every stored message). */
@@ -68,12 +70,12 @@ export class Gaps {
    * A hole between `from` (null: the archive's beginning) and `to`, made now: everything stored so far is below
    * it. Called before the messages after it are recorded.
    */
-  async record(from: ArchivePoint | null, to: ArchivePoint): Promise<void> {
+  async record(from: ArchivePoint | null, to: ArchivePoint, room?: string): Promise<void> {
     await this.host.flush();
     const cutId = await maxMessageId(this.host.db, this.host.owner);
     // A first login with nothing stored has no hole: paging past storage brings the older history.
     if (from === null && cutId === 0) return;
-    this.#holes = addHole(await this.#list(), { cutId, from, to });
+    this.#holes = addHole(await this.#list(), room === undefined ? { cutId, from, to } : { cutId, from, to, room });
     await this.host.storage.put(HOLES, this.#holes);
   }
 
@@ -81,7 +83,10 @@ export class Gaps {
   async open(peer: string): Promise<OpenGap[]> {
     const { db, owner, storage } = this.host;
     const out: OpenGap[] = [];
+    const isRoom = (this.host.roomParser?.(peer) ?? null) !== null;
     for (const hole of await this.#list()) {
+      // A room's holes are its own; our account's archive has none of a room's messages.
+      if (hole.room !== undefined ? hole.room !== peer : isRoom) continue;
       let gap = await storage.get<PeerGap>(gapKey(hole.id, peer));
       if (!gap) {
         gap = initialGap(hole, await newestUpTo(db, owner, peer, hole.cutId));
@@ -128,15 +133,17 @@ export class Gaps {
     let hi = open.hi;
     let loaded = 0;
     const window = fillWindow(hole, gap);
+    const room = hole.room === undefined ? null : (this.host.roomParser?.(peer) ?? null);
     for (let page = 0; page < this.maxPages && !gap.done; page++) {
-      // XEP-0313 §4.1 with XEP-0059 §2.5: the page before the oldest we met, newest first from the hole's top.
+      // XEP-0313 §4.1 with XEP-0059 §2.5: the page before the oldest we met, newest first from the hole's top
+      // (a room's hole: the room's own archive, XEP-0313 §4 sent to the room).
       const { results, fin } = await this.archive.query(link, {
-        with: peer,
+        ...(room ? { to: peer } : { with: peer }),
         ...window,
         before: gap.before ?? "",
         max: FILL_PAGE,
       });
-      const { chats, keys, stored, markers } = await this.archive.unseen(results, false);
+      const { chats, keys, stored, markers } = await this.archive.unseen(results, false, room);
       const fresh: { chat: ParsedChat; key: string }[] = [];
       const taken = new Set<string>();
       chats.forEach((chat, i) => {

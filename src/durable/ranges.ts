@@ -23,6 +23,11 @@ export interface Hole {
   from: ArchivePoint | null;
   /** The first archived message after the hole. */
   to: ArchivePoint;
+  /**
+   * A room's hole (issue #8): in that room's archive, for that conversation only. Absent: our account's archive,
+   * for every one-to-one conversation.
+   */
+  room?: string;
 }
 
 /** One peer's part of a hole. */

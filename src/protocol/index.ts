@@ -9,6 +9,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** Longest message body a tab may send (XMPP servers commonly cap stanzas around 256 KiB; 10,000 chars is plenty). */
 export const MAX_BODY_CHARS = 10_000;
 export const HISTORY_PAGE = 50;
+/** Longest nickname a tab may ask for in a room. */
+export const MAX_NICK_CHARS = 256;
 /** Conversations per conversations.load page. */
 export const CONVERSATIONS_PAGE = 100;
 
@@ -83,6 +85,12 @@ export const ChatMessageSchema = z.object({
   /** XEP-0424: the sender retracted it (body and edit are then gone). */
   retracted: z.boolean().optional(),
   reactions: z.array(ReactionSchema).optional(),
+  /**
+   * A group chat message (issue #8): who wrote it, as the room says. `nick` is the sender's nickname at the time;
+   * `occupantId` (XEP-0421) identifies them across nick changes where the room provides it; `jid` is their real
+   * bare JID where the room shows it. Absent in one-to-one chats.
+   */
+  from: z.object({ nick: z.string(), occupantId: z.string().optional(), jid: z.string().optional() }).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -98,6 +106,8 @@ export const ConversationSchema = z.object({
   pinned: z.boolean().optional(),
   muted: z.boolean().optional(),
   hidden: z.boolean().optional(),
+  /** "room": `peer` is a room (its state is the snapshot's `rooms` entry); absent: a one-to-one chat. */
+  kind: z.literal("room").optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -136,6 +146,29 @@ export interface SearchCursor {
   peer: string;
   key: string;
 }
+
+/**
+ * A room the account is in or was in (issue #8), as tabs see it: `kind` is what the user is told ("group": a
+ * group chat, members-only and non-anonymous; "channel": open; "other"), `state` whether we are in it now.
+ * `error` says why we are not (a refused join, a kick or ban: status 307/301/321/332, with the reason when
+ * given). `participants` counts the occupants present.
+ */
+export const RoomViewSchema = z.object({
+  room: z.string(),
+  kind: z.enum(["group", "channel", "other"]),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  subject: z.string().optional(),
+  nick: z.string(),
+  state: z.enum(["joining", "joined", "left", "error"]),
+  error: z.string().optional(),
+  participants: z.number().int().nonnegative(),
+  role: z.enum(["moderator", "participant", "visitor", "none"]),
+  affiliation: z.enum(["owner", "admin", "member", "outcast", "none"]),
+  autojoin: z.boolean(),
+  notify: z.enum(["always", "on-mention", "never"]).nullable(),
+});
+export type RoomView = z.infer<typeof RoomViewSchema>;
 
 // ---- tab -> object -------------------------------------------------------------------------------------------
 
@@ -287,6 +320,20 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("draft.set"), peer: jid, text: xmlText().max(MAX_BODY_CHARS) }),
   /** XEP-0085: what the user is doing in the conversation with `to` (sent at most every few seconds). */
   z.object({ type: z.literal("chatstate"), to: jid, state: z.enum(["active", "composing", "paused"]) }),
+  /**
+   * Join a room (XEP-0045 §7.2; issue #8): the nickname is the bookmark's, else the one the room reserved for us,
+   * else the account's local part, unless given. Answered by `ack` once joined (a `room` frame follows every
+   * change), or `error` (room-failed, with the XMPP condition as message).
+   */
+  z.object({
+    type: z.literal("room.join"),
+    requestId,
+    room: jid,
+    nick: xmlText().min(1).max(MAX_NICK_CHARS).optional(),
+    password: xmlText().min(1).max(256).optional(),
+  }),
+  /** Leave a room (XEP-0045 §7.14): it stays in the list, state "left"; its bookmark's autojoin goes false. */
+  z.object({ type: z.literal("room.leave"), requestId, room: jid }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -303,6 +350,7 @@ export const ERROR_CODES = [
   "send-failed",
   "history-failed",
   "search-failed",
+  "room-failed",
   "rate-limited",
   "internal",
 ] as const;
@@ -319,6 +367,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     moreConversations: z.boolean().optional(),
     /** Unsent composer texts, per conversation. */
     drafts: z.array(z.object({ peer: z.string(), text: z.string() })).optional(),
+    /** The rooms the account is in or was in (issue #8); their conversations are in `conversations`, kind "room". */
+    rooms: z.array(RoomViewSchema).optional(),
     subscriptionRequests: z.array(z.string()),
   }),
   z.object({ type: z.literal("connection"), state: connectionState, reason: z.string().optional() }),
@@ -413,6 +463,26 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
   }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+
+/**
+ * A room changed (joined, left, kicked, renamed, participants, bookmark settings): the tab replaces its copy.
+ * Kept out of ServerFrameSchema until the web app handles it (a tab that does not know it ignores it, see
+ * parseServerFrame); tabs that do parse it with parseRoomFrame.
+ */
+export const RoomFrameSchema = z.object({ type: z.literal("room"), room: RoomViewSchema });
+export type RoomFrame = z.infer<typeof RoomFrameSchema>;
+/** Everything the object sends to tabs. */
+export type OutgoingFrame = ServerFrame | RoomFrame;
+
+export function parseRoomFrame(raw: unknown): RoomFrame | null {
+  if (typeof raw !== "string") return null;
+  try {
+    const parsed = RoomFrameSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Parses a frame from the object (in the tab). Null when it is not one: the tab logs and ignores it. */
 export function parseServerFrame(raw: unknown): ServerFrame | null {

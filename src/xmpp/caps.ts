@@ -17,6 +17,8 @@ export const FEATURES = [
   "urn:xmpp:chat-markers:0", // XEP-0333 §3
   "urn:xmpp:mds:displayed:0+notify", // XEP-0490 §5
   "urn:xmpp:receipts",
+  "urn:xmpp:bookmarks:1+notify", // XEP-0402 §4: changes by the user's other clients
+  "http://jabber.org/protocol/muc", // XEP-0045 §6.1
 ].sort();
 
 /** XEP-0115 §5.1: the verification string, SHA-1, base64. */

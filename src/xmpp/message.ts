@@ -42,6 +42,15 @@ export interface ParsedChat {
    * decrypting. A clear body's quote is removed here already.
    */
   fallback: CodePointRange | undefined;
+  /** A group chat message (src/xmpp/groupchat.ts): its sender as the room names them. */
+  sender?: GroupchatSender;
+}
+
+/** Who wrote a group chat message: nickname, XEP-0421 occupant id and real bare JID where the room gives them. */
+export interface GroupchatSender {
+  nick: string;
+  occupantId?: string;
+  jid?: string;
 }
 
 /** What a message does to an earlier one: replace it (XEP-0308), retract it (XEP-0424), react to it (XEP-0444). */
@@ -82,7 +91,7 @@ export function messageKey(m: Pick<ParsedChat, "originId" | "archiveId" | "id" |
   return `r:${crypto.randomUUID()}`;
 }
 
-function stampOf(el: Element, now: number): number {
+export function stampOf(el: Element, now: number): number {
   const stamp = el.getChild("delay", NS_DELAY)?.attrs.stamp;
   const t = stamp ? Date.parse(stamp) : Number.NaN;
   // A remote stamp is bounded: one from the future would sort a message above every later one, forever; one before

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { flush, flushStatements, historyPage, listConversations, loadPresences } from "../../src/db/store.ts";
 import type { PresenceDelta } from "../../src/protocol/index.ts";
+import { loadRooms, type StoredRoom } from "../../src/db/rooms.ts";
 import { gapsSuite } from "./gaps-suite.ts";
 import { historySuite } from "./history-suite.ts";
 
@@ -28,6 +29,61 @@ export function storageSuite(make: () => Promise<CountingDb>): void {
   historySuite(make);
   gapsSuite(make);
   describe("storage", () => {
+    it("stores rooms (one upsert per flush, the last version wins) and room messages with their sender", async () => {
+      const { db } = await make();
+      const owner = `rooms-${crypto.randomUUID()}@localhost`;
+      const room = "tea@conference.localhost";
+      const base: StoredRoom = {
+        room,
+        kind: "channel",
+        name: "Tea",
+        description: null,
+        subject: null,
+        nick: "me",
+        autojoin: true,
+        notify: "on-mention",
+        extensions: "<x xmlns='urn:example'/>",
+        password: null,
+        features: {
+          occupantIds: true,
+          moderation: "urn:xmpp:message-moderate:0",
+          stableIds: true,
+          archived: true,
+          membersOnly: false,
+          nonAnonymous: false,
+        },
+        lastArchiveId: "a1",
+      };
+      const message = {
+        key: "i:tea@conference.localhost:s1",
+        peer: room,
+        direction: "in" as const,
+        body: "hi room",
+        ts: 1_000,
+        receipt: null,
+        stanzaId: "s1",
+        archiveId: "s1",
+        from: { nick: "bo", occupantId: "occ-bo", jid: "bo@localhost" },
+      };
+      const input = {
+        owner,
+        presences: [],
+        messages: [message],
+        receipts: [],
+        conversations: [{ peer: room, lastTs: 1_000, lastBody: "hi room", unreadDelta: 1, kind: "room" as const }],
+        rooms: [base, { ...base, subject: "today", lastArchiveId: null }],
+      };
+      expect(flushStatements(input, 1).filter((q) => JSON.stringify(q).includes("INSERT INTO rooms"))).toHaveLength(1);
+      await flush(db, input);
+      const [stored] = await loadRooms(db, owner);
+      // The later version wins, but a missing archive id keeps the stored one.
+      expect(stored).toEqual({ ...base, subject: "today" });
+      const page = await historyPage(db, owner, room, null, 10);
+      expect(page.messages[0]?.from).toEqual({ nick: "bo", occupantId: "occ-bo", jid: "bo@localhost" });
+      const [conversation] = await listConversations(db, owner, 10);
+      expect(conversation).toMatchObject({ peer: room, kind: "room", unread: 1 });
+    });
+
     it("stores a flood of 5,000 presences in a handful of statements, within 100 bound parameters each", async () => {
       const { db } = await make();
       const owner = `flood-${crypto.randomUUID()}@localhost`;

@@ -2,8 +2,11 @@ import { describe, it, expect } from "vitest";
 import {
   MAX_BODY_CHARS,
   MAX_FRAME_BYTES,
+  MAX_NICK_CHARS,
   parseClientFrame,
+  parseRoomFrame,
   parseServerFrame,
+  type RoomFrame,
   type ClientFrame,
   type ParseResult,
   type ServerFrame,
@@ -32,6 +35,9 @@ const VALID: ClientFrame[] = [
   { type: "history.load", requestId: "r5", peer: "bob@example.com", before: { ts: 1700000000000, key: "o:abc" } },
   { type: "conversation.read", peer: "bob@example.com" },
   { type: "ping" },
+  { type: "room.join", requestId: "r6", room: "tea@conference.example.com" },
+  { type: "room.join", requestId: "r7", room: "tea@conference.example.com", nick: "Ann 🌸", password: "secret" },
+  { type: "room.leave", requestId: "r8", room: "tea@conference.example.com" },
 ];
 
 describe("parseClientFrame", () => {
@@ -195,6 +201,39 @@ describe("parseClientFrame", () => {
   it("accepts a body of exactly MAX_BODY_CHARS", () => {
     const frame = { type: "message.send", requestId: "r", to: "bob@example.com", body: "b".repeat(MAX_BODY_CHARS) };
     expect(ok(parseClientFrame(JSON.stringify(frame)))).toEqual(frame);
+  });
+});
+
+describe("room frames (issue #8)", () => {
+  it("refuses a nickname or password XML cannot carry, or too long, and a room that is no bare JID", () => {
+    const join = (extra: Record<string, unknown>) =>
+      JSON.stringify({ type: "room.join", requestId: "j", room: "tea@conference.example.com", ...extra });
+    expect(failure(join({ nick: "a\u0001b" })).code).toBe("bad-frame");
+    expect(failure(join({ nick: "x".repeat(MAX_NICK_CHARS + 1) })).code).toBe("bad-frame");
+    expect(failure(join({ nick: "" })).code).toBe("bad-frame");
+    expect(failure(join({ password: "p\u0000" })).code).toBe("bad-frame");
+    expect(failure(join({ room: "tea@conference.example.com/nick" })).code).toBe("bad-frame");
+  });
+
+  it("parses a room frame apart from the frames every tab knows", () => {
+    const frame: RoomFrame = {
+      type: "room",
+      room: {
+        room: "tea@conference.example.com",
+        kind: "group",
+        nick: "ann",
+        state: "error",
+        error: "kicked: spam",
+        participants: 0,
+        role: "none",
+        affiliation: "member",
+        autojoin: true,
+        notify: null,
+      },
+    };
+    expect(parseRoomFrame(JSON.stringify(frame))).toEqual(frame);
+    expect(parseServerFrame(JSON.stringify(frame))).toBeNull();
+    expect(parseRoomFrame(JSON.stringify({ ...frame, room: { ...frame.room, state: "gone" } }))).toBeNull();
   });
 });
 

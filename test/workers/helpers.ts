@@ -2,7 +2,14 @@
 // XMPP account ("bob") with the same link code the object uses.
 import { SELF, env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { xml, type Element } from "@xmpp/xml";
-import { parseServerFrame, type ClientFrame, type ServerFrame } from "../../src/protocol/index.ts";
+import {
+  parseRoomFrame,
+  parseServerFrame,
+  type ClientFrame,
+  type RoomFrame,
+  type RoomView,
+  type ServerFrame,
+} from "../../src/protocol/index.ts";
 import { XmppLink } from "../../src/durable/xmpp-link.ts";
 import type { TestUserSession } from "./test-worker.ts";
 
@@ -32,13 +39,26 @@ export async function login(
 export class Tab {
   readonly frames: ServerFrame[] = [];
   readonly raw: string[] = [];
+  /** `room` frames (issue #8; outside ServerFrame until the web app reads them). */
+  readonly rooms: RoomFrame[] = [];
   #waiters: { pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
+  #roomWaiters: { pred: (r: RoomView) => boolean; resolve: (r: RoomView) => void }[] = [];
   closed = false;
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (ev) => {
       const data = typeof ev.data === "string" ? ev.data : "";
       this.raw.push(data);
+      const room = parseRoomFrame(data);
+      if (room) {
+        this.rooms.push(room);
+        this.#roomWaiters = this.#roomWaiters.filter((w) => {
+          if (!w.pred(room.room)) return true;
+          w.resolve(room.room);
+          return false;
+        });
+        return;
+      }
       const frame = parseServerFrame(data);
       if (!frame) return;
       this.frames.push(frame);
@@ -73,6 +93,25 @@ export class Tab {
         resolve: (f) => {
           clearTimeout(timer);
           resolve(f);
+        },
+      });
+    });
+  }
+
+  /** The first room state (from a `room` frame, already received or future) matching `pred`. */
+  waitForRoom(pred: (r: RoomView) => boolean, timeoutMs = 20_000): Promise<RoomView> {
+    const seen = this.rooms.find((f) => pred(f.room));
+    if (seen) return Promise.resolve(seen.room);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a room frame; got ${this.raw.slice(-5).join(" | ")}`)),
+        timeoutMs,
+      );
+      this.#roomWaiters.push({
+        pred,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
         },
       });
     });

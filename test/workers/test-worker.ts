@@ -10,7 +10,7 @@ import { parseXml } from "../../src/xmpp/parse.ts";
  * (test/workers/gaps.test.ts, read-state-catchup.test.ts): a real hole, and a fill in several steps, from a few
  * hundred messages.
  */
-const SMALL_ARCHIVE = new Set(["jules@localhost", "rc-lou@localhost", "rc-max@localhost"]);
+const SMALL_ARCHIVE = new Set(["jules@localhost", "rc-lou@localhost", "rc-max@localhost", "muc-eli@localhost"]);
 
 export class TestUserSession extends UserSession {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -40,6 +40,18 @@ export class TestUserSession extends UserSession {
     state.applyRoster(
       jids.map((jid) => ({ kind: "set", item: { jid, name: "", subscription: "both", ask: false, groups: [] } })),
     );
+  }
+
+  /** A stanza sent on the object's own link, behind the features' backs (a room left as if by the server). */
+  async sendForTests(stanza: string): Promise<void> {
+    const link = this.account?.link;
+    if (!link) throw new Error("no link");
+    await link.send(parseXml(stanza));
+  }
+
+  /** XEP-0410 self-pings of every joined room now, as after five minutes of silence. */
+  async pingRoomsForTests(): Promise<void> {
+    await this.account?.pingRooms(Number.POSITIVE_INFINITY);
   }
 
   /** The XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */

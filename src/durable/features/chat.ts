@@ -146,7 +146,7 @@ export class ChatFeature implements Feature {
   }
 
   /** Records a chat message once (by key) and pushes it to the tabs at once; storage is batched. */
-  accept(chat: ParsedChat, requestId?: string): ChatMessage | null {
+  accept(chat: ParsedChat, requestId?: string, countUnread = true): ChatMessage | null {
     const key = messageKey(chat);
     if (this.#recent.has(key)) return null;
     this.#recent.add(key);
@@ -156,8 +156,8 @@ export class ChatFeature implements Feature {
     const last = this.#lastTs.get(chat.peer);
     if (last !== undefined && last >= ts && last < ts + 1000) ts = last + 1;
     this.#lastTs.set(chat.peer, Math.max(ts, last ?? ts));
-    const message = this.#record(chat, key, ts, true);
-    const conversation = this.ctx.state.applyMessage(message, true);
+    const message = this.#record(chat, key, ts, countUnread);
+    const conversation = this.ctx.state.applyMessage(message, countUnread);
     const frame: ServerFrame = { type: "message", message, conversation };
     if (requestId) frame.requestId = requestId;
     this.ctx.tabs.broadcast(frame);
@@ -186,6 +186,7 @@ export class ChatFeature implements Feature {
       ts,
       receipt: chat.direction === "out" ? "sent" : null,
     };
+    if (chat.sender) message.from = { ...chat.sender };
     if (chat.encrypted) {
       const { namespace, xml: element, hasPayload } = chat.encrypted;
       message.encrypted = { namespace, xml: element, hasPayload };

@@ -4,7 +4,8 @@
 import type { Element } from "@xmpp/xml";
 import type { Db } from "../../db/client.ts";
 import type { StoredAction, StoredMessage } from "../../db/store.ts";
-import type { ClientFrame, ErrorCode, PresenceDelta, ServerFrame } from "../../protocol/index.ts";
+import type { StoredRoom } from "../../db/rooms.ts";
+import type { ClientFrame, ErrorCode, OutgoingFrame, PresenceDelta } from "../../protocol/index.ts";
 import type { ChatState } from "../chat-state.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 
@@ -31,8 +32,8 @@ export interface Link {
 
 /** The tabs of the account: one, or all of them. */
 export interface TabsOut {
-  send(ws: WebSocket, frame: ServerFrame): void;
-  broadcast(frame: ServerFrame): void;
+  send(ws: WebSocket, frame: OutgoingFrame): void;
+  broadcast(frame: OutgoingFrame): void;
 }
 
 /** The object's own key-value storage (DurableObjectStorage implements it). */
@@ -48,7 +49,8 @@ export type Pending =
   | { kind: "presence"; update: PresenceDelta }
   | { kind: "message"; message: StoredMessage; countUnread: boolean }
   | { kind: "receipt"; peer: string; stanzaId: string; ts: number }
-  | { kind: "action"; action: StoredAction };
+  | { kind: "action"; action: StoredAction }
+  | { kind: "room"; room: StoredRoom };
 
 export interface FeatureContext {
   readonly info: AccountInfo;

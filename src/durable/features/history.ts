@@ -5,8 +5,9 @@ import { historyAfter, historyAround } from "../../db/search.ts";
 import { historyPage, listConversations, oldestMessage, type HistoryPage } from "../../db/store.ts";
 import { CONVERSATIONS_PAGE, HISTORY_PAGE } from "../../protocol/index.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
-import { Archive, ARCHIVE_LIMITS, type ArchiveLimits } from "../archive.ts";
+import { Archive, ARCHIVE_LIMITS, type ArchiveLimits, type RoomParser } from "../archive.ts";
 import { Gaps } from "../gaps.ts";
+import type { ArchivePoint } from "../ranges.ts";
 import { LimiterFull } from "../rate.ts";
 import type { ActionsFeature } from "./actions.ts";
 import type { ChatFeature } from "./chat.ts";
@@ -34,6 +35,8 @@ export class HistoryFeature implements Feature {
     /** Resolves when the session setup after a login (roster, presence, catch-up) is done: pages wait for it. */
     private readonly loggedIn: () => Promise<void>,
     limits: ArchiveLimits = ARCHIVE_LIMITS,
+    /** How a room's archive reads, when `peer` is a room (issue #8: its history is asked of the room). */
+    roomParser: (peer: string) => RoomParser | null = () => null,
   ) {
     const gaps = (): Gaps => this.#gaps;
     this.#archive = new Archive(
@@ -51,6 +54,7 @@ export class HistoryFeature implements Feature {
         lastArchiveId: () => chat.lastArchiveId,
         setLastArchiveId: (id) => chat.setLastArchiveId(id),
         hole: (from, to) => gaps().record(from, to),
+        roomParser,
       },
       limits,
     );
@@ -64,10 +68,21 @@ export class HistoryFeature implements Feature {
         storeOlder: (parsed, key, ts) => chat.storeOlder(parsed, key, ts),
         lowered: (peer, upTo, shift) => chat.lowered(peer, upTo, shift),
         displayed: (markers) => readState.applyArchived(markers),
+        roomParser,
       },
       this.#archive,
       limits.fillPages,
     );
+  }
+
+  /** The archive queries go through (rooms' archives too: ./muc.ts). */
+  get archive(): Archive {
+    return this.#archive;
+  }
+
+  /** A room's catch-up left a hole in its history (../room-archive.ts): filled when a tab reads there. */
+  async roomHole(room: string, from: ArchivePoint, to: ArchivePoint): Promise<void> {
+    await this.#gaps.record(from, to, room);
   }
 
   readonly frames: Pick<FrameHandlers, "history.load" | "conversations.load"> = {

@@ -4,7 +4,7 @@ import type { Element } from "@xmpp/xml";
 import type { Db } from "../../../src/db/client.ts";
 import { ChatState } from "../../../src/durable/chat-state.ts";
 import type { FeatureContext, KeyValue, Link, Pending } from "../../../src/durable/features/context.ts";
-import type { ServerFrame } from "../../../src/protocol/index.ts";
+import type { OutgoingFrame } from "../../../src/protocol/index.ts";
 
 export class FakeLink implements Link {
   online = true;
@@ -60,8 +60,8 @@ export interface Harness {
   link: FakeLink;
   storage: ReturnType<typeof memoryStorage>;
   /** Frames sent to one tab (the socket is a token) and broadcast. */
-  sent: { ws: unknown; frame: ServerFrame }[];
-  broadcast: ServerFrame[];
+  sent: { ws: unknown; frame: OutgoingFrame }[];
+  broadcast: OutgoingFrame[];
   stored: Pending[];
   ws: WebSocket;
 }
@@ -70,7 +70,7 @@ export function harness(jid = "me@example.org"): Harness {
   const link = new FakeLink();
   const storage = memoryStorage();
   const sent: Harness["sent"] = [];
-  const broadcast: ServerFrame[] = [];
+  const broadcast: OutgoingFrame[] = [];
   const stored: Pending[] = [];
   const ctx: FeatureContext = {
     info: { jid, service: "wss://example.org/xmpp", domain: "example.org" },

@@ -1,0 +1,508 @@
+// Group chats and channels, the object's side (issue #8): joining (XEP-0045 §7.2: disco#info first, no legacy
+// history, nick conflicts retried), the room's archive caught up after every join (XEP-0313 on the room,
+// ../room-archive.ts), group chat messages in and out (src/xmpp/groupchat.ts; stored in the room's conversation
+// through the chat feature, keyed by the room's stanza-id), occupants kept in memory (bounded), leaving (§7.14),
+// staying joined (XEP-0410 self-ping after 5 minutes of silence and after every resumption) and never leaving
+// silently: a kick, a ban or a shutdown shows in the room's state with its reason. Bookmarks: ./bookmarks.ts.
+import type { Element } from "@xmpp/xml";
+import { loadRooms, type StoredRoom } from "../../db/rooms.ts";
+import type { ClientFrame, RoomView } from "../../protocol/index.ts";
+import { XMPPError } from "../../xmpp/errors.ts";
+import { buildGroupchat, parseGroupchat } from "../../xmpp/groupchat.ts";
+import { bare, resourceOf, splitJid } from "../../xmpp/jid.ts";
+import { parseMamResult } from "../../xmpp/mam.ts";
+import {
+  buildDiscoInfo,
+  buildJoin,
+  buildLeave,
+  buildSelfPing,
+  isSelfPresence,
+  nextNick,
+  parseJoinError,
+  parseOccupant,
+  parseReservedNick,
+  parseRoomInfo,
+  parseSubject,
+  RESERVED_NICK_NODE,
+  roomKind,
+  selfPingVerdict,
+  type Occupant,
+} from "../../xmpp/muc.ts";
+import type { Archive, RoomParser } from "../archive.ts";
+import { catchUpRoom } from "../room-archive.ts";
+import type { ArchivePoint } from "../ranges.ts";
+import type { ChatFeature } from "./chat.ts";
+import {
+  conditionOf,
+  linkOrRefuse,
+  logFailure,
+  refuse,
+  type Feature,
+  type FeatureContext,
+  type FrameHandlers,
+  type Link,
+} from "./context.ts";
+import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
+
+/** XEP-0410 §4: ping a room we have heard nothing from for this long. */
+export const SILENCE_MS = 5 * 60_000;
+/** How long a join waits for the room's self-presence. */
+const JOIN_TIMEOUT_MS = 30_000;
+/** Nicknames tried after a conflict (XEP-0045 §7.2.9): base, base_2, … */
+const NICK_ATTEMPTS = 5;
+/** Sent messages whose reflection we wait for (origin-id -> the tab that sent it). */
+const MAX_SENT = 1_000;
+
+/** What the bookmarks feature does when a room is joined or left by the user (XEP-0402: autojoin follows). */
+export interface RoomBookmarks {
+  joined(entry: RoomEntry): Promise<void>;
+  left(entry: RoomEntry): Promise<void>;
+}
+
+export class MucFeature implements Feature {
+  readonly #rooms = new Map<string, RoomEntry>();
+  /** Single flight: one join per room at a time. */
+  readonly #joining = new Map<string, Promise<void>>();
+  readonly #sent = new Map<string, { ws: WebSocket; requestId: string }>();
+  bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
+
+  constructor(
+    private readonly ctx: FeatureContext,
+    private readonly chat: ChatFeature,
+    private readonly archive: () => Archive,
+    /** A message of the user went out to `room` (the drafts feature clears its draft). */
+    private readonly onSent: (room: string) => Promise<void> = async () => undefined,
+    /** A room's catch-up left a hole (the history feature records it) and how many pages it may read first. */
+    private readonly holes: {
+      record(room: string, from: ArchivePoint, to: ArchivePoint): Promise<void>;
+      catchUpPages: number;
+    } = { record: async () => undefined, catchUpPages: 20 },
+  ) {}
+
+  readonly frames: Pick<FrameHandlers, "room.join" | "room.leave"> = {
+    "room.join": async (ws, frame) => {
+      if (!linkOrRefuse(this.ctx, ws, frame.requestId)) return;
+      try {
+        const opts: { nick?: string; password?: string } = {};
+        if (frame.nick !== undefined) opts.nick = frame.nick;
+        if (frame.password !== undefined) opts.password = frame.password;
+        await this.join(frame.room, opts);
+        this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+        const entry = this.#rooms.get(frame.room);
+        if (entry) await this.bookmarks.joined(entry);
+      } catch (err) {
+        refuse(this.ctx.tabs, ws, "room-failed", conditionOf(err, "joining a room"), frame.requestId);
+      }
+    },
+    "room.leave": async (ws, frame) => {
+      const entry = this.#rooms.get(frame.room);
+      if (!entry) {
+        refuse(this.ctx.tabs, ws, "room-failed", "item-not-found", frame.requestId);
+        return;
+      }
+      await this.leave(frame.room);
+      this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+      await this.bookmarks.left(entry);
+    },
+  };
+
+  #loaded = false;
+
+  /** Once per object: the rooms storage knows (state "left" until joined again). */
+  async load(): Promise<void> {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    this.restore(await loadRooms(this.ctx.db, this.ctx.info.jid));
+  }
+
+  restore(rows: readonly StoredRoom[]): void {
+    for (const row of rows) if (!this.#rooms.has(row.room)) this.#rooms.set(row.room, RoomEntry.fromStored(row));
+  }
+
+  rooms(): RoomView[] {
+    return [...this.#rooms.values()].map((e) => ({ ...e.view }));
+  }
+
+  get(room: string): RoomEntry | undefined {
+    return this.#rooms.get(room);
+  }
+
+  /** The room's entry, made (state "left") when it is new. */
+  entry(room: string): RoomEntry {
+    let entry = this.#rooms.get(room);
+    if (!entry) {
+      entry = new RoomEntry(defaultRoom(room, splitJid(this.ctx.info.jid).local));
+      this.#rooms.set(room, entry);
+    }
+    return entry;
+  }
+
+  /** Tells every tab about the room and queues its row for storage. */
+  changed(entry: RoomEntry): void {
+    this.ctx.tabs.broadcast({ type: "room", room: { ...entry.view } });
+    this.ctx.store({ kind: "room", room: roomRecord(entry) });
+  }
+
+  /** How a room's archive results read (null when `peer` is no room of ours). */
+  roomParser(peer: string): RoomParser | null {
+    const entry = this.#rooms.get(peer);
+    if (!entry) return null;
+    return (result) => {
+      const parsed = parseGroupchat(result.message, peer, Date.now(), {
+        archiveId: result.archiveId,
+        delayHost: result.forwarded,
+        occupantIds: entry.features.occupantIds,
+      });
+      if (!parsed) return null;
+      const { chat } = parsed;
+      const s = chat.sender;
+      const ours =
+        (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
+        s.jid === this.ctx.info.jid ||
+        (s.occupantId === undefined && s.nick === entry.view.nick);
+      return ours ? { ...chat, direction: "out" } : chat;
+    };
+  }
+
+  // ---- joining and leaving -------------------------------------------------------------------------------------
+
+  /** Joins `room` (single flight), then catches up its archive. Throws XMPPError when the room refuses. */
+  async join(room: string, opts: { nick?: string; password?: string } = {}): Promise<void> {
+    const running = this.#joining.get(room);
+    if (running) return running;
+    const job = this.#join(room, opts).finally(() => this.#joining.delete(room));
+    this.#joining.set(room, job);
+    return job;
+  }
+
+  async #join(room: string, opts: { nick?: string; password?: string }): Promise<void> {
+    const link = this.ctx.link();
+    if (!link) throw new XMPPError("service-unavailable", "not connected");
+    const entry = this.entry(room);
+    entry.view.state = "joining";
+    delete entry.view.error;
+    entry.leaving = false;
+    if (opts.password !== undefined) entry.password = opts.password;
+    this.changed(entry);
+    try {
+      // XEP-0045 §6.4: what the room is (group chat or channel) and what it supports. A room that does not exist
+      // yet (item-not-found) is created by the join (§10.1.1).
+      try {
+        const info = parseRoomInfo(await link.iq("get", buildDiscoInfo(), room));
+        if (info) entry.applyInfo(info, roomKind(info));
+      } catch (err) {
+        if (!(err instanceof XMPPError) || err.condition !== "item-not-found") throw err;
+      }
+      const base = opts.nick ?? entry.bookmarkNick ?? (await reservedNick(link, room)) ?? entry.view.nick;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#enter(link, entry, nextNick(base, attempt));
+          break;
+        } catch (err) {
+          // §7.2.9: the nickname is taken; another one is tried.
+          if (!(err instanceof XMPPError) || err.condition !== "conflict" || attempt >= NICK_ATTEMPTS) throw err;
+        }
+      }
+    } catch (err) {
+      entry.view.state = "error";
+      entry.view.error = err instanceof XMPPError ? err.condition : "internal-server-error";
+      this.changed(entry);
+      throw err;
+    }
+    entry.view.state = "joined";
+    entry.lastActivity = Date.now();
+    this.changed(entry);
+    await catchUpRoom(link, this.archive(), entry, {
+      owner: this.ctx.info.jid,
+      db: this.ctx.db,
+      flush: () => this.ctx.flush(),
+      parse: this.roomParser(room),
+      accept: (chat, countUnread) => void this.chat.accept(chat, undefined, countUnread),
+      archived: (id) => this.#archived(entry, id),
+      maxPages: this.holes.catchUpPages,
+      hole: (from, to) => this.holes.record(room, from, to),
+    }).catch((err: unknown) => logFailure(`catching up ${room}`, err));
+  }
+
+  /** Sends the join presence as `nick` and waits for the room's answer (self-presence, or an error). */
+  #enter(link: Link, entry: RoomEntry, nick: string): Promise<Occupant> {
+    return new Promise<Occupant>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        entry.pending = undefined;
+        reject(new XMPPError("remote-server-timeout", "the room did not answer"));
+      }, JOIN_TIMEOUT_MS);
+      entry.occupants.clear();
+      entry.pending = {
+        nick,
+        settle: (result) => {
+          clearTimeout(timer);
+          entry.pending = undefined;
+          if (result instanceof XMPPError) reject(result);
+          else resolve(result);
+        },
+      };
+      link.send(buildJoin(entry.view.room, nick, entry.password ?? undefined)).catch((err: unknown) => {
+        clearTimeout(timer);
+        entry.pending = undefined;
+        reject(err);
+      });
+    });
+  }
+
+  /** XEP-0045 §7.14: leave; the room stays in the list, state "left". */
+  async leave(room: string): Promise<void> {
+    const entry = this.#rooms.get(room);
+    if (!entry) return;
+    const link = this.ctx.link();
+    const wasIn = entry.view.state === "joined" || entry.view.state === "joining";
+    entry.leaving = true;
+    entry.view.state = "left";
+    delete entry.view.error;
+    entry.occupants.clear();
+    entry.view.participants = 0;
+    this.changed(entry);
+    if (wasIn && link) await link.send(buildLeave(room, entry.view.nick)).catch(() => undefined);
+  }
+
+  // ---- stanzas -------------------------------------------------------------------------------------------------
+
+  onStanza(el: Element): boolean {
+    const from = el.attrs.from;
+    if (typeof from !== "string") return false;
+    const entry = this.#rooms.get(bare(from));
+    if (!entry) return false;
+    if (el.name === "presence") return this.#onPresence(entry, el);
+    if (el.name !== "message") return false;
+    const result = parseMamResult(el, entry.view.room);
+    if (result) {
+      this.archive().collect(result);
+      return true;
+    }
+    if (el.attrs.type === "error") return this.#onError(el);
+    // §7.5 private messages: group chats allow none (issue #8 §1) and a channel's are not supported yet; taken
+    // here so that they never land in the room's conversation as the room's own words.
+    if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
+    if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
+    entry.lastActivity = Date.now();
+    const subject = parseSubject(el);
+    if (subject) {
+      if (subject.subject === "") delete entry.view.subject;
+      else entry.view.subject = subject.subject;
+      this.changed(entry);
+      return true;
+    }
+    const parsed = parseGroupchat(el, entry.view.room, Date.now(), { occupantIds: entry.features.occupantIds });
+    if (!parsed) return true;
+    const sent = parsed.originId === undefined ? undefined : this.#sent.get(parsed.originId);
+    if (parsed.originId !== undefined) this.#sent.delete(parsed.originId);
+    const s = parsed.chat.sender;
+    const ours =
+      sent !== undefined ||
+      (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
+      s.nick === entry.view.nick;
+    this.chat.accept(ours ? { ...parsed.chat, direction: "out" } : parsed.chat, sent?.requestId);
+    if (parsed.chat.archiveId) this.#archived(entry, parsed.chat.archiveId);
+    return true;
+  }
+
+  /** The newest archive id of the room seen: where the next catch-up starts. */
+  #archived(entry: RoomEntry, id: string): void {
+    entry.lastArchiveId = id;
+    this.ctx.store({ kind: "room", room: roomRecord(entry) });
+  }
+
+  /** A message of ours the room refused (RFC 6120 §8.3): the tab that sent it is told. */
+  #onError(el: Element): boolean {
+    const id = el.attrs.id;
+    const sent = id === undefined ? undefined : this.#sent.get(id);
+    if (!sent || id === undefined) return true;
+    this.#sent.delete(id);
+    const condition = XMPPError.fromStanzaError(el.getChild("error")).condition;
+    refuse(this.ctx.tabs, sent.ws, "send-failed", condition, sent.requestId);
+    return true;
+  }
+
+  #onPresence(entry: RoomEntry, el: Element): boolean {
+    if (el.attrs.type === "error") {
+      const error = parseJoinError(el) ?? new XMPPError("undefined-condition");
+      entry.pending?.settle(error);
+      return true;
+    }
+    const occupant = parseOccupant(el);
+    if (!occupant) return true;
+    entry.lastActivity = Date.now();
+    if (
+      isSelfPresence(occupant) ||
+      (entry.pending && occupant.nick === entry.pending.nick && occupant.codes.includes(110))
+    ) {
+      this.#onSelf(entry, occupant);
+      return true;
+    }
+    const before = entry.occupants.size;
+    if (occupant.available) {
+      if (entry.occupants.has(occupant.nick) || entry.occupants.size < MAX_OCCUPANTS) {
+        entry.occupants.set(occupant.nick, occupant);
+      }
+    } else {
+      entry.occupants.delete(occupant.nick);
+    }
+    // During the join the whole list comes first (§7.2.3): one frame when our own presence ends it.
+    if (entry.view.state === "joined" && entry.occupants.size !== before) {
+      entry.view.participants = entry.occupants.size;
+      this.ctx.tabs.broadcast({ type: "room", room: { ...entry.view } });
+    }
+    return true;
+  }
+
+  #onSelf(entry: RoomEntry, occupant: Occupant): void {
+    if (occupant.available) {
+      entry.view.nick = occupant.nick; // §7.2.12 status 210: the room may have changed it
+      entry.view.role = occupant.role;
+      entry.view.affiliation = occupant.affiliation;
+      if (occupant.occupantId !== undefined && entry.features.occupantIds) entry.selfOccupantId = occupant.occupantId;
+      // §10.1.1 status 201: the join created the room (configured by whoever creates it: issue #8 §1).
+      if (occupant.codes.includes(201)) entry.created = true;
+      entry.occupants.set(occupant.nick, occupant);
+      entry.view.participants = entry.occupants.size;
+      if (entry.pending) entry.pending.settle(occupant);
+      else if (entry.view.state === "joined") this.changed(entry);
+      return;
+    }
+    if (occupant.codes.includes(303)) return; // §7.6: our nick changed; the new self-presence follows
+    entry.occupants.clear();
+    entry.view.participants = 0;
+    if (entry.leaving || entry.view.state === "left") return; // the answer to our own leave
+    const why = removalReason(occupant);
+    if (why) {
+      // Removed by the room (§8.2 kick, §9.1 ban, §9.4 affiliation change, §10.9 destroyed, service shutdown):
+      // shown with its reason, never silently; not rejoined behind the user's back.
+      entry.view.state = "error";
+      entry.view.error = occupant.reason ? `${why}: ${occupant.reason}` : why;
+      entry.pending?.settle(new XMPPError("not-allowed", why));
+      this.changed(entry);
+      return;
+    }
+    // Out of the room without a reason we know (a ghost cleaned up, the room restarted): back in, and caught up.
+    void this.#rejoin(entry);
+  }
+
+  async #rejoin(entry: RoomEntry): Promise<void> {
+    try {
+      await this.join(entry.view.room, { nick: entry.view.nick });
+    } catch (err) {
+      logFailure(`rejoining ${entry.view.room}`, err);
+    }
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------------------
+
+  /** A tab's message to a room (XEP-0045 §7.4): the room's reflection is what is stored and shown (once). */
+  async send(ws: WebSocket, frame: Extract<ClientFrame, { type: "message.send" }>): Promise<void> {
+    const { ctx } = this;
+    const entry = this.#rooms.get(frame.to);
+    if (!entry || entry.view.state !== "joined") {
+      refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", frame.requestId);
+      return;
+    }
+    if (frame.replyTo || frame.replace) {
+      refuse(
+        ctx.tabs,
+        ws,
+        "bad-frame",
+        "Replies and corrections in group chats are not supported yet.",
+        frame.requestId,
+      );
+      return;
+    }
+    const link = linkOrRefuse(ctx, ws, frame.requestId);
+    if (!link) return;
+    const id = crypto.randomUUID();
+    this.#sent.set(id, { ws, requestId: frame.requestId });
+    if (this.#sent.size > MAX_SENT) {
+      const first = this.#sent.keys().next();
+      if (!first.done) this.#sent.delete(first.value);
+    }
+    try {
+      await link.send(buildGroupchat(entry.view.room, frame.body, id));
+    } catch (err) {
+      this.#sent.delete(id);
+      logFailure("sending to a room", err);
+      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+      return;
+    }
+    await this.onSent(entry.view.room);
+  }
+
+  // ---- staying joined (XEP-0410) --------------------------------------------------------------------------------
+
+  /** After a fresh login every room is left (the old session's occupants are gone); bookmarks rejoin them. */
+  async onLogin(): Promise<void> {
+    for (const entry of this.#rooms.values()) {
+      entry.pending?.settle(new XMPPError("service-unavailable", "the session ended"));
+      if (entry.view.state === "joined" || entry.view.state === "joining") {
+        entry.view.state = "left";
+        entry.occupants.clear();
+        entry.view.participants = 0;
+      }
+    }
+  }
+
+  /** XEP-0410 §4: after a resumption, every room we are in is checked. */
+  async onOnline(link: Link, resumed: boolean): Promise<void> {
+    if (!resumed) return;
+    for (const entry of this.#rooms.values()) {
+      if (entry.view.state === "joined") void this.selfPing(link, entry);
+      else if (entry.view.autojoin && entry.view.state === "left") void this.#rejoin(entry);
+    }
+  }
+
+  /** Called by the object's alarm: rooms silent for SILENCE_MS are pinged (resolves when all have answered). */
+  async tick(now = Date.now()): Promise<void> {
+    const link = this.ctx.link();
+    if (!link) return;
+    const silent = [...this.#rooms.values()].filter(
+      (e) => e.view.state === "joined" && now - e.lastActivity >= SILENCE_MS,
+    );
+    await Promise.all(silent.map((e) => this.selfPing(link, e)));
+  }
+
+  /** XEP-0410 §3: ping our own occupant; not joined any more: rejoin and catch up. */
+  async selfPing(link: Link, entry: RoomEntry): Promise<void> {
+    entry.lastActivity = Date.now();
+    let error: XMPPError | null = null;
+    try {
+      await link.iq("get", buildSelfPing(), `${entry.view.room}/${entry.view.nick}`, 30_000);
+    } catch (err) {
+      if (!(err instanceof XMPPError)) {
+        logFailure("self-ping", err);
+        return;
+      }
+      error = err;
+    }
+    if (selfPingVerdict(error) === "not-joined" && entry.view.state === "joined") await this.#rejoin(entry);
+  }
+}
+
+/** Why the room removed us (XEP-0045 §15.6 status codes on our unavailable presence), or null. */
+export function removalReason(occupant: Occupant): string | null {
+  if (occupant.destroyed) return "destroyed";
+  if (occupant.codes.includes(301)) return "banned";
+  if (occupant.codes.includes(307)) return "kicked";
+  if (occupant.codes.includes(321)) return "affiliation-changed";
+  if (occupant.codes.includes(322)) return "members-only";
+  if (occupant.codes.includes(332)) return "shutdown";
+  return null;
+}
+
+/**
+ * XEP-0045 §7.12: the nickname the room reserved for us. Swallowed, as none: any XMPP error (the room does not
+ * support it, or does not exist yet).
+ */
+async function reservedNick(link: Link, room: string): Promise<string | null> {
+  try {
+    return parseReservedNick(await link.iq("get", buildDiscoInfo(RESERVED_NICK_NODE), room));
+  } catch (err) {
+    if (!(err instanceof XMPPError)) throw err;
+    return null;
+  }
+}
