@@ -447,6 +447,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     items: z.array(z.object({ id: z.string(), payload: z.string() })),
   }),
   z.object({ type: z.literal("pong") }),
+  /** A room changed (joined, left, kicked, renamed, participants, bookmark settings): the tab replaces its copy. */
+  z.object({ type: z.literal("room"), room: RoomViewSchema }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),
   /** XEP-0085: a contact's chat state in the conversation with them (composing: "… is typing"). */
@@ -464,24 +466,14 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 
-/**
- * A room changed (joined, left, kicked, renamed, participants, bookmark settings): the tab replaces its copy.
- * Kept out of ServerFrameSchema until the web app handles it (a tab that does not know it ignores it, see
- * parseServerFrame); tabs that do parse it with parseRoomFrame.
- */
-export const RoomFrameSchema = z.object({ type: z.literal("room"), room: RoomViewSchema });
-export type RoomFrame = z.infer<typeof RoomFrameSchema>;
+export type RoomFrame = Extract<ServerFrame, { type: "room" }>;
 /** Everything the object sends to tabs. */
-export type OutgoingFrame = ServerFrame | RoomFrame;
+export type OutgoingFrame = ServerFrame;
 
+/** A `room` frame, or null (tests that watch rooms only). */
 export function parseRoomFrame(raw: unknown): RoomFrame | null {
-  if (typeof raw !== "string") return null;
-  try {
-    const parsed = RoomFrameSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const frame = parseServerFrame(raw);
+  return frame?.type === "room" ? frame : null;
 }
 
 /** Parses a frame from the object (in the tab). Null when it is not one: the tab logs and ignores it. */

@@ -6,6 +6,7 @@ import type {
   Contact,
   Conversation,
   PresenceDelta,
+  RoomView,
   RosterEntry,
   ServerFrame,
   Show,
@@ -45,6 +46,8 @@ export interface AppState {
   readonly typing: ReadonlyMap<string, number>;
   /** Unsent composer texts per conversation, kept by the object for every tab. */
   readonly drafts: ReadonlyMap<string, string>;
+  /** Group chats and channels the account is in or was in (issue #8), by room address. */
+  readonly rooms: ReadonlyMap<string, RoomView>;
 }
 
 /** "… is typing" disappears this long after the last "composing" (XEP-0085 §5.4 leaves the timing to clients). */
@@ -74,6 +77,7 @@ export function initialState(jid = ""): AppState {
     histories: new Map(),
     typing: new Map(),
     drafts: new Map(),
+    rooms: new Map(),
   };
 }
 
@@ -144,9 +148,12 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         histories: new Map(),
         typing: new Map(),
         drafts: new Map((frame.drafts ?? []).map((d) => [d.peer, d.text])),
+        rooms: new Map((frame.rooms ?? []).map((r) => [r.room, r])),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
+    case "room":
+      return { ...state, rooms: withEntry(state.rooms, frame.room.room, frame.room) };
     case "presence":
       return { ...state, roster: applyPresence(state.roster, frame.updates) };
     case "self.presence":

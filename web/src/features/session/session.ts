@@ -297,6 +297,7 @@ export class Session {
       case "pong":
       case "pep.items":
       case "pep.event":
+      case "room":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
