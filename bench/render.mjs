@@ -1,6 +1,8 @@
 // Rendering a 1,000-message conversation with reactions in Debian's Chromium (playwright-core), then a stream of
 // 420 events (200 reactions, 100 new messages, 100 receipts, 20 read markers) applied through the app's reducer:
-//   ours   the real chat pane (ChatPane -> Timeline -> memoised, keyed Message) fed by the store and a signal;
+//   ours   the real chat pane (ChatPane -> Timeline -> memoised, keyed Message) fed by the store and a signal, the
+//          log mounted in stages (the newest messages first, older ones in timed chunks, issue #7 §7);
+//   whole  the same pane mounting all 1,000 messages in its first render, as before the staging (mount only);
 //   naive  the same message components, the whole log thrown away and rebuilt from scratch on every event.
 // The page (bench/render/, its own Vite entry, never part of web/dist) times itself and observes long tasks (Long
 // Tasks API); a Chromium trace of the run gives every main-thread task, so the longest one is known even below the
@@ -95,10 +97,10 @@ const version = browser.version();
 const runs = [];
 try {
   const order = [];
-  for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "naive"] : ["naive", "ours"]));
-  // PARLEY_BENCH_RENDER_ONLY=ours: one variant alone (for a quick look while changing the components).
-  const only = process.env.PARLEY_BENCH_RENDER_ONLY;
-  for (const variant of order.filter((v) => only === undefined || v === only)) {
+  for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "whole", "naive"] : ["naive", "whole", "ours"]));
+  // PARLEY_BENCH_RENDER_ONLY=ours (or ours,whole): some variants alone (a quick look while changing the components).
+  const only = process.env.PARLEY_BENCH_RENDER_ONLY?.split(",");
+  for (const variant of order.filter((v) => only === undefined || only.includes(v))) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = [];
@@ -106,12 +108,11 @@ try {
     await page.goto(base);
     await page.waitForFunction(() => window.parleyRenderBench !== undefined);
     await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-    say(`${variant}: mounting 1,000 messages, then the event stream`);
+    say(`${variant}: mounting 1,000 messages${variant === "whole" ? "" : ", then the event stream"}`);
     const t0 = performance.now();
-    const result = await page.evaluate(
-      ([v, n]) => window.parleyRenderBench.run(v, n ?? undefined),
-      [variant, variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null)],
-    );
+    const events =
+      variant === "whole" ? 0 : variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null);
+    const result = await page.evaluate(([v, n]) => window.parleyRenderBench.run(v, n ?? undefined), [variant, events]);
     const traceBuffer = await browser.stopTracing();
     if (process.env.PARLEY_BENCH_RENDER_TRACE) {
       writeFileSync(

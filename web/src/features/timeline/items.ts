@@ -33,11 +33,14 @@ export function timelineItems<M extends TimelineMessage, N extends TimelineNotic
       out.push({ kind: "notice", key: `n:${n.id}`, notice: n });
     }
   };
+  // Each message's day once (the log renders this for every message of a long log on every change).
+  let prevDay: string | null = null;
   messages.forEach((m, j) => {
     noticesBefore(m.ts);
     const prev = messages[j - 1];
     const day = dayKey(m.ts);
-    if (prev === undefined || dayKey(prev.ts) !== day) out.push({ kind: "day", key: `d:${day}`, ts: m.ts });
+    if (prevDay !== day) out.push({ kind: "day", key: `d:${day}`, ts: m.ts });
+    prevDay = day;
     // Consecutive messages of one sender are one group (Signal, Conversations): tighter, no repeated header.
     out.push({ kind: "message", key: `m:${m.key}`, message: m, continued: continuesGroup(prev, m) });
   });
