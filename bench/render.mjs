@@ -60,7 +60,8 @@ const base = `http://127.0.0.1:${typeof address === "object" && address ? addres
 
 /**
  * The renderer main thread's tasks from a trace (RunTask, µs -> ms), with the page's performance marks, so tasks
- * are attributed to the mount and event phases.
+ * are attributed to the mount and event phases: `ms` as the user waits (wall time), `cpu` the thread's own time
+ * (what is left when other processes of a busy machine are not counted).
  */
 function traceTasks(buffer) {
   const events = JSON.parse(buffer.toString("utf8")).traceEvents ?? [];
@@ -77,11 +78,11 @@ function traceTasks(buffer) {
   }
   const tasks = events
     .filter((e) => e.name === "RunTask" && e.ph === "X" && mainThreads.has(`${e.pid}:${e.tid}`))
-    .map((e) => ({ ts: e.ts, ms: e.dur / 1000 }));
+    .map((e) => ({ ts: e.ts, ms: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
   const within = (from, to) =>
     marks[from] === undefined || marks[to] === undefined
       ? []
-      : tasks.filter((t) => t.ts >= marks[from] && t.ts <= marks[to]).map((t) => t.ms);
+      : tasks.filter((t) => t.ts >= marks[from] && t.ts <= marks[to]).map(({ ms, cpu }) => ({ ms, cpu }));
   return {
     mount: within("parley:mount:start", "parley:mount:end"),
     events: within("parley:events:start", "parley:events:end"),

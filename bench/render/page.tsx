@@ -280,7 +280,9 @@ function logDigest(): string {
   const read = document.querySelectorAll('.log [aria-label="Read"]').length;
   const delivered = document.querySelectorAll('.log [aria-label="Delivered"]').length;
   const last = articles.at(-1)?.textContent?.slice(0, 40) ?? "";
-  return `${articles.length} articles, ${chips} chips, ${read} read, ${delivered} delivered, last "${last}"`;
+  const log = document.querySelector(".log");
+  const bottom = log !== null && log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+  return `${articles.length} articles, ${chips} chips, ${read} read, ${delivered} delivered, last "${last}"${bottom ? ", at the bottom" : ", NOT at the bottom"}`;
 }
 
 async function run(variant: Variant, events?: number): Promise<RenderRun> {

@@ -37,7 +37,10 @@ function articleOf(key: string): HTMLElement | null {
 /** Scrolls a loaded message into view, highlights it briefly and gives it the focus (for keyboard users). */
 function highlight(el: HTMLElement): void {
   const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  el.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+  // A log still mounting older messages above (aria-busy, issue #7 §7) moves under a smooth scroll: it would end
+  // where the message was before them.
+  const mounting = el.closest(".log")?.getAttribute("aria-busy") === "true";
+  el.scrollIntoView({ block: "center", behavior: reduced || mounting ? "auto" : "smooth" });
   el.classList.add("bubble-highlight");
   el.focus({ preventScroll: true });
   setTimeout(() => el.classList.remove("bubble-highlight"), HIGHLIGHT_MS);

@@ -109,7 +109,8 @@ function TimelineView(props: TimelineProps) {
     const target = props.target;
     if (target && found.current !== target.seq && mounted.some((m) => m.key === target.key)) {
       found.current = target.seq;
-      showFound(node, target.key);
+      // While older chunks are still mounted above, a smooth scroll would end where the message was before them.
+      showFound(node, target.key, staged.from === 0);
       return;
     }
     if (
@@ -201,10 +202,10 @@ function rowMessage(row: LogRow): string | null {
 }
 
 /** Scrolls the message `key` into the middle of the log, highlights it for a moment and focuses it. */
-function showFound(log: HTMLElement, key: string): void {
+function showFound(log: HTMLElement, key: string, mayGlide: boolean): void {
   const item = [...log.querySelectorAll<HTMLElement>("li[data-key]")].find((li) => li.dataset.key === key);
   if (!item) return;
-  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const smooth = mayGlide && !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   item.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
   item.classList.add("msg-found");
   setTimeout(() => item.classList.remove("msg-found"), FOUND_MS);
