@@ -65,7 +65,8 @@ function LogBlockView({ rows }: LogBlockProps) {
   );
 }
 
-function sameBlock(a: LogBlockProps, b: LogBlockProps): boolean {
+/** Whether the block would show the same with `b` as with `a` (its memo). */
+export function sameBlock(a: LogBlockProps, b: LogBlockProps): boolean {
   if (a.today !== b.today || a.rows.length !== b.rows.length) return false;
   for (let i = 0; i < a.rows.length; i++) {
     const x = a.rows[i];
