@@ -37,10 +37,7 @@ function articleOf(key: string): HTMLElement | null {
 /** Scrolls a loaded message into view, highlights it briefly and gives it the focus (for keyboard users). */
 function highlight(el: HTMLElement): void {
   const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  // A log still mounting older messages above (aria-busy, issue #7 §7) moves under a smooth scroll: it would end
-  // where the message was before them.
-  const mounting = el.closest(".log")?.getAttribute("aria-busy") === "true";
-  el.scrollIntoView({ block: "center", behavior: reduced || mounting ? "auto" : "smooth" });
+  el.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
   el.classList.add("bubble-highlight");
   el.focus({ preventScroll: true });
   setTimeout(() => el.classList.remove("bubble-highlight"), HIGHLIGHT_MS);
@@ -96,8 +93,10 @@ export function paneActions(deps: PaneActionsDeps): PaneActions {
       const peer = deps.peer();
       if (peer === null) return;
       const el = articleOf(key);
-      // Not loaded: the page around it replaces the log (as for a search result), which then shows it.
-      if (el) highlight(el);
+      // Not loaded: the page around it replaces the log (as for a search result), which then shows it. Not mounted
+      // yet, or the log still mounting older messages above it (aria-busy, issue #7 §7): the log shows it when it
+      // can, and keeps it in place as the rest is mounted.
+      if (el && el.closest(".log")?.getAttribute("aria-busy") !== "true") highlight(el);
       else deps.openAt(peer, key);
     },
   };

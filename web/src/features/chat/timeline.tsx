@@ -19,6 +19,7 @@ import { blocksOf } from "../timeline/stages.ts";
 import { useStagedMount } from "../timeline/use-staged-mount.ts";
 import type { ChatCrypto } from "./crypto.ts";
 import { LogBlock, type LogRow } from "./log-block.tsx";
+import { useStickToBottom } from "./stick-to-bottom.ts";
 import type { MessageProps } from "./message.tsx";
 import { quotedPlain } from "../actions/text.ts";
 import { outgoingStatus } from "../../core/conversation-order.ts";
@@ -83,18 +84,23 @@ function TimelineView(props: TimelineProps) {
     messages,
     mountedFrom: staged.from,
     reveal: staged.reveal,
+    jumped: () => {
+      if (log.current) stick.placed(log.current, false);
+    },
     conversation: props.conversation,
     markRead: (key, ts) => props.markRead(peer, key, ts),
   });
   const found = useRef<number | null>(null);
+  const stick = useStickToBottom(log, BOTTOM_STICKY);
   // Measure now, while the DOM still shows the previous render (the layout effect below runs after the change).
   const el = log.current;
   const before = el
     ? {
         fromBottom: el.scrollHeight - el.scrollTop,
         atBottom: el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_STICKY,
+        top: el.scrollTop,
       }
-    : { fromBottom: 0, atBottom: true };
+    : { fromBottom: 0, atBottom: true, top: 0 };
   const first = mounted[0]?.key;
   const last = messages.at(-1);
 
@@ -111,22 +117,32 @@ function TimelineView(props: TimelineProps) {
       found.current = target.seq;
       // While older chunks are still mounted above, a smooth scroll would end where the message was before them.
       showFound(node, target.key, staged.from === 0);
+      stick.placed(node, false);
       return;
     }
+    // At the bottom, or pinned there (a block below may have just taken its real height, measured in this render).
+    const pinned = stick.pinnedAt(before.top);
+    const atBottom = before.atBottom || pinned;
     if (
       !prev ||
       prev.last === undefined ||
-      (last?.key !== prev.last && !prev.hasNewer && (before.atBottom || last?.direction === "out"))
+      (last?.key !== prev.last && !prev.hasNewer && (atBottom || last?.direction === "out"))
     ) {
       node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
+    } else if (first !== prev.first && pinned) {
+      // Older messages mounted above a log pinned at the bottom: it stays there.
+      node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
     } else if (first !== prev.first) {
       // Older messages mounted above (a chunk, an older page): keep what the user was looking at in place. The
-      // browser's scroll anchoring may have done it already; setting it again would stop a smooth scroll.
+      // browser's scroll anchoring may have done it already: then it is left alone.
       const top = node.scrollHeight - before.fromBottom;
       if (Math.abs(node.scrollTop - top) > 1) node.scrollTop = top;
-    } else if (before.atBottom) {
+    } else if (atBottom) {
       // A message was decrypted (its text replaced a placeholder): stay at the bottom.
       node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
     }
   };
 
@@ -183,6 +199,7 @@ function TimelineView(props: TimelineProps) {
         if (props.hasNewer && node.scrollHeight - node.scrollTop - node.clientHeight <= BOTTOM_THRESHOLD) {
           props.loadNewer(peer);
         }
+        stick.onScroll(node);
         reading.onScroll();
       }}
     >

@@ -17,6 +17,8 @@ export interface LogReadingOptions {
   mountedFrom: number;
   /** Runs `andThen` once the message `key` is mounted. */
   reveal(key: string, andThen: () => void): void;
+  /** The log was scrolled to the unread line (it is no longer at the bottom). */
+  jumped(): void;
   conversation: Pick<Conversation, "readTs" | "unread"> | undefined;
   markRead(key: string, ts: number): boolean;
 }
@@ -96,6 +98,7 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
         const line = log.current?.querySelector<HTMLElement>(`.${SEPARATOR_CLASS}`);
         if (!line) return;
         line.scrollIntoView({ block: "start" });
+        opts.jumped();
         // Keyboard and screen reader users land on the line (it is focusable from script only).
         line.focus({ preventScroll: true });
         setSeparatorReached(true);

@@ -7,7 +7,7 @@
 /** A message in the log is at least this high (one line of text and the meta line, in a bubble). */
 export const MIN_MESSAGE_PX = 40;
 /** Mounted in the first render beyond what fills the viewport, and its bounds (bench/render.mjs measured the cost). */
-export const FIRST_MARGIN = 8;
+export const FIRST_MARGIN = 2;
 export const FIRST_MIN = 16;
 export const FIRST_MAX = 60;
 /** The first older chunk, before any step was timed. */
