@@ -274,15 +274,20 @@ async function rendered(): Promise<void> {
   document.querySelector(".log")?.getBoundingClientRect();
 }
 
-function logDigest(): string {
+/** The log is scrolled to its end (the newest message in view), as a conversation opens and follows new messages. */
+function atBottom(): boolean {
+  const log = document.querySelector(".log");
+  return log !== null && log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+}
+
+function logDigest(mounted: boolean): string {
   const articles = [...document.querySelectorAll(".log article")];
   const chips = document.querySelectorAll(".log .chip").length;
   const read = document.querySelectorAll('.log [aria-label="Read"]').length;
   const delivered = document.querySelectorAll('.log [aria-label="Delivered"]').length;
   const last = articles.at(-1)?.textContent?.slice(0, 40) ?? "";
-  const log = document.querySelector(".log");
-  const bottom = log !== null && log.scrollHeight - log.scrollTop - log.clientHeight < 2;
-  return `${articles.length} articles, ${chips} chips, ${read} read, ${delivered} delivered, last "${last}"${bottom ? ", at the bottom" : ", NOT at the bottom"}`;
+  const where = (ok: boolean) => (ok ? "at the bottom" : "NOT at the bottom");
+  return `${articles.length} articles, ${chips} chips, ${read} read, ${delivered} delivered, last "${last}", ${where(mounted)} once mounted, ${where(atBottom())} at the end`;
 }
 
 async function run(variant: Variant, events?: number): Promise<RenderRun> {
@@ -340,6 +345,7 @@ async function run(variant: Variant, events?: number): Promise<RenderRun> {
   }
   await nextPaint();
   const allMountedMs = performance.now() - mountStart;
+  const bottomOnceMounted = atBottom();
   performance.mark("parley:mount:end");
   const mountEnd = performance.now();
   // Let the passive effects (read tracking, measurements) of the first render run outside the event phase.
@@ -380,7 +386,7 @@ async function run(variant: Variant, events?: number): Promise<RenderRun> {
     longTasks,
     domNodes: document.getElementsByTagName("*").length,
     articles: document.querySelectorAll(".log article").length,
-    digest: logDigest(),
+    digest: logDigest(bottomOnceMounted),
   };
 }
 

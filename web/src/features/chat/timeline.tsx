@@ -79,6 +79,7 @@ function TimelineView(props: TimelineProps) {
   // Issue #7 §7: the messages from `staged.from` on are mounted; the older ones come in the next tasks.
   const staged = useStagedMount(messages);
   const mounted = staged.from === 0 ? messages : messages.slice(staged.from);
+  const stick = useStickToBottom(log, BOTTOM_STICKY);
   // Issue #7 §2, §3: read tracking, the "Unread messages" line and the buttons over the log (features/read).
   const reading = useLogReading(log, {
     messages,
@@ -91,7 +92,6 @@ function TimelineView(props: TimelineProps) {
     markRead: (key, ts) => props.markRead(peer, key, ts),
   });
   const found = useRef<number | null>(null);
-  const stick = useStickToBottom(log, BOTTOM_STICKY);
   // Measure now, while the DOM still shows the previous render (the layout effect below runs after the change).
   const el = log.current;
   const before = el

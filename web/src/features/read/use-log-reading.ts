@@ -84,8 +84,8 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
     setSeparatorAbove(above);
     if (!above && at.top < box.bottom) setSeparatorReached(true);
   };
-  // After the timeline placed its scroll position (its layout effect), and whenever messages come.
-  useEffect(measure, [messages, firstUnread]);
+  // After the timeline placed its scroll position (its layout effect), whenever messages come or more are mounted.
+  useEffect(measure, [messages, firstUnread, opts.mountedFrom]);
 
   return {
     firstUnread,
