@@ -1,5 +1,5 @@
 // The render benchmark's page (bench/render.mjs builds it with Vite, apart from the app's bundle): a 1,000-message
-// conversation rendered in Chromium by the real chat pane (ChatPane -> Timeline -> memoised Message), fed through
+// conversation rendered in Chromium by the real chat pane (ChatPane -> Timeline -> memoised blocks of Messages), fed
 // the real store and reducer (core/store.ts, core/state.ts) and a signal as features/session/session.ts does; it
 // mounts the log in stages (the newest messages, then older ones chunk by chunk). For comparison: `whole`, the same
 // pane mounting all 1,000 in its first render (as it did before the staging); and the naive way, the same message
@@ -15,11 +15,12 @@ import { Store } from "../../web/src/core/store.ts";
 import { ActionsContext, type ActionsApi } from "../../web/src/features/actions/api.ts";
 import { ChatPane } from "../../web/src/features/chat/chat-pane.tsx";
 import type { ChatCrypto } from "../../web/src/features/chat/crypto.ts";
-import { Message } from "../../web/src/features/chat/message.tsx";
+import { LogBlock, type LogRow } from "../../web/src/features/chat/log-block.tsx";
+import type { MessageProps } from "../../web/src/features/chat/message.tsx";
 import { MountPlanContext } from "../../web/src/features/timeline/use-staged-mount.ts";
-import { STEP_BUDGET_MS, type MountPlan } from "../../web/src/features/timeline/stages.ts";
+import { BLOCK_MAX, STEP_BUDGET_MS, type MountPlan } from "../../web/src/features/timeline/stages.ts";
 import { outgoingStatus } from "../../web/src/core/conversation-order.ts";
-import { DaySeparator } from "../../web/src/features/timeline/day-separator.tsx";
+import { dayKey } from "../../web/src/features/timeline/days.ts";
 import { timelineItems } from "../../web/src/features/timeline/items.ts";
 import {
   EventSource,
@@ -166,9 +167,33 @@ const MARK_READ = (_peer: string, key: string, ts: number): boolean => {
 const ON_SETTLE = (): (() => void) => NOOP;
 const FOCUS = signal(0);
 
-/** The naive log: the same message components, keyless, the whole tree thrown away and rebuilt on every event. */
+/**
+ * The naive log: the same message components in the same blocks of rows (so the browser skips the same off-screen
+ * work), the whole tree thrown away and rebuilt on every event.
+ */
 function NaiveLog({ state, crypto, actions }: { state: AppState; crypto: ChatCrypto; actions: ActionsApi }) {
   const conv = state.conversations.get(PEER);
+  const rows = timelineItems(messagesOf(state), []).flatMap((item): LogRow[] => {
+    if (item.kind === "day") return [item];
+    if (item.kind !== "message") return [];
+    const m = item.message;
+    const props: MessageProps = {
+      m,
+      plain: m.encrypted ? crypto.plaintext(m.key) : undefined,
+      editPlain: m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined,
+      quotePlain: m.replyTo?.key ? crypto.plaintext(m.replyTo.key) : undefined,
+      sec: m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null,
+      clear: false,
+      continued: item.continued,
+      status: outgoingStatus(m, conv),
+      peer: PEER,
+      name: "Bob",
+    };
+    return [{ kind: "message", key: item.key, props }];
+  });
+  const blocks: LogRow[][] = [];
+  for (let i = 0; i < rows.length; i += BLOCK_MAX) blocks.push(rows.slice(i, i + BLOCK_MAX));
+  const today = dayKey(Date.now());
   return (
     <ActionsContext.Provider value={actions}>
       <div class="app">
@@ -177,27 +202,11 @@ function NaiveLog({ state, crypto, actions }: { state: AppState; crypto: ChatCry
           <main class="chat">
             <div class="chat-body">
               <div class="log" role="log" aria-label="Messages" tabIndex={0}>
-                <ol class="log-list">
-                  {timelineItems(messagesOf(state), []).map((item) => {
-                    if (item.kind === "day") return <DaySeparator ts={item.ts} />;
-                    if (item.kind !== "message") return null;
-                    const m = item.message;
-                    return (
-                      <Message
-                        m={m}
-                        plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
-                        editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
-                        quotePlain={m.replyTo?.key ? crypto.plaintext(m.replyTo.key) : undefined}
-                        sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
-                        clear={false}
-                        continued={item.continued}
-                        status={outgoingStatus(m, conv)}
-                        peer={PEER}
-                        name="Bob"
-                      />
-                    );
-                  })}
-                </ol>
+                <div class="log-list">
+                  {blocks.map((block) => (
+                    <LogBlock rows={block} today={today} />
+                  ))}
+                </div>
               </div>
             </div>
           </main>
