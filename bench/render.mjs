@@ -1,6 +1,8 @@
 // Rendering a 1,000-message conversation with reactions in Debian's Chromium (playwright-core), then a stream of
 // 420 events (200 reactions, 100 new messages, 100 receipts, 20 read markers) applied through the app's reducer:
-//   ours   the real chat pane (ChatPane -> Timeline -> memoised, keyed Message) fed by the store and a signal;
+//   ours   the real chat pane (ChatPane -> Timeline -> memoised, keyed Message) fed by the store and a signal, the
+//          log mounted in stages (the newest messages first, older ones in timed chunks, issue #7 §7);
+//   whole  the same pane mounting all 1,000 messages in its first render, as before the staging (mount only);
 //   naive  the same message components, the whole log thrown away and rebuilt from scratch on every event.
 // The page (bench/render/, its own Vite entry, never part of web/dist) times itself and observes long tasks (Long
 // Tasks API); a Chromium trace of the run gives every main-thread task, so the longest one is known even below the
@@ -58,7 +60,8 @@ const base = `http://127.0.0.1:${typeof address === "object" && address ? addres
 
 /**
  * The renderer main thread's tasks from a trace (RunTask, µs -> ms), with the page's performance marks, so tasks
- * are attributed to the mount and event phases.
+ * are attributed to the mount and event phases: `ms` as the user waits (wall time), `cpu` the thread's own time
+ * (what is left when other processes of a busy machine are not counted).
  */
 function traceTasks(buffer) {
   const events = JSON.parse(buffer.toString("utf8")).traceEvents ?? [];
@@ -75,11 +78,11 @@ function traceTasks(buffer) {
   }
   const tasks = events
     .filter((e) => e.name === "RunTask" && e.ph === "X" && mainThreads.has(`${e.pid}:${e.tid}`))
-    .map((e) => ({ ts: e.ts, ms: e.dur / 1000 }));
+    .map((e) => ({ ts: e.ts, ms: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
   const within = (from, to) =>
     marks[from] === undefined || marks[to] === undefined
       ? []
-      : tasks.filter((t) => t.ts >= marks[from] && t.ts <= marks[to]).map((t) => t.ms);
+      : tasks.filter((t) => t.ts >= marks[from] && t.ts <= marks[to]).map(({ ms, cpu }) => ({ ms, cpu }));
   return {
     mount: within("parley:mount:start", "parley:mount:end"),
     events: within("parley:events:start", "parley:events:end"),
@@ -95,10 +98,10 @@ const version = browser.version();
 const runs = [];
 try {
   const order = [];
-  for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "naive"] : ["naive", "ours"]));
-  // PARLEY_BENCH_RENDER_ONLY=ours: one variant alone (for a quick look while changing the components).
-  const only = process.env.PARLEY_BENCH_RENDER_ONLY;
-  for (const variant of order.filter((v) => only === undefined || v === only)) {
+  for (let i = 0; i < RUNS; i++) order.push(...(i % 2 === 0 ? ["ours", "whole", "naive"] : ["naive", "whole", "ours"]));
+  // PARLEY_BENCH_RENDER_ONLY=ours (or ours,whole): some variants alone (a quick look while changing the components).
+  const only = process.env.PARLEY_BENCH_RENDER_ONLY?.split(",");
+  for (const variant of order.filter((v) => only === undefined || only.includes(v))) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = [];
@@ -106,12 +109,11 @@ try {
     await page.goto(base);
     await page.waitForFunction(() => window.parleyRenderBench !== undefined);
     await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-    say(`${variant}: mounting 1,000 messages, then the event stream`);
+    say(`${variant}: mounting 1,000 messages${variant === "whole" ? "" : ", then the event stream"}`);
     const t0 = performance.now();
-    const result = await page.evaluate(
-      ([v, n]) => window.parleyRenderBench.run(v, n ?? undefined),
-      [variant, variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null)],
-    );
+    const events =
+      variant === "whole" ? 0 : variant === "naive" ? Math.min(NAIVE_EVENTS, EVENTS ?? Infinity) : (EVENTS ?? null);
+    const result = await page.evaluate(([v, n]) => window.parleyRenderBench.run(v, n ?? undefined), [variant, events]);
     const traceBuffer = await browser.stopTracing();
     if (process.env.PARLEY_BENCH_RENDER_TRACE) {
       writeFileSync(

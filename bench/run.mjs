@@ -10,7 +10,8 @@
 //   7. a history page with its related rows at 1,000,000 stored messages: historyPage() vs the earlier version
 //      (no related rows) vs the naive per-message way, on libSQL and on D1 (Miniflare); seeded databases cached.
 //   8. rendering a 1,000-message conversation with reactions in Chromium, then a stream of 420 events through the
-//      reducer: the real chat pane (memoised, keyed messages) vs the naive rebuild of the whole log per event.
+//      reducer: the real chat pane (staged mount, memoised blocks of keyed messages) vs the same pane mounting all
+//      1,000 at once (as before the staging) and the naive rebuild of the whole log per event.
 // `node bench/run.mjs render` runs part 8 only; `node bench/run.mjs omemo` runs part 5 only (`npm run bench -- omemo`), `node bench/run.mjs search` part 6 only,
 // `node bench/run.mjs page` part 7 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
@@ -488,30 +489,74 @@ function renderTable(r) {
   const sum = (a) => a.reduce((x, y) => x + y, 0);
   const max = (a) => (a.length ? Math.max(...a) : NaN);
   const by = (v) => r.runs.filter((x) => x.variant === v);
+  // A task overlapping the phase counts for it; the Long Tasks API's entries (50 ms or more) with the trace's.
+  const lt = (x, from, to) =>
+    x.longTasks.filter((t) => t.start + t.duration >= from && t.start <= to).map((t) => t.duration);
+  const tbt = (a) => sum(a.map((d) => Math.max(0, d - 50)));
+
+  // -- Mounting the 1,000 (reopening a long conversation) --
+  const mountStats = (runs) => {
+    const tasks = runs.flatMap((x) => x.trace.mount);
+    const long = runs.flatMap((x) => lt(x, x.mount.start, x.mount.end));
+    const walls = [...tasks.map((t) => t.ms), ...long];
+    return {
+      first: median(runs.map((x) => x.firstPaintMs)),
+      all: median(runs.map((x) => x.allMountedMs)),
+      task: max(walls),
+      cpu: max(tasks.map((t) => t.cpu)),
+      over: median(runs.map((x) => x.trace.mount.filter((t) => t.ms > RENDER_TARGET_MS).length)),
+    };
+  };
+  const mountVariants = [
+    ["ours: staged (newest first, older in timed chunks)", by("ours")],
+    ["whole: all 1,000 in the first render (before)", by("whole")],
+    ["naive: whole log rebuilt", by("naive")],
+  ].filter(([, runs]) => runs.length > 0);
+  const m = new Map(mountVariants.map(([label, runs]) => [label, mountStats(runs)]));
+  const mo = m.get(mountVariants[0]?.[0]);
+  const mw = by("whole").length ? mountStats(by("whole")) : null;
+  const mountRows = mountVariants.map(([label]) => {
+    const s = m.get(label);
+    return [label, ms(s.first), ms(s.all), ms(s.task), ms(s.cpu), s.over];
+  });
+  if (mo && mw) {
+    mountRows.push([
+      "ratio whole/ours",
+      ratio(mw.first / mo.first),
+      ratio(mw.all / mo.all),
+      ratio(mw.task / mo.task),
+      ratio(mw.cpu / mo.cpu),
+      "",
+    ]);
+  }
+  table(
+    [
+      "Mount of 1,000",
+      "First paint ms",
+      "All mounted ms",
+      "Longest task ms",
+      "Longest task CPU ms",
+      `Tasks>${RENDER_TARGET_MS}`,
+    ],
+    mountRows,
+    "lrrrrr",
+  );
+  out();
+
+  // -- The event stream --
   const ours = by("ours");
   const naive = by("naive");
-  const common = Math.min(...r.runs.map((x) => x.updates.length));
+  const withEvents = [...ours, ...naive];
+  const common = Math.min(...withEvents.map((x) => x.updates.length));
   const stats = (runs) => {
     const updates = runs.flatMap((x) => x.updates);
-    const eventTasks = runs.flatMap((x) => x.trace.events);
-    const mountTasks = runs.flatMap((x) => x.trace.mount);
-    // A task overlapping the phase counts for it (the mount's task starts a little before its first mark).
-    const lt = (x, from, to) =>
-      x.longTasks.filter((t) => t.start + t.duration >= from && t.start <= to).map((t) => t.duration);
-    const longEvents = runs.flatMap((x) => lt(x, x.events.start, x.events.end));
-    const longMount = runs.flatMap((x) => lt(x, x.mount.start, x.mount.end));
-    const tbt = (a) => sum(a.map((d) => Math.max(0, d - 50)));
+    const tasks = runs.flatMap((x) => x.trace.events);
+    const long = runs.flatMap((x) => lt(x, x.events.start, x.events.end));
     return {
       events: runs[0]?.updates.length ?? 0,
-      first: pct(
-        runs.map((x) => x.firstPaintMs),
-        0.5,
-      ),
-      // A task run from page.evaluate (the mount) is not a RunTask in the trace: the Long Tasks API sees it.
-      mountTask: max([...mountTasks, ...longMount]),
-      mountLong: longMount,
-      eventTask: max([...eventTasks, ...longEvents]),
-      eventLong: longEvents,
+      task: max([...tasks.map((t) => t.ms), ...long]),
+      cpu: max(tasks.map((t) => t.cpu)),
+      long,
       p50: pct(updates, 0.5),
       p95: pct(updates, 0.95),
       total: median(runs.map((x) => sum(x.updates))),
@@ -524,25 +569,23 @@ function renderTable(r) {
   const row = (label, s) => [
     label,
     s.events,
-    ms(s.first),
-    ms(s.mountTask),
-    ms(s.eventTask),
-    s.eventLong.length,
+    ms(s.task),
+    ms(s.cpu),
+    s.long.length,
     ms(s.tbt, 0),
     ms(s.p50, 2),
     ms(s.p95, 2),
     ms(s.total, 0),
     ms(s.totalCommon, 0),
   ];
-  const rows = [row("ours: ChatPane/Timeline, memo + keys", o)];
+  const rows = [row("ours: ChatPane/Timeline, blocks + memo + keys", o)];
   if (n) {
     rows.push(row("naive: whole log rebuilt per event", n));
     rows.push([
       "ratio naive/ours",
       "",
-      ratio(n.first / o.first),
-      ratio(n.mountTask / o.mountTask),
-      ratio(n.eventTask / o.eventTask),
+      ratio(n.task / o.task),
+      ratio(n.cpu / o.cpu),
       "",
       "",
       ratio(n.p50 / o.p50),
@@ -553,34 +596,40 @@ function renderTable(r) {
   }
   table(
     [
-      "Variant",
       "Events",
-      "First render ms",
-      "Longest task mount ms",
-      "Longest task events ms",
-      "Tasks>50 (events)",
-      "TBT events ms",
+      "Events",
+      "Longest task ms",
+      "Longest task CPU ms",
+      `Tasks>${RENDER_TARGET_MS}`,
+      "TBT ms",
       "Update p50 ms",
       "Update p95 ms",
       "Total ms",
       `Total first ${common} ms`,
     ],
     rows,
-    "lrrrrrrrrrr",
+    "lrrrrrrrrr",
   );
-  const worst = Math.max(o.mountTask, o.eventTask);
+  const worst = Math.max(mo?.task ?? NaN, o.task);
   out();
   out(
     `Issue target: no main-thread task over ${RENDER_TARGET_MS} ms (ours): longest ${ms(worst)} ms -> ${worst <= RENDER_TARGET_MS ? "met" : "NOT met"} ` +
-      `(mount of all 1,000: ${ms(o.mountTask)} ms; during the ${o.events} events: ${ms(o.eventTask)} ms, ${o.eventLong.length} over 50 ms).`,
-  );
-  out("  First render = render() -> the next frame painted, with all 1,000 in the store (reopening a long chat).");
-  out(
-    "  Longest task = the longest of the RunTasks on the renderer's main thread in a Chromium trace of the phase and of",
+      `(mounting all 1,000: ${ms(mo?.task ?? NaN)} ms, CPU ${ms(mo?.cpu ?? NaN)} ms; during the ${o.events} events: ${ms(o.task)} ms, ` +
+      `CPU ${ms(o.cpu)} ms, ${o.long.length} over ${RENDER_TARGET_MS} ms).`,
   );
   out(
-    "  the Long Tasks API's entries (it reports tasks of 50 ms or more; Tasks>50 and TBT = sum(task - 50) come from it).",
+    "  Mount = reopening a long conversation in a running app (the pane showed one page of it once before, so its code",
   );
+  out(
+    "  has run). First paint = render() -> the next frame painted; All mounted = -> every message in the DOM, painted.",
+  );
+  out(
+    "  Longest task = the longest RunTask on the renderer's main thread in a Chromium trace of the phase, or Long Tasks",
+  );
+  out(
+    "  API entry (50 ms or more; Tasks>50 in events and TBT = sum(task - 50) come from it). CPU = the thread's own time",
+  );
+  out("  in that task: wall time less what other processes of this shared machine took from it.");
   out(
     "  Update = one event's task: frame dispatched to the store -> Preact's render -> style and layout forced; then the",
   );

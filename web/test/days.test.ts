@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { continuesGroup, dayKey, dayLabel, GROUP_GAP_MS } from "../src/features/timeline/days.ts";
+import { continuesGroup, dayKey, dayLabel, dayOf, GROUP_GAP_MS } from "../src/features/timeline/days.ts";
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();
 
@@ -29,5 +29,12 @@ describe("sender groups", () => {
     expect(
       continuesGroup({ direction: "in", ts: at(2026, 12, 1, 23, 59) }, { direction: "in", ts: at(2026, 12, 2, 0, 1) }),
     ).toBe(false);
+  });
+
+  it("gives a day's key and local bounds, so a sorted log needs one Date per day", () => {
+    const day = dayOf(at(2026, 3, 29, 15));
+    expect(day).toEqual({ key: "2026-03-29", start: at(2026, 3, 29, 0), end: at(2026, 3, 30, 0) });
+    expect(dayKey(day.end - 1)).toBe("2026-03-29");
+    expect(dayKey(day.end)).toBe("2026-03-30");
   });
 });

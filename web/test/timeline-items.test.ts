@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { continuesGroup, dayKey } from "../src/features/timeline/days.ts";
 import { timelineItems } from "../src/features/timeline/items.ts";
 
 const DAY = 86_400_000;
@@ -28,5 +29,21 @@ describe("timeline items (issue #7 §2)", () => {
 
   it("shows notices alone when there are no messages", () => {
     expect(timelineItems([], [n("x", 1)]).map((i) => i.key)).toEqual(["n:x"]);
+  });
+
+  it("agrees, over a long log, with each message's own day and group (one Date per day, not per message)", () => {
+    const messages: ReturnType<typeof m>[] = [];
+    let ts = base;
+    for (let i = 0; i < 500; i++) {
+      ts += [1_000, 60_000, 4 * 60_000, 6 * 60_000, 3 * 3_600_000, DAY][(i * 7) % 6] ?? 0;
+      messages.push(m(`k${i}`, ts, i % 3 === 0 ? "out" : "in"));
+    }
+    const items = timelineItems(messages, []);
+    const expected = messages.flatMap((msg, i) => {
+      const prev = messages[i - 1];
+      const day = prev === undefined || dayKey(prev.ts) !== dayKey(msg.ts) ? [`d:${dayKey(msg.ts)}`] : [];
+      return [...day, `m:${msg.key}:${continuesGroup(prev, msg)}`];
+    });
+    expect(items.map((i) => (i.kind === "message" ? `${i.key}:${i.continued}` : i.key))).toEqual(expected);
   });
 });

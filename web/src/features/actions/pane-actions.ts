@@ -93,8 +93,10 @@ export function paneActions(deps: PaneActionsDeps): PaneActions {
       const peer = deps.peer();
       if (peer === null) return;
       const el = articleOf(key);
-      // Not loaded: the page around it replaces the log (as for a search result), which then shows it.
-      if (el) highlight(el);
+      // Not loaded: the page around it replaces the log (as for a search result), which then shows it. Not mounted
+      // yet, or the log still mounting older messages above it (aria-busy, issue #7 §7): the log shows it when it
+      // can, and keeps it in place as the rest is mounted.
+      if (el && el.closest(".log")?.getAttribute("aria-busy") !== "true") highlight(el);
       else deps.openAt(peer, key);
     },
   };

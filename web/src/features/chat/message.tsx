@@ -93,10 +93,9 @@ function sameSecurity(a: MessageSecurity | null, b: MessageSecurity | null): boo
   return a === b || (a !== null && b !== null && a.deviceId === b.deviceId && a.trust === b.trust && a.self === b.self);
 }
 
-/** Rendered again only when something it shows changed: a new message in the log renders that message alone. */
-export const Message = memo(
-  MessageItem,
-  (a, b) =>
+/** Whether a message would show the same with `b` as with `a` (its memo, and the log's blocks, compare with it). */
+export function sameMessageProps(a: MessageProps, b: MessageProps): boolean {
+  return (
     a.m === b.m &&
     a.plain === b.plain &&
     a.editPlain === b.editPlain &&
@@ -105,5 +104,10 @@ export const Message = memo(
     a.continued === b.continued &&
     a.status === b.status &&
     a.name === b.name &&
-    sameSecurity(a.sec, b.sec),
-);
+    a.peer === b.peer &&
+    sameSecurity(a.sec, b.sec)
+  );
+}
+
+/** Rendered again only when something it shows changed: a new message in the log renders that message alone. */
+export const Message = memo(MessageItem, sameMessageProps);

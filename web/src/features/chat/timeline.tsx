@@ -3,18 +3,24 @@
 // log sticks to the bottom for new messages (always for one's own), keeps its place when an older page is
 // prepended, and asks for the older page when scrolled near the top. A window opened at a search result (issue #7
 // §5) does not reach the newest message: it asks for the newer page near the bottom instead of sticking to it, and
-// the message it was opened at is scrolled to, highlighted for a moment and focused.
+// the message it was opened at is scrolled to, highlighted for a moment and focused. A long log is mounted in stages
+// (features/timeline/use-staged-mount.ts, issue #7 §7): the newest messages first, older ones one chunk per task,
+// the view kept in place as they are added above; a message asked for (a search result, a reply's original, the
+// first unread) is shown once its chunk is mounted.
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage, Conversation } from "../../../../src/protocol/index.ts";
 import type { DeviceNotice } from "../../core/e2ee.ts";
-import { Notice } from "../omemo/notice.tsx";
 import { withUnreadLine } from "../read/decide.ts";
-import { JumpToUnread, ScrollToBottom, UnreadSeparator } from "../read/log-controls.tsx";
+import { JumpToUnread, ScrollToBottom } from "../read/log-controls.tsx";
 import { useLogReading } from "../read/use-log-reading.ts";
-import { DaySeparator } from "../timeline/day-separator.tsx";
+import { dayKey } from "../timeline/days.ts";
 import { timelineItems } from "../timeline/items.ts";
+import { blocksOf } from "../timeline/stages.ts";
+import { useStagedMount } from "../timeline/use-staged-mount.ts";
 import type { ChatCrypto } from "./crypto.ts";
-import { Message } from "./message.tsx";
+import { LogBlock, type LogRow } from "./log-block.tsx";
+import { useStickToBottom } from "./stick-to-bottom.ts";
+import type { MessageProps } from "./message.tsx";
 import { quotedPlain } from "../actions/text.ts";
 import { outgoingStatus } from "../../core/conversation-order.ts";
 import { memo, shallowEqual } from "../../ui/memo.ts";
@@ -70,9 +76,18 @@ function TimelineView(props: TimelineProps) {
   const { peer, messages, crypto } = props;
   const log = useRef<HTMLDivElement>(null);
   const shown = useRef<Rendered | null>(null);
+  // Issue #7 §7: the messages from `staged.from` on are mounted; the older ones come in the next tasks.
+  const staged = useStagedMount(messages);
+  const mounted = staged.from === 0 ? messages : messages.slice(staged.from);
+  const stick = useStickToBottom(log, BOTTOM_STICKY);
   // Issue #7 §2, §3: read tracking, the "Unread messages" line and the buttons over the log (features/read).
   const reading = useLogReading(log, {
     messages,
+    mountedFrom: staged.from,
+    reveal: staged.reveal,
+    jumped: () => {
+      if (log.current) stick.placed(log.current, false);
+    },
     conversation: props.conversation,
     markRead: (key, ts) => props.markRead(peer, key, ts),
   });
@@ -83,43 +98,90 @@ function TimelineView(props: TimelineProps) {
     ? {
         fromBottom: el.scrollHeight - el.scrollTop,
         atBottom: el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_STICKY,
+        top: el.scrollTop,
       }
-    : { fromBottom: 0, atBottom: true };
-  const first = messages[0]?.key;
+    : { fromBottom: 0, atBottom: true, top: 0 };
+  const first = mounted[0]?.key;
   const last = messages.at(-1);
 
   useLayoutEffect(() => {
     const node = log.current;
     const prev = shown.current;
     shown.current = { first, last: last?.key, ...before, hasNewer: props.hasNewer };
-    if (!node) return;
+    if (node) placeScroll(node, prev);
+    staged.committed();
+  });
+  const placeScroll = (node: HTMLElement, prev: Rendered | null): void => {
     const target = props.target;
-    if (target && found.current !== target.seq && messages.some((m) => m.key === target.key)) {
+    if (target && found.current !== target.seq && mounted.some((m) => m.key === target.key)) {
       found.current = target.seq;
-      showFound(node, target.key);
+      // While older chunks are still mounted above, a smooth scroll would end where the message was before them.
+      showFound(node, target.key, staged.from === 0);
+      stick.placed(node, false);
       return;
     }
+    // At the bottom, or pinned there (a block below may have just taken its real height, measured in this render).
+    const pinned = stick.pinnedAt(before.top);
+    const atBottom = before.atBottom || pinned;
     if (
       !prev ||
       prev.last === undefined ||
-      (last?.key !== prev.last && !prev.hasNewer && (before.atBottom || last?.direction === "out"))
+      (last?.key !== prev.last && !prev.hasNewer && (atBottom || last?.direction === "out"))
     ) {
       node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
+    } else if (first !== prev.first && pinned) {
+      // Older messages mounted above a log pinned at the bottom: it stays there.
+      node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
     } else if (first !== prev.first) {
-      // Older page prepended: keep what the user was looking at in place.
-      node.scrollTop = node.scrollHeight - before.fromBottom;
-    } else if (before.atBottom) {
+      // Older messages mounted above (a chunk, an older page): keep what the user was looking at in place. The
+      // browser's scroll anchoring may have done it already: then it is left alone.
+      const top = node.scrollHeight - before.fromBottom;
+      if (Math.abs(node.scrollTop - top) > 1) node.scrollTop = top;
+    } else if (atBottom) {
       // A message was decrypted (its text replaced a placeholder): stay at the bottom.
       node.scrollTop = node.scrollHeight;
+      stick.placed(node, true);
     }
-  });
+  };
 
   // Reply targets among the loaded messages (a quote shows its target as it now stands), indexed once if needed.
   let byKey: Map<string, ChatMessage> | null = null;
   const loaded = (): Map<string, ChatMessage> => (byKey ??= new Map(messages.map((m) => [m.key, m])));
   const plainOf = (key: string) => crypto.plaintext(key);
   const since = crypto.omemoSince(peer);
-  const notices = visibleNotices(crypto.notices(peer), messages, props.complete);
+  // Notices within the mounted part (before its oldest message only when that is the oldest of all).
+  const notices = visibleNotices(crypto.notices(peer), mounted, props.complete && staged.from === 0);
+  // What every row shows (cheap to compute for all; the blocks compare it and render only those that changed).
+  const rows = withUnreadLine(timelineItems(mounted, notices), reading.firstUnread).map((item): LogRow => {
+    switch (item.kind) {
+      case "unread":
+      case "day":
+        return item;
+      case "notice":
+        return { ...item, name: props.name, own: item.notice.jid === props.ownJid };
+      case "message": {
+        const m = item.message;
+        const view: MessageProps = {
+          m,
+          plain: m.encrypted ? crypto.plaintext(m.key) : undefined,
+          editPlain: m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined,
+          quotePlain: m.replyTo?.key
+            ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf, m.replyTo.fallback)
+            : undefined,
+          sec: m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null,
+          clear: !m.encrypted && since !== null && m.ts >= since,
+          continued: item.continued,
+          status: outgoingStatus(m, props.conversation),
+          peer,
+          name: props.name,
+        };
+        return { kind: "message", key: item.key, props: view };
+      }
+    }
+  });
+  const today = dayKey(Date.now());
   return (
     <div
       ref={log}
@@ -127,63 +189,40 @@ function TimelineView(props: TimelineProps) {
       role="log"
       aria-label="Messages"
       aria-live="polite"
+      // Older messages being mounted are not news (issue #7 §7).
+      aria-busy={staged.from > 0}
       tabIndex={0}
       onScroll={(ev) => {
         const node = ev.currentTarget;
-        if (node.scrollTop <= TOP_THRESHOLD) props.loadOlder(peer);
+        // Loaded messages still to mount come first (they are being mounted), then the server's older page.
+        if (node.scrollTop <= TOP_THRESHOLD && staged.from === 0) props.loadOlder(peer);
         if (props.hasNewer && node.scrollHeight - node.scrollTop - node.clientHeight <= BOTTOM_THRESHOLD) {
           props.loadNewer(peer);
         }
+        stick.onScroll(node);
         reading.onScroll();
       }}
     >
       <JumpToUnread reading={reading} />
-      <ol class="log-list">
-        {withUnreadLine(timelineItems(messages, notices), reading.firstUnread).map((item) => {
-          switch (item.kind) {
-            case "unread":
-              return <UnreadSeparator key={item.key} />;
-            case "day":
-              return <DaySeparator key={item.key} ts={item.ts} />;
-            case "notice":
-              return (
-                <Notice key={item.key} notice={item.notice} name={props.name} own={item.notice.jid === props.ownJid} />
-              );
-            case "message": {
-              const m = item.message;
-              return (
-                <Message
-                  key={item.key}
-                  m={m}
-                  plain={m.encrypted ? crypto.plaintext(m.key) : undefined}
-                  editPlain={m.edit?.encrypted ? crypto.plaintext(m.edit.key) : undefined}
-                  quotePlain={
-                    m.replyTo?.key
-                      ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf, m.replyTo.fallback)
-                      : undefined
-                  }
-                  sec={m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null}
-                  clear={!m.encrypted && since !== null && m.ts >= since}
-                  continued={item.continued}
-                  status={outgoingStatus(m, props.conversation)}
-                  peer={peer}
-                  name={props.name}
-                />
-              );
-            }
-          }
-        })}
-      </ol>
+      <div class="log-list">
+        {blocksOf(rows, rowMessage, staged.starts).map((block) => (
+          <LogBlock key={block.key} rows={block.items} today={today} />
+        ))}
+      </div>
       <ScrollToBottom reading={reading} />
     </div>
   );
 }
 
+function rowMessage(row: LogRow): string | null {
+  return row.kind === "message" ? row.props.m.key : null;
+}
+
 /** Scrolls the message `key` into the middle of the log, highlights it for a moment and focuses it. */
-function showFound(log: HTMLElement, key: string): void {
+function showFound(log: HTMLElement, key: string, mayGlide: boolean): void {
   const item = [...log.querySelectorAll<HTMLElement>("li[data-key]")].find((li) => li.dataset.key === key);
   if (!item) return;
-  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const smooth = mayGlide && !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   item.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
   item.classList.add("msg-found");
   setTimeout(() => item.classList.remove("msg-found"), FOUND_MS);

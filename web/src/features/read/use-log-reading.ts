@@ -13,6 +13,12 @@ export const SEPARATOR_CLASS = "unread-separator";
 
 export interface LogReadingOptions {
   messages: readonly ReadableMessage[];
+  /** The index of the oldest mounted message (a long log is mounted in stages, issue #7 §7). */
+  mountedFrom: number;
+  /** Runs `andThen` once the message `key` is mounted. */
+  reveal(key: string, andThen: () => void): void;
+  /** The log was scrolled to the unread line (it is no longer at the bottom). */
+  jumped(): void;
   conversation: Pick<Conversation, "readTs" | "unread"> | undefined;
   markRead(key: string, ts: number): boolean;
 }
@@ -37,7 +43,8 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
   markRead.current = opts.markRead;
   const tracker = useMemo(() => new ReadTracker({ markRead: (key, ts) => markRead.current(key, ts) }), []);
   useEffect(() => (log.current ? tracker.attach(log.current) : undefined), []);
-  useEffect(() => tracker.update(messages, conversation), [messages, conversation]);
+  // Also as older messages get mounted: unread ones among them are observed then.
+  useEffect(() => tracker.update(messages, conversation), [messages, conversation, opts.mountedFrom]);
 
   // Placed once: reading moves the object's position on, the line stays where the unread messages began.
   const separator = useRef<{ key: string | null } | null>(null);
@@ -50,6 +57,9 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
     separator.current = { key: first && first.ts <= openedAt.current ? key : null };
   }
   const firstUnread = separator.current?.key ?? null;
+  // The line's message is loaded but not mounted yet: it is above what the log shows.
+  const lineWaiting =
+    firstUnread !== null && opts.mountedFrom > 0 && messages.findIndex((m) => m.key === firstUnread) < opts.mountedFrom;
 
   const [atBottom, setAtBottom] = useState(true);
   /** The newest message when the user left the bottom: what came after it is "new". */
@@ -74,22 +84,27 @@ export function useLogReading(log: RefObject<HTMLElement | null>, opts: LogReadi
     setSeparatorAbove(above);
     if (!above && at.top < box.bottom) setSeparatorReached(true);
   };
-  // After the timeline placed its scroll position (its layout effect), and whenever messages come.
-  useEffect(measure, [messages, firstUnread]);
+  // After the timeline placed its scroll position (its layout effect), whenever messages come or more are mounted.
+  useEffect(measure, [messages, firstUnread, opts.mountedFrom]);
 
   return {
     firstUnread,
-    showJump: firstUnread !== null && separatorAbove && !separatorReached,
+    showJump: firstUnread !== null && (separatorAbove || lineWaiting) && !separatorReached,
     showScrollDown: !atBottom,
     newCount: newMessagesAfter(messages, mark),
     onScroll: measure,
     jumpToFirstUnread: () => {
-      const line = log.current?.querySelector<HTMLElement>(`.${SEPARATOR_CLASS}`);
-      if (!line) return;
-      line.scrollIntoView({ block: "start" });
-      // Keyboard and screen reader users land on the line (it is focusable from script only).
-      line.focus({ preventScroll: true });
-      setSeparatorReached(true);
+      const jump = (): void => {
+        const line = log.current?.querySelector<HTMLElement>(`.${SEPARATOR_CLASS}`);
+        if (!line) return;
+        line.scrollIntoView({ block: "start" });
+        opts.jumped();
+        // Keyboard and screen reader users land on the line (it is focusable from script only).
+        line.focus({ preventScroll: true });
+        setSeparatorReached(true);
+      };
+      // Its message may not be mounted yet (the log is mounted newest first): once it is.
+      if (firstUnread !== null) opts.reveal(firstUnread, jump);
     },
     scrollToBottom: () => {
       const el = log.current;

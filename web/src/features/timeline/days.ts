@@ -15,6 +15,16 @@ function startOfDay(ts: number): number {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
 
+/** The local calendar day of `ts`: its key and its bounds [start, end) (a day is not always 24 hours: DST). */
+export function dayOf(ts: number): { key: string; start: number; end: number } {
+  const d = new Date(ts);
+  return {
+    key: dayKey(ts),
+    start: new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime(),
+    end: new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime(),
+  };
+}
+
 /**
  * Formatters by locale and kind, made once: toLocaleDateString builds a new Intl.DateTimeFormat on every call, and the
  * separators are relabelled on every render of the log (bench/render.mjs measured it among the costliest parts).
@@ -50,10 +60,13 @@ export function continuesGroup(
   prev: { direction: "in" | "out"; ts: number } | undefined,
   m: { direction: "in" | "out"; ts: number },
 ): boolean {
-  return (
-    prev !== undefined &&
-    prev.direction === m.direction &&
-    m.ts - prev.ts < GROUP_GAP_MS &&
-    dayKey(prev.ts) === dayKey(m.ts)
-  );
+  return prev !== undefined && closeInGroup(prev, m) && dayKey(prev.ts) === dayKey(m.ts);
+}
+
+/** Same direction and sender, close in time: a group, if on the same day (the caller knows the days). */
+export function closeInGroup(
+  prev: { direction: "in" | "out"; ts: number },
+  m: { direction: "in" | "out"; ts: number },
+) {
+  return prev.direction === m.direction && m.ts - prev.ts < GROUP_GAP_MS;
 }

@@ -1,7 +1,7 @@
 // The log of one conversation as a flat, keyed list (issue #7 §2): a day separator before the first message of each
 // day, each message marked when it continues its sender's group, and the device-change notices between the
 // messages by time (a notice after a message of the same millisecond). Pure: the chat timeline renders it.
-import { continuesGroup, dayKey } from "./days.ts";
+import { closeInGroup, dayOf } from "./days.ts";
 
 export interface TimelineMessage {
   readonly key: string;
@@ -33,13 +33,20 @@ export function timelineItems<M extends TimelineMessage, N extends TimelineNotic
       out.push({ kind: "notice", key: `n:${n.id}`, notice: n });
     }
   };
+  // The day of each message from the bounds of the previous one's: the log renders this for every message of a
+  // long log on every change, and a Date per message cost more than the rest (bench/render.mjs, issue #7 §7).
+  let day: ReturnType<typeof dayOf> | null = null;
   messages.forEach((m, j) => {
     noticesBefore(m.ts);
     const prev = messages[j - 1];
-    const day = dayKey(m.ts);
-    if (prev === undefined || dayKey(prev.ts) !== day) out.push({ kind: "day", key: `d:${day}`, ts: m.ts });
+    const sameDay = day !== null && m.ts >= day.start && m.ts < day.end;
+    if (!sameDay || day === null) {
+      day = dayOf(m.ts);
+      out.push({ kind: "day", key: `d:${day.key}`, ts: m.ts });
+    }
     // Consecutive messages of one sender are one group (Signal, Conversations): tighter, no repeated header.
-    out.push({ kind: "message", key: `m:${m.key}`, message: m, continued: continuesGroup(prev, m) });
+    const continued = prev !== undefined && sameDay && closeInGroup(prev, m);
+    out.push({ kind: "message", key: `m:${m.key}`, message: m, continued });
   });
   noticesBefore(Number.POSITIVE_INFINITY);
   return out;
