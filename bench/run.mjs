@@ -11,8 +11,8 @@
 //      (no related rows) vs the naive per-message way, on libSQL and on D1 (Miniflare); seeded databases cached.
 //   8. rendering a 1,000-message conversation with reactions in Chromium, then a stream of 420 events through the
 //      reducer: the real chat pane (memoised, keyed messages) vs the naive rebuild of the whole log per event.
-// `node bench/run.mjs render` runs part 8 only; `node bench/run.mjs omemo` runs part 5 only (`npm run bench -- omemo`), `node bench/run.mjs search` part 6 only,
-// `node bench/run.mjs page` part 7 only.
+// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
+// `node bench/run.mjs search` part 6 only, `node bench/run.mjs page` part 7 only, `node bench/run.mjs render` part 8 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
 // Each part runs in its own process, one after another (2 cores: no part competes with another).
 import { spawn, execFileSync } from "node:child_process";
@@ -250,6 +250,18 @@ function historyTable(results) {
     "  ours = src/db/store.ts historyPage(), cursor as a row value (ts,key)<(?,?); earlier = the same with the OR cursor it replaced.",
   );
   for (const r of results) out(`  ${r.backend}: ${r.detail}`);
+}
+
+async function storagePart() {
+  const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
+    path.join(root, "bench/storage-libsql.ts"),
+  ]);
+  const d1 = await runPart("storage-d1", process.execPath, [path.join(root, "bench/storage-d1.mjs")]);
+  const results = [libsql, d1].filter(Boolean);
+  if (results.length > 0) {
+    presenceTable(results);
+    historyTable(results);
+  }
 }
 
 // ---- 3: fan-out -------------------------------------------------------------------------------------------------
@@ -607,8 +619,9 @@ class Done extends Error {}
 // ---- main -------------------------------------------------------------------------------------------------------
 
 const only = process.argv[2];
-if (only !== undefined && only !== "omemo" && only !== "search" && only !== "page" && only !== "render") {
-  console.error(`usage: node bench/run.mjs [omemo|search|page|render]`);
+const PARTS = ["storage", "omemo", "search", "page", "render"];
+if (only !== undefined && !PARTS.includes(only)) {
+  console.error(`usage: node bench/run.mjs [${PARTS.join("|")}]`);
   process.exit(2);
 }
 
@@ -630,6 +643,10 @@ try {
     if (omemo) omemoTable(omemo);
     throw new Done();
   }
+  if (only === "storage") {
+    await storagePart();
+    throw new Done();
+  }
   if (only === "search") {
     await searchPart();
     throw new Done();
@@ -642,11 +659,7 @@ try {
     await renderPart();
     throw new Done();
   }
-  const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
-    path.join(root, "bench/storage-libsql.ts"),
-  ]);
-  const d1 = await runPart("storage-d1", process.execPath, [path.join(root, "bench/storage-d1.mjs")]);
-  const storage = [libsql, d1].filter(Boolean);
+  await storagePart();
   const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
   let bundle = null;
   try {
@@ -655,10 +668,6 @@ try {
     failures.push(`bundle (${err instanceof Error ? err.message : err})`);
   }
 
-  if (storage.length > 0) {
-    presenceTable(storage);
-    historyTable(storage);
-  }
   if (fanout) fanoutTable(fanout);
   if (bundle) bundleTable(bundle);
   const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
