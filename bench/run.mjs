@@ -431,6 +431,11 @@ function omemoTable(r) {
   out(`  ${r.detail}`);
 }
 
+async function omemoPart() {
+  const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
+  if (omemo) omemoTable(omemo);
+}
+
 // ---- 6: search --------------------------------------------------------------------------------------------------
 
 function searchTable(results) {
@@ -614,14 +619,13 @@ async function renderPart() {
   if (render) renderTable(render);
 }
 
-class Done extends Error {}
-
 // ---- main -------------------------------------------------------------------------------------------------------
 
 const only = process.argv[2];
-const PARTS = ["storage", "omemo", "search", "page", "render"];
-if (only !== undefined && !PARTS.includes(only)) {
-  console.error(`usage: node bench/run.mjs [${PARTS.join("|")}]`);
+/** The parts `node bench/run.mjs <part>` runs alone. */
+const PARTS = { storage: storagePart, omemo: omemoPart, search: searchPart, page: pagePart, render: renderPart };
+if (only !== undefined && !Object.hasOwn(PARTS, only)) {
+  console.error(`usage: node bench/run.mjs [${Object.keys(PARTS).join("|")}]`);
   process.exit(2);
 }
 
@@ -638,45 +642,25 @@ try {
     `Parley benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}`.trimEnd(),
   );
 
-  if (only === "omemo") {
-    const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
-    if (omemo) omemoTable(omemo);
-    throw new Done();
-  }
-  if (only === "storage") {
+  if (only !== undefined) {
+    await PARTS[only]();
+  } else {
     await storagePart();
-    throw new Done();
-  }
-  if (only === "search") {
-    await searchPart();
-    throw new Done();
-  }
-  if (only === "page") {
-    await pagePart();
-    throw new Done();
-  }
-  if (only === "render") {
-    await renderPart();
-    throw new Done();
-  }
-  await storagePart();
-  const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
-  let bundle = null;
-  try {
-    bundle = measureBundle(path.join(root, "web/dist"));
-  } catch (err) {
-    failures.push(`bundle (${err instanceof Error ? err.message : err})`);
-  }
+    const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
+    let bundle = null;
+    try {
+      bundle = measureBundle(path.join(root, "web/dist"));
+    } catch (err) {
+      failures.push(`bundle (${err instanceof Error ? err.message : err})`);
+    }
 
-  if (fanout) fanoutTable(fanout);
-  if (bundle) bundleTable(bundle);
-  const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
-  if (omemo) omemoTable(omemo);
-  await searchPart();
-  await pagePart();
-  await renderPart();
-} catch (err) {
-  if (!(err instanceof Done)) throw err;
+    if (fanout) fanoutTable(fanout);
+    if (bundle) bundleTable(bundle);
+    await omemoPart();
+    await searchPart();
+    await pagePart();
+    await renderPart();
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
