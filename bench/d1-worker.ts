@@ -1,5 +1,5 @@
-// A tiny module worker for the D1 side of the storage benchmark: bundled with bench/storage-cases.ts by
-// bench/storage-d1.mjs and run inside workerd by Miniflare, so every query goes Worker -> D1 exactly as in the
+// A tiny module worker for the D1 side of the benchmarks: bundled with the cases (storage-, search-, page-cases.ts)
+// by bench/d1-runner.mjs and run inside workerd by Miniflare, so every query goes Worker -> D1 exactly as in the
 // Durable Object (not through Miniflare's Node proxy, whose own round trips would swamp the numbers).
 // Timings are taken here, with the worker clock (1 ms steps, advancing on I/O).
 import { drizzle } from "drizzle-orm/d1";
@@ -17,6 +17,7 @@ import {
 } from "./storage-cases.ts";
 import { ftsPlan, searchRun, seedSearch } from "./search-cases.ts";
 import { pageCounts, pagePlans, pageRun, seedPages } from "./page-cases.ts";
+import type { RunOpts } from "./measure.ts";
 
 interface BenchEnv {
   DB: D1Database;
@@ -53,19 +54,14 @@ async function handle(path: string, body: Record<string, unknown>, env: BenchEnv
     case "/seed":
       return seedHistory(bench, 0, 1);
     case "/history":
-      return historyRun(
-        bench,
-        body.methods as HistoryMethod[],
-        Number(body.depth),
-        body.opts as { min: number; max: number; budgetMs: number },
-      );
+      return historyRun(bench, body.methods as HistoryMethod[], Number(body.depth), body.opts as RunOpts);
     // Search (bench/search-d1.mjs): its own Miniflare instance and database.
     case "/search-seed":
       return seedSearch(bench.db);
     case "/search-plan":
       return ftsPlan(bench.db);
     case "/search":
-      return searchRun(bench.db, Number(body.term), body.opts as { min: number; max: number; budgetMs: number });
+      return searchRun(bench.db, Number(body.term), body.opts as RunOpts);
     // History pages with related rows (bench/page-d1.mjs): its own Miniflare instance and database.
     case "/page-seed":
       return seedPages(bench.db, () => {});
@@ -74,7 +70,7 @@ async function handle(path: string, body: Record<string, unknown>, env: BenchEnv
     case "/page-plans":
       return pagePlans(bench);
     case "/page":
-      return pageRun(bench, Number(body.page), body.opts as { min: number; max: number; budgetMs: number });
+      return pageRun(bench, Number(body.page), body.opts as RunOpts);
     default:
       throw new Error(`no such endpoint ${path}`);
   }

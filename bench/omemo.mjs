@@ -422,13 +422,7 @@ async function main() {
   if (!cookie) throw new Error("no parley_session cookie after sign-in");
   counter = await openCounter(`parley_session=${cookie.value}`);
   // bob encrypts for the devices in alice's published list: wait until this browser's device is in it.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const reply = await bob.command("devices", { jid: ALICE }).catch(() => ({ devices: [] }));
-    if (Array.isArray(reply.devices) && reply.devices.length > 0) break;
-    if (Date.now() > deadline) throw new Error("alice's OMEMO device was never published");
-    await sleep(250);
-  }
+  await bob.waitForDevices(ALICE, 1, { timeoutMs: 60_000, intervalMs: 250 });
   setup.clientsMs = performance.now() - t;
 
   // Seed: live, with the chat open (this is also the "as they arrive" measurement).

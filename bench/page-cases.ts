@@ -17,7 +17,8 @@ import { encryptedView, historyPage } from "../src/db/history.ts";
 import { messageActions, messages, receipts } from "../src/db/schema.ts";
 import { HISTORY_PAGE, type ChatMessage, type HistoryCursor, type Reaction } from "../src/protocol/index.ts";
 import { threeQueryHistoryPage } from "./page-three-queries.ts";
-import type { Bench } from "./storage-cases.ts";
+import { interleaved, sha, type RunOpts } from "./measure.ts";
+import { earlierReceipts, type Bench } from "./storage-cases.ts";
 
 export const PAGE_OWNER = "alice@localhost";
 const OTHER_OWNER = "zoe@localhost";
@@ -308,15 +309,7 @@ export async function earlierHistoryPage(
     .limit(limit + 1);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit).toReversed();
-  const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
-  const received = new Set<string>();
-  if (outIds.length > 0) {
-    const got = await db.all<{ stanza_id: string }>(
-      sql`SELECT stanza_id FROM receipts WHERE owner = ${owner} AND peer = ${peer}
-          AND stanza_id IN (SELECT value FROM json_each(${JSON.stringify(outIds)}))`,
-    );
-    for (const r of got) received.add(r.stanza_id);
-  }
+  const receiptOf = await earlierReceipts(db, owner, peer, page);
   return {
     hasMore,
     messages: page.map((r) => {
@@ -326,7 +319,7 @@ export async function earlierHistoryPage(
         direction: r.direction,
         body: r.body,
         ts: r.ts,
-        receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
+        receipt: receiptOf(r),
       };
       const encrypted = r.encrypted === null ? null : encryptedView(r.encrypted);
       if (encrypted) message.encrypted = encrypted;
@@ -374,14 +367,6 @@ export interface PageSamples {
   related: { replies: number; outside: number; edits: number; retracted: number; reactions: number; received: number };
 }
 
-async function sha(text: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(bytes)]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("")
-    .slice(0, 16);
-}
-
 function relatedOf(list: ChatMessage[]): PageSamples["related"] {
   const keys = new Set(list.map((m) => m.key));
   return {
@@ -395,11 +380,7 @@ function relatedOf(list: ChatMessage[]): PageSamples["related"] {
 }
 
 /** Times every method on one page, interleaved call by call (rotating order), within a time budget. */
-export async function pageRun(
-  bench: Bench,
-  pageIndex: number,
-  opts: { min: number; max: number; budgetMs: number },
-): Promise<PageSamples[]> {
+export async function pageRun(bench: Bench, pageIndex: number, opts: RunOpts): Promise<PageSamples[]> {
   const { db, counters } = bench;
   const page = PAGES[pageIndex];
   if (!page) throw new Error(`no page ${pageIndex}`);
@@ -417,16 +398,8 @@ export async function pageRun(
       related: relatedOf(answer.messages),
     });
   }
-  const start = performance.now();
-  for (let round = 0; round < opts.max && (round < opts.min || performance.now() - start < opts.budgetMs); round++) {
-    for (let i = 0; i < PAGE_METHODS.length; i++) {
-      const k = (i + round) % PAGE_METHODS.length;
-      const t0 = performance.now();
-      await load(db, PAGE_METHODS[k] as PageMethod, page);
-      results[k]?.samples.push(performance.now() - t0);
-    }
-  }
-  return results;
+  const timed = await interleaved(PAGE_METHODS, opts, (method) => load(db, method, page));
+  return results.map((r, k) => ({ ...r, samples: timed[k] ?? [] }));
 }
 
 /** Drizzle's SQL text and params back into an `sql` template (the logger sees them apart). */

@@ -1,4 +1,5 @@
 // Types of bench/page-plan.mjs (plain ESM, also run by Node without tsx).
+import type { RunOpts } from "./measure.ts";
 import type { PageSamples } from "./page-cases.ts";
 
 export declare const PAGE_SEED_VERSION: number;
@@ -13,7 +14,7 @@ export interface PageSeed {
 export interface PageExec {
   seed(): Promise<PageSeed>;
   plans(): Promise<string[]>;
-  page(pageIndex: number, opts: { min: number; max: number; budgetMs: number }): Promise<PageSamples[]>;
+  page(pageIndex: number, opts: RunOpts): Promise<PageSamples[]>;
 }
 
 export declare function pageCachePath(root: string, backend: string): string | null;

@@ -4,8 +4,9 @@
 //   plans() -> string[]                 (pagePlans: EXPLAIN QUERY PLAN of each query of ours)
 //   page(pageIndex, opts) -> PageSamples[]   (pageRun: ours, earlier and naive interleaved call by call)
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { migrationFiles } from "./migrations.mjs";
 
 /** Bump when bench/page-cases.ts seeds different data: the cached databases are named by it. */
 export const PAGE_SEED_VERSION = 1;
@@ -24,11 +25,7 @@ export function pageCachePath(root, backend) {
   const base = process.env.PARLEY_BENCH_CACHE ?? path.join(root, "node_modules/.cache/parley-bench");
   if (base === "off") return null;
   const hash = createHash("sha256").update(`page-seed-${PAGE_SEED_VERSION}`);
-  for (const name of readdirSync(path.join(root, "migrations"))
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    hash.update(name).update(readFileSync(path.join(root, "migrations", name)));
-  }
+  for (const file of migrationFiles(root)) hash.update(path.basename(file)).update(readFileSync(file));
   mkdirSync(base, { recursive: true });
   return path.join(base, `page-${backend}-v${PAGE_SEED_VERSION}-${hash.digest("hex").slice(0, 12)}`);
 }

@@ -12,8 +12,8 @@
 //   8. rendering a 1,000-message conversation with reactions in Chromium, then a stream of 420 events through the
 //      reducer: the real chat pane (staged mount, memoised blocks of keyed messages) vs the same pane mounting all
 //      1,000 at once (as before the staging) and the naive rebuild of the whole log per event.
-// `node bench/run.mjs render` runs part 8 only; `node bench/run.mjs omemo` runs part 5 only (`npm run bench -- omemo`), `node bench/run.mjs search` part 6 only,
-// `node bench/run.mjs page` part 7 only.
+// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
+// `node bench/run.mjs search` part 6 only, `node bench/run.mjs page` part 7 only, `node bench/run.mjs render` part 8 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
 // Each part runs in its own process, one after another (2 cores: no part competes with another).
 import { spawn, execFileSync } from "node:child_process";
@@ -253,6 +253,18 @@ function historyTable(results) {
   for (const r of results) out(`  ${r.backend}: ${r.detail}`);
 }
 
+async function storagePart() {
+  const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
+    path.join(root, "bench/storage-libsql.ts"),
+  ]);
+  const d1 = await runPart("storage-d1", process.execPath, [path.join(root, "bench/storage-d1.mjs")]);
+  const results = [libsql, d1].filter(Boolean);
+  if (results.length > 0) {
+    presenceTable(results);
+    historyTable(results);
+  }
+}
+
 // ---- 3: fan-out -------------------------------------------------------------------------------------------------
 
 function fanoutTable(r) {
@@ -418,6 +430,11 @@ function omemoTable(r) {
     `  to all shown; the last was shown ${ms(live.lastArrivalToAllShownMs)} ms after it arrived (bound by bob's rate).`,
   );
   out(`  ${r.detail}`);
+}
+
+async function omemoPart() {
+  const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
+  if (omemo) omemoTable(omemo);
 }
 
 // ---- 6: search --------------------------------------------------------------------------------------------------
@@ -651,13 +668,13 @@ async function renderPart() {
   if (render) renderTable(render);
 }
 
-class Done extends Error {}
-
 // ---- main -------------------------------------------------------------------------------------------------------
 
 const only = process.argv[2];
-if (only !== undefined && only !== "omemo" && only !== "search" && only !== "page" && only !== "render") {
-  console.error(`usage: node bench/run.mjs [omemo|search|page|render]`);
+/** The parts `node bench/run.mjs <part>` runs alone. */
+const PARTS = { storage: storagePart, omemo: omemoPart, search: searchPart, page: pagePart, render: renderPart };
+if (only !== undefined && !Object.hasOwn(PARTS, only)) {
+  console.error(`usage: node bench/run.mjs [${Object.keys(PARTS).join("|")}]`);
   process.exit(2);
 }
 
@@ -674,49 +691,25 @@ try {
     `Parley benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}`.trimEnd(),
   );
 
-  if (only === "omemo") {
-    const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
-    if (omemo) omemoTable(omemo);
-    throw new Done();
-  }
-  if (only === "search") {
-    await searchPart();
-    throw new Done();
-  }
-  if (only === "page") {
-    await pagePart();
-    throw new Done();
-  }
-  if (only === "render") {
-    await renderPart();
-    throw new Done();
-  }
-  const libsql = await runPart("storage-libsql", path.join(binDir, "tsx"), [
-    path.join(root, "bench/storage-libsql.ts"),
-  ]);
-  const d1 = await runPart("storage-d1", process.execPath, [path.join(root, "bench/storage-d1.mjs")]);
-  const storage = [libsql, d1].filter(Boolean);
-  const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
-  let bundle = null;
-  try {
-    bundle = measureBundle(path.join(root, "web/dist"));
-  } catch (err) {
-    failures.push(`bundle (${err instanceof Error ? err.message : err})`);
-  }
+  if (only !== undefined) {
+    await PARTS[only]();
+  } else {
+    await storagePart();
+    const fanout = await runPart("fanout", process.execPath, [path.join(root, "bench/fanout.mjs")]);
+    let bundle = null;
+    try {
+      bundle = measureBundle(path.join(root, "web/dist"));
+    } catch (err) {
+      failures.push(`bundle (${err instanceof Error ? err.message : err})`);
+    }
 
-  if (storage.length > 0) {
-    presenceTable(storage);
-    historyTable(storage);
+    if (fanout) fanoutTable(fanout);
+    if (bundle) bundleTable(bundle);
+    await omemoPart();
+    await searchPart();
+    await pagePart();
+    await renderPart();
   }
-  if (fanout) fanoutTable(fanout);
-  if (bundle) bundleTable(bundle);
-  const omemo = await runPart("omemo", path.join(binDir, "tsx"), [path.join(root, "bench/omemo.mjs")]);
-  if (omemo) omemoTable(omemo);
-  await searchPart();
-  await pagePart();
-  await renderPart();
-} catch (err) {
-  if (!(err instanceof Done)) throw err;
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.ts";
 import { searchMessages, searchPage, type SearchPage } from "../src/db/search.ts";
 import { ftsMatch, parseQuery, SEARCH_PAGE, type SearchQuery } from "../src/protocol/search.ts";
+import { interleaved, type RunOpts } from "./measure.ts";
 
 export const SEARCH_OWNER = "searcher@localhost";
 export const SEARCH_N = 1_000_000;
@@ -152,11 +153,7 @@ export interface SearchSamples {
 }
 
 /** Times every method on one term, interleaved call by call (rotating order), within a time budget. */
-export async function searchRun(
-  db: Db,
-  termIndex: number,
-  opts: { min: number; max: number; budgetMs: number },
-): Promise<SearchSamples[]> {
+export async function searchRun(db: Db, termIndex: number, opts: RunOpts): Promise<SearchSamples[]> {
   const term = SEARCH_TERMS[termIndex];
   if (!term) throw new Error(`no term ${termIndex}`);
   const results: SearchSamples[] = [];
@@ -170,16 +167,8 @@ export async function searchRun(
       keys: page.results.map((r) => r.key).join(","),
     });
   }
-  const start = performance.now();
-  for (let round = 0; round < opts.max && (round < opts.min || performance.now() - start < opts.budgetMs); round++) {
-    for (let i = 0; i < SEARCH_METHODS.length; i++) {
-      const k = (i + round) % SEARCH_METHODS.length;
-      const t0 = performance.now();
-      await runOne(db, SEARCH_METHODS[k] as SearchMethod, term);
-      results[k]?.samples.push(performance.now() - t0);
-    }
-  }
-  return results;
+  const timed = await interleaved(SEARCH_METHODS, opts, (method) => runOne(db, method, term));
+  return results.map((r, k) => ({ ...r, samples: timed[k] ?? [] }));
 }
 
 /** How SQLite runs the FTS5 query (the plan must start from the index, walking it in rowid order, no sort of it). */

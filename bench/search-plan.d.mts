@@ -1,4 +1,5 @@
 // Types of bench/search-plan.mjs (plain ESM, also run by Node without tsx).
+import type { RunOpts } from "./measure.ts";
 import type { SearchSamples } from "./search-cases.ts";
 
 export declare const TERM_COUNT: number;
@@ -6,7 +7,7 @@ export declare const TERM_COUNT: number;
 export interface SearchExec {
   seed(): Promise<{ rows: number; ms: number }>;
   plan(): Promise<string>;
-  search(termIndex: number, opts: { min: number; max: number; budgetMs: number }): Promise<SearchSamples[]>;
+  search(termIndex: number, opts: RunOpts): Promise<SearchSamples[]>;
 }
 
 export declare function runSearchPlan(

@@ -10,6 +10,7 @@ import type { Db } from "../src/db/client.ts";
 import { messages, presences, receipts } from "../src/db/schema.ts";
 import { flush, historyPage, type StoredMessage } from "../src/db/store.ts";
 import { HISTORY_PAGE, type ChatMessage, type HistoryCursor, type PresenceDelta } from "../src/protocol/index.ts";
+import { interleaved, sha, type RunOpts } from "./measure.ts";
 
 export interface Counters {
   statements: number;
@@ -163,14 +164,6 @@ export async function presenceRun(
   return { method, n, statements, ms, stored: Number(rows[0]?.n ?? 0), digest };
 }
 
-async function sha(text: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(bytes)]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("")
-    .slice(0, 16);
-}
-
 // ---- history --------------------------------------------------------------------------------------------------
 
 export const HISTORY_OWNER = "alice@localhost";
@@ -321,6 +314,30 @@ export async function earlierHistoryPage(
     .limit(limit + 1);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit).toReversed();
+  const receiptOf = await earlierReceipts(db, owner, peer, page);
+  return {
+    hasMore,
+    messages: page.map((r) => ({
+      key: r.key,
+      peer,
+      direction: r.direction,
+      body: r.body,
+      ts: r.ts,
+      receipt: receiptOf(r),
+    })),
+  };
+}
+
+/**
+ * The receipts of a page as the earlier historyPage() versions read them (here and in bench/page-cases.ts): one
+ * query for all its outgoing messages. Returns each message's receipt state.
+ */
+export async function earlierReceipts(
+  db: Db,
+  owner: string,
+  peer: string,
+  page: readonly { direction: "in" | "out"; stanzaId: string | null }[],
+): Promise<(r: { direction: "in" | "out"; stanzaId: string | null }) => ChatMessage["receipt"]> {
   const outIds = page.filter((r) => r.direction === "out" && r.stanzaId).map((r) => r.stanzaId);
   const received = new Set<string>();
   if (outIds.length > 0) {
@@ -330,17 +347,7 @@ export async function earlierHistoryPage(
     );
     for (const r of got) received.add(r.stanza_id);
   }
-  return {
-    hasMore,
-    messages: page.map((r) => ({
-      key: r.key,
-      peer,
-      direction: r.direction,
-      body: r.body,
-      ts: r.ts,
-      receipt: r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null,
-    })),
-  };
+  return (r) => (r.direction === "out" ? (r.stanzaId && received.has(r.stanzaId) ? "received" : "sent") : null);
 }
 
 export async function loadPage(
@@ -373,15 +380,14 @@ export interface HistorySamples {
 }
 
 /**
- * Times one page with several methods, interleaved call by call (round-robin, so drift and noise hit every
- * method alike): at least `min` rounds, at most `max`, stopping once `budgetMs` is spent. Before timing, one
- * untimed call per method counts its queries and statements and records its answer.
+ * Times one page with several methods, interleaved call by call (bench/measure.ts). Before timing, one untimed
+ * call per method counts its queries and statements and records its answer.
  */
 export async function historyRun(
   bench: Bench,
   methods: HistoryMethod[],
   depth: number,
-  opts: { min: number; max: number; budgetMs: number },
+  opts: RunOpts,
 ): Promise<HistorySamples[]> {
   const { db, counters } = bench;
   const results: HistorySamples[] = [];
@@ -400,16 +406,6 @@ export async function historyRun(
       lastKey: check.messages.at(-1)?.key ?? "",
     });
   }
-  const start = performance.now();
-  for (let round = 0; round < opts.max && (round < opts.min || performance.now() - start < opts.budgetMs); round++) {
-    for (let i = 0; i < methods.length; i++) {
-      // Rotate the order too, so no method is always the one right after another.
-      const k = (i + round) % methods.length;
-      const method = methods[k] as HistoryMethod;
-      const t0 = performance.now();
-      await loadPage(db, method, depth);
-      results[k]?.samples.push(performance.now() - t0);
-    }
-  }
-  return results;
+  const timed = await interleaved(methods, opts, (method) => loadPage(db, method, depth));
+  return results.map((r, k) => ({ ...r, samples: timed[k] ?? [] }));
 }

@@ -1,46 +1,20 @@
-// Storage benchmark on libSQL: a temporary file database (@libsql/client + drizzle-orm/libsql) with the
-// drizzle-kit migrations. Run with tsx; writes its results as JSON to the path in argv[2].
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { createClient } from "@libsql/client";
-import { benchLibsql } from "./libsql-bench.ts";
-import { historyRun, presenceRun, seedHistory, type HistoryMethod, type PresenceMethod } from "./storage-cases.ts";
+// Storage benchmark on libSQL (bench/libsql-runner.ts): a temporary file database with the drizzle-kit
+// migrations, statements and queries counted. Run with tsx; writes its results as JSON to argv[2].
+import { benchLibsql, IN_TMPDIR, log, runLibsqlPart, withFreshDb } from "./libsql-runner.ts";
+import { historyRun, presenceRun, seedHistory } from "./storage-cases.ts";
 import { runStoragePlan } from "./storage-plan.mjs";
 
-const out = process.argv[2];
-if (!out) throw new Error("usage: tsx bench/storage-libsql.ts <results.json>");
-const root = path.resolve(import.meta.dirname, "..");
-const dir = mkdtempSync(path.join(os.tmpdir(), "parley-bench-libsql-"));
-const file = path.join(dir, "parley.db");
-const client = createClient({ url: `file:${file}` });
-try {
-  for (const name of readdirSync(path.join(root, "migrations"))
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    const statements = readFileSync(path.join(root, "migrations", name), "utf8").split("--> statement-breakpoint");
-    for (const s of statements) if (s.trim()) await client.execute(s);
-  }
-  const bench = benchLibsql(client);
-  const log = (line: string) => process.stderr.write(`  [libsql] ${line}\n`);
-  const results = await runStoragePlan(
-    {
-      presence: (method: PresenceMethod, n: number, runId: string) => presenceRun(bench, method, n, runId),
-      seed: () => seedHistory(bench, 0, 1),
-      history: (methods: HistoryMethod[], depth: number, opts: { min: number; max: number; budgetMs: number }) =>
-        historyRun(bench, methods, depth, opts),
-    },
-    log,
-  );
-  writeFileSync(
-    out,
-    JSON.stringify({
-      backend: "libSQL",
-      detail: `@libsql/client local file DB in ${os.tmpdir()}, drizzle-orm/libsql, in-process (timed in Node, performance.now)`,
-      ...results,
-    }),
-  );
-} finally {
-  client.close();
-  rmSync(dir, { recursive: true, force: true });
-}
+await runLibsqlPart("bench/storage-libsql.ts", () =>
+  withFreshDb("parley-bench-libsql-", async (client) => {
+    const bench = benchLibsql(client);
+    const results = await runStoragePlan(
+      {
+        presence: (method, n, runId) => presenceRun(bench, method, n, runId),
+        seed: () => seedHistory(bench, 0, 1),
+        history: (methods, depth, opts) => historyRun(bench, methods, depth, opts),
+      },
+      log,
+    );
+    return { storage: IN_TMPDIR, results };
+  }),
+);

@@ -1,4 +1,5 @@
 // Types of bench/storage-plan.mjs (plain ESM, also run by Node without tsx).
+import type { RunOpts } from "./measure.ts";
 import type { HistoryMethod, HistorySamples, PresenceMethod, PresenceSample } from "./storage-cases.ts";
 
 export declare const FLOOD: number;
@@ -16,11 +17,7 @@ export interface SeedResult {
 export interface StorageExec {
   presence(method: PresenceMethod, n: number, runId: string): Promise<PresenceSample>;
   seed(): Promise<SeedResult>;
-  history(
-    methods: HistoryMethod[],
-    depth: number,
-    opts: { min: number; max: number; budgetMs: number },
-  ): Promise<HistorySamples[]>;
+  history(methods: HistoryMethod[], depth: number, opts: RunOpts): Promise<HistorySamples[]>;
 }
 
 export declare function runStoragePlan(

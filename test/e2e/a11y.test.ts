@@ -4,24 +4,24 @@
 // Phone width is checked on the screens whose layout changes most there (axe takes a second or two a screen).
 // Search results, a search window with "Jump to latest", and the OMEMO screens are checked where their own tests
 // show them (search.test.ts, omemo.test.ts).
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, test } from "vitest";
+import type { Page } from "playwright-core";
 import { xml } from "@xmpp/xml";
 import { publishAvatars, seedRosters, type Person } from "../../scripts/demo.mjs";
-import { REPO_ROOT, startApp, type AppServer } from "./app.ts";
+import { E2E_PROSODY_STORE } from "./app.ts";
 import {
+  article,
   chatUrl,
   composer,
   expectNoAxeViolations,
-  launchBrowser,
   messageLog,
   screenshots,
   sendFromComposer,
+  signIn,
+  submitSignIn,
   UI_TIMEOUT_MS,
-  waitOnline,
 } from "./browser.ts";
-import { connectPeer, type Peer } from "../peers/bob.ts";
+import { e2eHarness } from "./harness.ts";
 
 const PEOPLE: Person[] = [
   { user: "axe-ada", name: "Ada", colour: [0x6b, 0x3b, 0xdb] },
@@ -33,51 +33,14 @@ const BEN = "axe-ben@localhost";
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-let app: AppServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const peers: Peer[] = [];
+const e2e = e2eHarness();
 
 beforeAll(async () => {
-  const store = path.join(REPO_ROOT, ".parley", "prosody-test-e2e", "data");
-  await seedRosters(store, "localhost", PEOPLE);
-  [app, browser] = await Promise.all([
-    startApp({ prosodyWs: inject("prosodyWs") }),
-    launchBrowser(),
-    publishAvatars({ port: inject("prosodyC2sPort"), domain: "localhost", people: PEOPLE }),
-  ]);
+  await seedRosters(E2E_PROSODY_STORE, "localhost", PEOPLE);
+  await publishAvatars({ port: inject("prosodyC2sPort"), domain: "localhost", people: PEOPLE });
 });
 
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: DESKTOP });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[page ${page.url()}] ${err.message}`));
-  return page;
-}
-
-async function peer(username: string): Promise<Peer> {
-  const p = await connectPeer({ service: inject("prosodyWs"), username });
-  peers.push(p);
-  return p;
-}
-
-/** The message article whose body is exactly `text`. */
-function article(page: Page, text: string): Locator {
-  return messageLog(page)
-    .getByRole("article")
-    .filter({ has: page.locator(".body").getByText(text, { exact: true }) });
-}
+const newPage = (): Promise<Page> => e2e.newPage({ viewport: DESKTOP });
 
 /** axe at desktop width, then at phone width (and back). */
 async function bothWidths(page: Page, screen: string): Promise<void> {
@@ -87,19 +50,11 @@ async function bothWidths(page: Page, screen: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-async function signInAda(page: Page): Promise<void> {
-  await page.getByLabel("Address", { exact: true }).fill(USER);
-  await page.getByLabel("Password", { exact: true }).fill("parley");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await waitOnline(page);
-  await messageLog(page).waitFor({ timeout: UI_TIMEOUT_MS });
-}
-
 describe("accessibility", () => {
   test("every screen passes axe in light and dark, at desktop and phone width", { timeout: 180_000 }, async () => {
     const t0 = Date.now();
     const page = await newPage();
-    await page.goto(chatUrl(app.url, BEN));
+    await page.goto(chatUrl(e2e.app.url, BEN));
 
     // Sign-in, then with an error shown.
     await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -111,8 +66,8 @@ describe("accessibility", () => {
     await bothWidths(page, "sign-in error");
     await screenshots(page, "a11y-signin-error");
 
-    await signInAda(page);
-    const [ben, cy, dee] = await Promise.all([peer("axe-ben"), peer("axe-cy"), peer("axe-dee")]);
+    await submitSignIn(page, USER);
+    const [ben, cy, dee] = await Promise.all([e2e.peer("axe-ben"), e2e.peer("axe-cy"), e2e.peer("axe-dee")]);
     // Dee, not a contact, asks to be one: the "Contact requests" section with Accept and Refuse.
     await dee.sendStanza(xml("presence", { to: USER, type: "subscribe" }));
 
@@ -243,9 +198,8 @@ describe("accessibility", () => {
 
   test("message actions by keyboard: Tab into a message's toolbar, React, pick 👍", async () => {
     const page = await newPage();
-    await page.goto(chatUrl(app.url, BEN));
-    await signInAda(page);
-    const ben = await peer("axe-ben");
+    await signIn(page, chatUrl(e2e.app.url, BEN), USER);
+    const ben = await e2e.peer("axe-ben");
     const id = await ben.send(USER, "React to me by keyboard");
     const target = article(page, "React to me by keyboard");
     await target.waitFor({ timeout: UI_TIMEOUT_MS });

@@ -2,29 +2,24 @@
 // sends the stanzas other clients send (reply, reaction, correction, retraction, composing, styled body) and
 // checks what Parley sends back for each action. lena is the user, milo the peer.
 import { describe, expect, test } from "vitest";
-import type { Locator, Page } from "playwright-core";
 import { xml } from "@xmpp/xml";
-import { axeViolations, chatUrl, composer, messageLog, screenshots, signIn, UI_TIMEOUT_MS } from "./browser.ts";
-
+import {
+  article,
+  axeViolations,
+  chatUrl,
+  composer,
+  messageAction,
+  messageLog,
+  screenshots,
+  signIn,
+  UI_TIMEOUT_MS,
+} from "./browser.ts";
 import { e2eHarness } from "./harness.ts";
 
 const USER = "lena@localhost";
 const PEER = "milo@localhost";
 
 const e2e = e2eHarness();
-
-/** The message article whose body (not a quote of it) is exactly `text`. */
-function article(page: Page, text: string): Locator {
-  return messageLog(page)
-    .getByRole("article")
-    .filter({ has: page.locator(".body").getByText(text, { exact: true }) });
-}
-
-async function action(page: Page, text: string, name: string): Promise<void> {
-  const a = article(page, text);
-  await a.hover();
-  await a.getByRole("button", { name, exact: true }).click();
-}
 
 describe("message actions in the browser", () => {
   test("reply, react, edit, delete and copy, both ways, and what the peer receives", { timeout: 180_000 }, async () => {
@@ -35,7 +30,7 @@ describe("message actions in the browser", () => {
     // Milo asks; Lena reacts with the quick 👍 and the chip says so.
     const askId = await milo.send(USER, "Are we still on for Friday?");
     await article(page, "Are we still on for Friday?").waitFor({ timeout: UI_TIMEOUT_MS });
-    await action(page, "Are we still on for Friday?", "React");
+    await messageAction(page, "Are we still on for Friday?", "React");
     await page.getByRole("button", { name: "👍", exact: true }).click();
     const reaction = await milo.waitForStanza((s) => s.getChild("reactions", "urn:xmpp:reactions:0") !== undefined);
     expect(reaction.getChild("reactions", "urn:xmpp:reactions:0")?.attrs.id).toBe(askId);
@@ -45,7 +40,7 @@ describe("message actions in the browser", () => {
       .waitFor({ timeout: UI_TIMEOUT_MS });
 
     // Lena replies: Milo gets the reply reference and the quote marked as fallback.
-    await action(page, "Are we still on for Friday?", "Reply");
+    await messageAction(page, "Are we still on for Friday?", "Reply");
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Replying to" }).count()).toBe(1);
     await composer(page).fill("Yes, at 7");
     await composer(page).press("Enter");
@@ -71,7 +66,7 @@ describe("message actions in the browser", () => {
     await article(page, "Yes, at 8").getByText("edited", { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
 
     // Copy text puts the current text on the clipboard.
-    await action(page, "Yes, at 8", "Copy text");
+    await messageAction(page, "Yes, at 8", "Copy text");
     await expect.poll(() => page.evaluate("navigator.clipboard.readText()")).toBe("Yes, at 8");
 
     // Milo's side: a styled message, corrected; a reaction and a reply to Lena; composing; then a retraction.
@@ -144,7 +139,7 @@ describe("message actions in the browser", () => {
     expect(violations, violations.join("\n")).toEqual([]);
 
     // Lena deletes her message: Milo gets the retraction, every view the tombstone, also after a reload.
-    await action(page, "Yes, at 8", "Delete");
+    await messageAction(page, "Yes, at 8", "Delete");
     const retraction = await milo.waitForStanza(
       (s) => s.getChild("retract", "urn:xmpp:message-retract:1") !== undefined,
     );

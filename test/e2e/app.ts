@@ -9,7 +9,7 @@
 // Every wrangler is spawned in its own process group and stopped by group, so no workerd is left behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -21,6 +21,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const E2E_BUILD_DIR = path.join(REPO_ROOT, ".parley", "e2e-build");
 /** Default persist dir (D1, Durable Objects, alarms) of the test app; wiped by startApp unless `fresh: false`. */
 export const E2E_STATE_DIR = path.join(REPO_ROOT, ".parley", "e2e-state");
+/** The data store of the e2e project's Prosody (test/prosody-setup.ts), where scripts/demo.mjs seeds rosters. */
+export const E2E_PROSODY_STORE = path.join(REPO_ROOT, ".parley", "prosody-test-e2e", "data");
 export const E2E_CONFIG = path.join(E2E_BUILD_DIR, "wrangler.json");
 
 const WRANGLER_BIN = path.join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -408,4 +410,15 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     start,
     restart: start,
   };
+}
+
+/**
+ * Every file under `dir` (the app's persist dir: D1, the objects' storage) with its bytes, to look for what must
+ * never be stored. The SQLite files are complete once the app is stopped.
+ */
+export function storedFiles(dir: string): { file: string; bytes: Buffer }[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? storedFiles(file) : [{ file, bytes: readFileSync(file) }];
+  });
 }

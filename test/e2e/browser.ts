@@ -40,6 +40,20 @@ export function bodies(page: Page, body: string): Locator {
   return messageLog(page).locator(".body").getByText(body, { exact: true });
 }
 
+/** The message (its article) whose body, not a quote of it, is exactly `text`. */
+export function article(page: Page, text: string): Locator {
+  return messageLog(page)
+    .getByRole("article")
+    .filter({ has: page.locator(".body").getByText(text, { exact: true }) });
+}
+
+/** Hovers the message whose body is exactly `text` and clicks the action `name` of its toolbar. */
+export async function messageAction(page: Page, text: string, name: string): Promise<void> {
+  const a = article(page, text);
+  await a.hover();
+  await a.getByRole("button", { name, exact: true }).click();
+}
+
 /** All message bodies of the open conversation, oldest first. */
 export function allBodies(page: Page): Promise<string[]> {
   return messageLog(page).locator(".body").allTextContents();
@@ -60,6 +74,11 @@ export async function expectConnectionText(page: Page, text: string, timeout = U
     .toBe(text);
 }
 
+/** Waits until the composer's "Encrypt (OMEMO)" switch is on. */
+export async function expectEncryptionOn(page: Page): Promise<void> {
+  await expect.poll(() => page.getByLabel("Encrypt (OMEMO)").isChecked(), { timeout: UI_TIMEOUT_MS }).toBe(true);
+}
+
 /** Waits until the page has its snapshot and says nothing about the connection (i.e. online). */
 export async function waitOnline(page: Page, timeout = UI_TIMEOUT_MS): Promise<void> {
   await page.getByRole("navigation", { name: "Conversations" }).waitFor({ timeout });
@@ -67,9 +86,14 @@ export async function waitOnline(page: Page, timeout = UI_TIMEOUT_MS): Promise<v
   await expectConnectionText(page, "", timeout);
 }
 
-/** Signs in on the sign-in page (the page must show it) and waits until the app is online. */
+/** Opens `url` (a signed-out context: the sign-in page), signs in and waits until the app is online. */
 export async function signIn(page: Page, url: string, address: string, password = "parley"): Promise<void> {
   await page.goto(url);
+  await submitSignIn(page, address, password);
+}
+
+/** Signs in on the sign-in page the page shows now and waits until the app is online. */
+export async function submitSignIn(page: Page, address: string, password = "parley"): Promise<void> {
   await page.getByLabel("Address", { exact: true }).fill(address);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

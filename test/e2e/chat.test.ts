@@ -1,9 +1,8 @@
 // End to end: real Chromium, the real app in workerd (wrangler dev), the real Prosody, a scripted XMPP peer.
 // ivan (the user, in the browser) talks with judy (the peer): accounts no other test uses, so the scenario stays
 // clean even if projects end up sharing one Prosody again.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startApp, type AppServer } from "./app.ts";
+import { describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import {
   allBodies,
   bodies,
@@ -12,7 +11,6 @@ import {
   expectConnectionText,
   expectNoAxeViolations,
   expectShownOnce,
-  launchBrowser,
   messageLog,
   openSignedIn,
   screenshots,
@@ -21,55 +19,16 @@ import {
   UI_TIMEOUT_MS,
   waitOnline,
 } from "./browser.ts";
-import { connectPeer, type Peer } from "../peers/bob.ts";
+import { e2eHarness } from "./harness.ts";
 
 const USER = "ivan@localhost";
 const PEER = "judy@localhost";
 /** After the app server restarts: socket back-off (up to 10 s) + object restore + XMPP resume or login. */
 const RECONNECT_TIMEOUT_MS = 45_000;
 
-let app: AppServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const peers: Peer[] = [];
+const e2e = e2eHarness();
 /** Distinguishes this run's messages in failure output. */
 const run = Math.random().toString(36).slice(2, 8);
-
-beforeAll(async () => {
-  const t0 = Date.now();
-  [app, browser] = await Promise.all([startApp({ prosodyWs: inject("prosodyWs") }), launchBrowser()]);
-  console.info(`[e2e] app on ${app.url} and Chromium ${browser.version()} up in ${Date.now() - t0} ms`);
-});
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    if (app) console.error(`[e2e] wrangler output (tail):\n${app.output().slice(-6000)}`);
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[page ${page.url()}] ${err.message}`));
-  return page;
-}
-
-async function peer(username: string): Promise<Peer> {
-  const p = await connectPeer({ service: inject("prosodyWs"), username });
-  peers.push(p);
-  return p;
-}
 
 /** How often `body` is shown in each page, in page order. */
 function counts(pages: Page[], body: string): Promise<number[]> {
@@ -84,20 +43,20 @@ describe("chatting in the browser", () => {
       timings[name] = Date.now() - t;
       t = Date.now();
     };
-    const url = chatUrl(app.url, PEER);
+    const url = chatUrl(e2e.app.url, PEER);
 
     // ivan signs in, opens a second tab (same browser: already signed in through the cookie), and signs in once
     // more from a second browser (its own cookie jar).
-    const tab1 = await newPage();
+    const tab1 = await e2e.newPage();
     await signIn(tab1, url, USER);
     const tab2 = await tab1.context().newPage();
     await openSignedIn(tab2, url);
-    const other = await newPage();
+    const other = await e2e.newPage();
     await signIn(other, url, USER);
     const pages = [tab1, tab2, other];
     lap("sign in, 3 pages");
 
-    const judy = await peer("judy");
+    const judy = await e2e.peer("judy");
     lap("peer online");
 
     // judy says hello: every page shows it, once.
@@ -125,7 +84,7 @@ describe("chatting in the browser", () => {
     lap("reload");
 
     // The app server goes down mid-conversation; judy keeps talking.
-    await app.stop();
+    await e2e.app.stop();
     // Every page notices (its socket closed) and says so.
     for (const page of pages) await expectConnectionText(page, "Reconnecting…");
     await expectNoAxeViolations(tab1, "Reconnecting…");
@@ -133,7 +92,7 @@ describe("chatting in the browser", () => {
     const whileDown = `are you there? ${run}`;
     await judy.send(USER, whileDown);
     await judy.flush(); // the server has routed (and archived) it
-    await app.start();
+    await e2e.app.start();
     lap("app restarted");
 
     // The pages reconnect by themselves; the object comes back from storage, resumes or logs in again, and
@@ -164,9 +123,9 @@ describe("chatting in the browser", () => {
   });
 
   test("a message body is shown as text, never as markup", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, PEER), USER);
-    const judy = await peer("judy");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, PEER), USER);
+    const judy = await e2e.peer("judy");
     const evil = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> ${run}`;
     await judy.send(USER, evil);
     await expectShownOnce(page, evil);
@@ -179,9 +138,9 @@ describe("chatting in the browser", () => {
   });
 
   test("a styled body (XEP-0393) is shown with strong, em, s, code, pre and blockquote, built as elements", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, PEER), USER);
-    const judy = await peer("judy");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, PEER), USER);
+    const judy = await e2e.peer("judy");
     const styled = `*bold* _soft_ ~gone~ \`code\` <b>not html</b> ${run}\n> quoted *too*\n\`\`\`\n*raw* ${run}\n\`\`\``;
     await judy.send(USER, styled);
     const body = messageLog(page)
@@ -200,9 +159,9 @@ describe("chatting in the browser", () => {
   });
 
   test("typing (XEP-0085): the contact's shows in the header; the user's reaches the contact", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, PEER), USER);
-    const judy = await peer("judy");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, PEER), USER);
+    const judy = await e2e.peer("judy");
     await judy.send(USER, `before typing ${run}`);
     await expectShownOnce(page, `before typing ${run}`);
     await judy.sendChatState(USER, "composing");
@@ -217,21 +176,21 @@ describe("chatting in the browser", () => {
   });
 
   test("a draft typed in one browser is there in another (issue #7 §4)", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, PEER), USER);
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, PEER), USER);
     const draft = `not sent yet ${run}`;
     await composer(page).pressSequentially(draft);
     // A second browser opens the same chat, its focus elsewhere: the draft reaches its composer (at once from the
     // snapshot, or as a draft frame a moment after the typing stopped in the first).
-    const other = await newPage();
-    await signIn(other, chatUrl(app.url, PEER), USER);
+    const other = await e2e.newPage();
+    await signIn(other, chatUrl(e2e.app.url, PEER), USER);
     await messageLog(other).focus();
     await expect.poll(() => composer(other).inputValue(), { timeout: UI_TIMEOUT_MS }).toBe(draft);
   });
 
   test("signing out asks first, and can delete the history kept on this deployment (issue #6 §12)", async () => {
-    const page = await newPage();
-    await signIn(page, chatUrl(app.url, PEER), "mia@localhost");
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, PEER), "mia@localhost");
     await page.getByRole("button", { name: "Sign out" }).click();
     const dialog = page.getByRole("dialog", { name: "Sign out?" });
     await dialog.waitFor({ timeout: UI_TIMEOUT_MS });

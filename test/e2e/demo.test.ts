@@ -1,11 +1,10 @@
 // `npm start`'s demo content against the real Prosody (issue #7 §1): mutual contacts with names and avatars, and a
 // second run changes nothing. Three accounts no other test uses stand in for alice, bob and carol.
-import path from "node:path";
 import { client, xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import { describe, expect, inject, it } from "vitest";
 import { publishAvatars, seedRosters, type Person } from "../../scripts/demo.mjs";
-import { REPO_ROOT } from "./app.ts";
+import { E2E_PROSODY_STORE } from "./app.ts";
 
 const PEOPLE: Person[] = [
   { user: "uma", name: "Uma", colour: [0x3b, 0x5b, 0xdb] },
@@ -32,8 +31,7 @@ async function signedIn<T>(user: string, fn: (request: (el: Element) => Promise<
 
 describe("demo content", () => {
   it("makes the demo people mutual contacts with names and avatars, once", async () => {
-    const store = path.join(REPO_ROOT, ".parley", "prosody-test-e2e", "data");
-    expect(await seedRosters(store, "localhost", PEOPLE)).toEqual(["uma", "victor", "wendy"]);
+    expect(await seedRosters(E2E_PROSODY_STORE, "localhost", PEOPLE)).toEqual(["uma", "victor", "wendy"]);
     const port = inject("prosodyC2sPort");
     expect(await publishAvatars({ port, domain: "localhost", people: PEOPLE })).toEqual(["uma", "victor", "wendy"]);
 
@@ -68,7 +66,7 @@ describe("demo content", () => {
     expect(avatar).toMatchObject({ type: "image/png", width: "96", height: "96" });
 
     // A second run (npm start again) adds nothing and keeps what is there.
-    expect(await seedRosters(store, "localhost", PEOPLE)).toEqual([]);
+    expect(await seedRosters(E2E_PROSODY_STORE, "localhost", PEOPLE)).toEqual([]);
     expect(await publishAvatars({ port, domain: "localhost", people: PEOPLE })).toEqual([]);
   });
 });

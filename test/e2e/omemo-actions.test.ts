@@ -2,14 +2,23 @@
 // OMEMO 0.3 client (python-omemo, test/peers/omemo_peer.py). A reply's quote and an edit's new text travel
 // encrypted, never in clear; reactions and retractions travel in clear by design (README). Afterwards no plaintext
 // is anywhere in D1 or the object's storage. oa-ann is the user (browser), oa-bob the python peer.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import type { Element } from "@xmpp/xml";
-import { startApp, type AppServer } from "./app.ts";
-import { chatUrl, composer, launchBrowser, messageLog, screenshots, signIn, UI_TIMEOUT_MS } from "./browser.ts";
-import { OmemoPeer, type PeerEvent } from "../peers/omemo-peer.ts";
+import { storedFiles } from "./app.ts";
+import {
+  article,
+  chatUrl,
+  composer,
+  expectEncryptionOn,
+  messageAction,
+  messageLog,
+  screenshots,
+  signIn,
+  UI_TIMEOUT_MS,
+} from "./browser.ts";
+import { e2eHarness } from "./harness.ts";
+import type { PeerEvent } from "../peers/omemo-peer.ts";
 import { parseXml } from "../../src/xmpp/parse.ts";
 
 const USER = "oa-ann@localhost";
@@ -20,49 +29,16 @@ const NS_REPLY = "urn:xmpp:reply:0";
 const NS_FALLBACK = "urn:xmpp:fallback:0";
 const NS_CORRECT = "urn:xmpp:message-correct:0";
 
-let app: AppServer;
-let browser: Browser;
-let peer: OmemoPeer;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [app, browser, peer] = await Promise.all([
-    startApp({ prosodyWs: inject("prosodyWs") }),
-    launchBrowser(),
-    OmemoPeer.start({ jid: PEER, port: inject("prosodyC2sPort") }),
-  ]);
-});
-
-afterAll(async () => {
-  await peer?.close();
-  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-  await browser?.close();
-  await app?.stop();
-});
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-/** The message article whose body (not a quote of it) is exactly `text`. */
-function article(page: Page, text: string): Locator {
-  return messageLog(page)
-    .getByRole("article")
-    .filter({ has: page.locator(".body").getByText(text, { exact: true }) });
-}
-
-async function action(page: Page, text: string, name: string): Promise<void> {
-  const a = article(page, text);
-  await a.waitFor({ timeout: DECRYPT_TIMEOUT_MS });
-  await a.hover();
-  await a.getByRole("button", { name, exact: true }).click();
-}
+const e2e = e2eHarness({ omemoPeers: [PEER] });
 
 async function shown(page: Page, text: string): Promise<void> {
   await article(page, text).waitFor({ timeout: DECRYPT_TIMEOUT_MS });
+}
+
+/** Waits (as long as decrypting takes) for the message, then clicks its action `name`. */
+async function action(page: Page, text: string, name: string): Promise<void> {
+  await shown(page, text);
+  await messageAction(page, text, name);
 }
 
 async function shownEdited(page: Page, text: string): Promise<void> {
@@ -77,7 +53,9 @@ function stanzaOf(e: PeerEvent): Element {
 
 /** The peer's decrypted message whose body satisfies `pred`. */
 async function decrypted(pred: (body: string) => boolean): Promise<Extract<PeerEvent, { event: "message" }>> {
-  const e = await peer.waitFor((ev) => ev.event === "message" && ev.body !== null && pred(ev.body), DECRYPT_TIMEOUT_MS);
+  const e = await e2e
+    .omemo(PEER)
+    .waitFor((ev) => ev.event === "message" && ev.body !== null && pred(ev.body), DECRYPT_TIMEOUT_MS);
   if (e.event !== "message") throw new Error("unreachable");
   return e;
 }
@@ -90,21 +68,11 @@ describe("message actions in an OMEMO chat", () => {
     },
     async () => {
       const run = Math.random().toString(36).slice(2, 8);
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on("pageerror", (err) => console.error(`[page] ${err.message}`));
-      await signIn(page, chatUrl(app.url, PEER), USER);
-      await expect.poll(() => page.getByLabel("Encrypt (OMEMO)").isChecked(), { timeout: UI_TIMEOUT_MS }).toBe(true);
-      await expect
-        .poll(
-          async () => {
-            const reply = await peer.command("devices", { jid: USER }).catch(() => ({ devices: [] }));
-            return Array.isArray(reply.devices) ? reply.devices.length : 0;
-          },
-          { timeout: UI_TIMEOUT_MS, message: `${USER}'s device published` },
-        )
-        .toBeGreaterThanOrEqual(1);
+      const peer = e2e.omemo(PEER);
+      const page = await e2e.newPage();
+      await signIn(page, chatUrl(e2e.app.url, PEER), USER);
+      await expectEncryptionOn(page);
+      await peer.waitForDevices(USER);
 
       const ask = `Dinner at the harbour tonight? ${run}`;
       const answer = `Yes, at seven ${run}`;
@@ -234,14 +202,14 @@ describe("message actions in an OMEMO chat", () => {
       for (const gone of [answer, typo, doomed]) expect(await messageLog(page).getByText(gone).count()).toBe(0);
 
       // No plaintext in D1 or the object's storage (SQLite files are complete once workerd is down).
-      await context.close();
-      await app.stop();
-      const stored = filesUnder(app.stateDir).map((f) => ({ f, bytes: readFileSync(f) }));
+      await page.context().close();
+      await e2e.app.stop();
+      const stored = storedFiles(e2e.app.stateDir);
       expect(stored.length).toBeGreaterThan(0);
       for (const secret of secrets) {
         const needle = Buffer.from(secret);
         expect(
-          stored.filter((s) => s.bytes.includes(needle)).map((s) => s.f),
+          stored.filter((s) => s.bytes.includes(needle)).map((s) => s.file),
           secret,
         ).toEqual([]);
       }

@@ -1,32 +1,13 @@
 // OMEMO through Parley with an independent implementation (python-omemo, test/peers/omemo_peer.py): leo writes
 // end-to-end encrypted to kim; kim's phone (another python device) decrypts; kim's Parley session relays and
 // stores the OMEMO element as it is. Afterwards no plaintext is anywhere in D1 or the object's storage.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { startApp, type AppServer } from "./app.ts";
-import { OmemoPeer } from "../peers/omemo-peer.ts";
+import { storedFiles } from "./app.ts";
+import { e2eHarness } from "./harness.ts";
 import { parseServerFrame, type ServerFrame } from "../../src/protocol/index.ts";
 
-let app: AppServer;
-const peers: OmemoPeer[] = [];
-
-beforeAll(async () => {
-  app = await startApp({ prosodyWs: inject("prosodyWs") });
-});
-
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.close()));
-  await app?.stop();
-});
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
+const e2e = e2eHarness({ chromium: false });
 
 async function openTab(
   url: string,
@@ -60,12 +41,8 @@ async function openTab(
 
 describe("the server is blind to OMEMO", () => {
   it("relays what an independent OMEMO client encrypted, and keeps no plaintext anywhere", async () => {
-    const port = inject("prosodyC2sPort");
-    const [leo, kimPhone] = await Promise.all([
-      OmemoPeer.start({ jid: "leo@localhost", port }),
-      OmemoPeer.start({ jid: "kim@localhost", port }),
-    ]);
-    peers.push(leo, kimPhone);
+    const [leo, kimPhone] = await Promise.all([e2e.omemoPeer("leo@localhost"), e2e.omemoPeer("kim@localhost")]);
+    const app = e2e.app;
 
     const res = await fetch(`${app.url}/api/auth/login`, {
       method: "POST",
@@ -97,7 +74,7 @@ describe("the server is blind to OMEMO", () => {
     expect(page.type === "history" && page.messages.some((m) => m.encrypted?.hasPayload)).toBe(true);
     tab.ws.close();
     await app.stop(); // SQLite files are complete once workerd is down
-    const stored = filesUnder(app.stateDir).map((f) => readFileSync(f));
+    const stored = storedFiles(app.stateDir).map((s) => s.bytes);
     expect(stored.length).toBeGreaterThan(0);
     const needle = Buffer.from("the eagle lands at dawn");
     expect(stored.filter((b) => b.includes(needle)).length).toBe(0);

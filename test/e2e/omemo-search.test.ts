@@ -3,12 +3,12 @@
 // 0.3 client (python-omemo, test/peers/omemo_peer.py), os-cy a plain client (xmpp.js) writing in clear. A second
 // browser (a new OMEMO device, which cannot read what was encrypted before it existed) finds only the clear message.
 // The search word is never stored on the server.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
+import { storedFiles } from "./app.ts";
 import {
   chatUrl,
+  expectEncryptionOn,
   expectNoAxeViolations,
   expectShownOnce,
   screenshots,
@@ -17,30 +17,13 @@ import {
   UI_TIMEOUT_MS,
 } from "./browser.ts";
 import { e2eHarness } from "./harness.ts";
-import { OmemoPeer } from "../peers/omemo-peer.ts";
 
 const USER = "os-ann@localhost";
 const BOB = "os-bob@localhost";
 const CY = "os-cy@localhost";
 const DECRYPT_TIMEOUT_MS = 30_000;
 
-const e2e = e2eHarness();
-let bob: OmemoPeer;
-
-beforeAll(async () => {
-  bob = await OmemoPeer.start({ jid: BOB, port: inject("prosodyC2sPort") });
-});
-
-afterAll(async () => {
-  await bob?.close();
-});
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
+const e2e = e2eHarness({ omemoPeers: [BOB] });
 
 const searchBox = (page: Page) => page.getByRole("searchbox", { name: "Search messages" });
 const results = (page: Page) => page.getByRole("region", { name: "Search results" });
@@ -55,18 +38,11 @@ describe("search in an OMEMO chat", () => {
     const mine = `my ${word} answer`;
     const clear = `cy says ${word} in clear`;
 
+    const bob = e2e.omemo(BOB);
     const page = await e2e.newPage();
     await signIn(page, chatUrl(e2e.app.url, BOB), USER);
-    await expect.poll(() => page.getByLabel("Encrypt (OMEMO)").isChecked(), { timeout: UI_TIMEOUT_MS }).toBe(true);
-    await expect
-      .poll(
-        async () => {
-          const reply = await bob.command("devices", { jid: USER }).catch(() => ({ devices: [] }));
-          return Array.isArray(reply.devices) ? reply.devices.length : 0;
-        },
-        { timeout: UI_TIMEOUT_MS, message: `${USER}'s device published` },
-      )
-      .toBeGreaterThanOrEqual(1);
+    await expectEncryptionOn(page);
+    await bob.waitForDevices(USER);
 
     // Encrypted both ways: two of bob's messages and one of the user's have the word.
     for (const body of [fromBob[0], other, fromBob[1]]) await bob.command("send", { to: USER, body });
@@ -118,7 +94,7 @@ describe("search in an OMEMO chat", () => {
 
     // The encrypted texts never reached the server's storage (the clear one did: it is what the server searches).
     await e2e.app.stop();
-    const stored = filesUnder(e2e.app.stateDir).map((f) => readFileSync(f));
+    const stored = storedFiles(e2e.app.stateDir).map((s) => s.bytes);
     expect(stored.some((bytes) => bytes.includes(Buffer.from(clear)))).toBe(true);
     for (const secret of [...fromBob, other, mine]) {
       expect(

@@ -1,14 +1,13 @@
 // OMEMO 0.3 in the browser against an independent implementation (python-omemo, test/peers/omemo_peer.py):
 // alice in two tabs (one device) and a second browser context (a second device); bob is the python peer.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startApp, type AppServer } from "./app.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import {
   bodies,
   chatUrl,
   composer,
+  expectEncryptionOn,
   expectNoAxeViolations,
-  launchBrowser,
   messageLog,
   openSignedIn,
   screenshots,
@@ -16,7 +15,7 @@ import {
   signIn,
   UI_TIMEOUT_MS,
 } from "./browser.ts";
-import { OmemoPeer } from "../peers/omemo-peer.ts";
+import { e2eHarness } from "./harness.ts";
 
 const ALICE = "alice@localhost";
 const BOB = "bob@localhost";
@@ -24,36 +23,7 @@ const NINA = "nina@localhost";
 const OSCAR = "oscar@localhost";
 const DECRYPT_TIMEOUT_MS = 30_000;
 
-let app: AppServer;
-let browser: Browser;
-let bob: OmemoPeer;
-const contexts: BrowserContext[] = [];
-const peers: OmemoPeer[] = [];
-
-beforeAll(async () => {
-  [app, browser, bob] = await Promise.all([
-    startApp({ prosodyWs: inject("prosodyWs") }),
-    launchBrowser(),
-    OmemoPeer.start({ jid: BOB, port: inject("prosodyC2sPort") }),
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all([bob, ...peers].map((p) => p?.close()));
-  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-  await browser?.close();
-  await app?.stop();
-});
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context;
-}
-
-async function expectEncryptionOn(page: Page): Promise<void> {
-  await expect.poll(() => page.getByLabel("Encrypt (OMEMO)").isChecked(), { timeout: UI_TIMEOUT_MS }).toBe(true);
-}
+const e2e = e2eHarness({ omemoPeers: [BOB] });
 
 async function expectShown(page: Page, body: string): Promise<void> {
   await expect
@@ -61,42 +31,20 @@ async function expectShown(page: Page, body: string): Promise<void> {
     .toBe(1);
 }
 
-/** Waits until bob's view of alice's device list has `n` devices (both browser contexts published). */
-function aliceDevices(n: number): Promise<number[]> {
-  return devicesSeen(bob, ALICE, n);
-}
-
-/** Waits until `peer`'s view of `jid`'s device list has `n` devices. */
-async function devicesSeen(peer: OmemoPeer, jid: string, n: number): Promise<number[]> {
-  let devices: number[] = [];
-  await expect
-    .poll(
-      async () => {
-        const reply = await peer.command("devices", { jid }).catch(() => ({ devices: [] }));
-        devices = Array.isArray(reply.devices) ? reply.devices.filter((d): d is number => typeof d === "number") : [];
-        return devices.length;
-      },
-      { timeout: UI_TIMEOUT_MS, message: `${jid}'s devices published` },
-    )
-    .toBeGreaterThanOrEqual(n);
-  return devices;
-}
-
 describe("OMEMO in the browser", () => {
   it("two tabs and a second browser read bob's messages, each other's, keep them over a reload; a new browser cannot", async () => {
     const run = Math.random().toString(36).slice(2, 8);
-    const contextA = await newContext();
-    const a1 = await contextA.newPage();
-    await signIn(a1, chatUrl(app.url, BOB), ALICE);
+    const bob = e2e.omemo(BOB);
+    const a1 = await e2e.newPage();
+    await signIn(a1, chatUrl(e2e.app.url, BOB), ALICE);
     await expectEncryptionOn(a1);
-    const a2 = await contextA.newPage();
-    await openSignedIn(a2, chatUrl(app.url, BOB));
-    const contextB = await newContext();
-    const b = await contextB.newPage();
-    await signIn(b, chatUrl(app.url, BOB), ALICE);
+    const a2 = await a1.context().newPage();
+    await openSignedIn(a2, chatUrl(e2e.app.url, BOB));
+    const b = await e2e.newPage();
+    await signIn(b, chatUrl(e2e.app.url, BOB), ALICE);
     await expectEncryptionOn(b);
     // One device per browser storage context: two tabs of A are one device, B is another. A is told.
-    await aliceDevices(2);
+    await bob.waitForDevices(ALICE, 2);
     await messageLog(a1)
       .getByRole("listitem")
       .filter({ hasText: "Your account has a new device (fingerprint" })
@@ -129,9 +77,8 @@ describe("OMEMO in the browser", () => {
     await expectShown(a1, second);
 
     // A brand-new browser context is a new device: the older messages were not encrypted for it.
-    const contextC = await newContext();
-    const c = await contextC.newPage();
-    await signIn(c, chatUrl(app.url, BOB), ALICE);
+    const c = await e2e.newPage();
+    await signIn(c, chatUrl(e2e.app.url, BOB), ALICE);
     await expect
       .poll(() => messageLog(c).getByText("Not encrypted for this browser", { exact: false }).count(), {
         timeout: DECRYPT_TIMEOUT_MS,
@@ -143,15 +90,13 @@ describe("OMEMO in the browser", () => {
 
   it("a contact publishing with the server's default access model (like Profanity): never a silent downgrade", async () => {
     const run = Math.random().toString(36).slice(2, 8);
-    const port = inject("prosodyC2sPort");
-    const oscar = await OmemoPeer.start({ jid: OSCAR, port, defaultAccessModel: true, manualSubscriptions: true });
-    peers.push(oscar);
+    const oscar = await e2e.omemoPeer(OSCAR, { defaultAccessModel: true, manualSubscriptions: true });
     // Not open: only contacts who get oscar's presence may read his device list and bundle.
     expect((await oscar.command("access_model", { node: "devicelist" })).access_model).toBe("presence");
     expect((await oscar.command("access_model", { node: "bundle" })).access_model).toBe("presence");
 
-    const page = await (await newContext()).newPage();
-    await signIn(page, chatUrl(app.url, OSCAR), NINA);
+    const page = await e2e.newPage();
+    await signIn(page, chatUrl(e2e.app.url, OSCAR), NINA);
     // Oscar adds nina; she accepts (Parley asks back); oscar has not approved her request yet (Profanity asks its
     // user), so nina cannot read his device list.
     await oscar.command("subscribe", { jid: NINA });
@@ -161,7 +106,7 @@ describe("OMEMO in the browser", () => {
     expect(await oscar.command("subscription", { jid: NINA })).toMatchObject({ subscription: "to" });
 
     // Oscar writes encrypted (nina's nodes are open); Parley decrypts it.
-    await devicesSeen(oscar, NINA, 1);
+    await oscar.waitForDevices(NINA, 1);
     const fromOscar = `hello from a presence-only device list ${run}`;
     await oscar.command("send", { to: NINA, body: fromOscar });
     await expectShown(page, fromOscar);
@@ -208,8 +153,7 @@ describe("OMEMO in the browser", () => {
     expect(await encryptedRow.getByRole("img", { name: "Not encrypted" }).count()).toBe(0);
 
     // Oscar adds a second device: nina is told in the conversation, with its fingerprint.
-    const oscar2 = await OmemoPeer.start({ jid: OSCAR, port, defaultAccessModel: true, manualSubscriptions: true });
-    peers.push(oscar2);
+    await e2e.omemoPeer(OSCAR, { defaultAccessModel: true, manualSubscriptions: true });
     const notice = messageLog(page)
       .getByRole("listitem")
       .filter({ hasText: `${OSCAR} added a new device` });

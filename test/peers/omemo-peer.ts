@@ -19,6 +19,17 @@ export type PeerEvent =
 
 type Reply = { id: number; ok: boolean; error?: string; [k: string]: unknown };
 
+export interface OmemoPeerOptions {
+  jid: string;
+  port: number;
+  stateDir?: string;
+  password?: string;
+  defaultAccessModel?: boolean;
+  manualSubscriptions?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class OmemoPeer {
   readonly events: PeerEvent[] = [];
   deviceId = 0;
@@ -58,14 +69,7 @@ export class OmemoPeer {
    * without forcing access_model=open (the server's default, "presence" on Prosody), as Profanity does;
    * `manualSubscriptions`: subscription requests wait for an "approve" command, as Profanity asks its user.
    */
-  static async start(opts: {
-    jid: string;
-    port: number;
-    stateDir?: string;
-    password?: string;
-    defaultAccessModel?: boolean;
-    manualSubscriptions?: boolean;
-  }): Promise<OmemoPeer> {
+  static async start(opts: OmemoPeerOptions): Promise<OmemoPeer> {
     const args = [SCRIPT, "--jid", opts.jid, "--password", opts.password ?? "parley", "--host", "127.0.0.1"];
     args.push("--port", String(opts.port));
     if (opts.stateDir) args.push("--state-dir", opts.stateDir);
@@ -115,6 +119,31 @@ export class OmemoPeer {
         },
       });
     });
+  }
+
+  /**
+   * Waits until `jid`'s published device list holds at least `n` devices and returns them: this peer encrypts only
+   * for the devices listed there (XEP-0384 v0.3 §4.5), so a browser's device must be published before it can read.
+   */
+  async waitForDevices(jid: string, n = 1, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<number[]> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+    for (;;) {
+      const devices = await this.#publishedDevices(jid);
+      if (devices.length >= n) return devices;
+      if (Date.now() > deadline) {
+        throw new Error(`${jid}'s devices not published: ${n} wanted, [${devices.join(", ")}] seen`);
+      }
+      await sleep(opts.intervalMs ?? 50);
+    }
+  }
+
+  /**
+   * `jid`'s device list as the server has it now (a fresh PEP fetch). Counts as none: the fetch failing because
+   * nothing is published yet (item-not-found) or the node is not readable yet (forbidden), or the command timing out.
+   */
+  async #publishedDevices(jid: string): Promise<number[]> {
+    const reply = await this.command("devices", { jid }).catch(() => ({ devices: [] }));
+    return Array.isArray(reply.devices) ? reply.devices.filter((d): d is number => typeof d === "number") : [];
   }
 
   async close(): Promise<void> {

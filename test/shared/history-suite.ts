@@ -2,7 +2,7 @@
 // in a fixed number of queries, on D1 and libSQL alike.
 import { describe, expect, it } from "vitest";
 import { historyPage, messagesByStanzaIds } from "../../src/db/history.ts";
-import { flush, type StoredAction, type StoredMessage } from "../../src/db/store.ts";
+import { flush, type FlushInput, type StoredAction, type StoredMessage } from "../../src/db/store.ts";
 import type { CountingDb } from "./storage-suite.ts";
 
 const PEER = "bob@localhost";
@@ -30,6 +30,11 @@ const action = (a: Partial<StoredAction> & Pick<StoredAction, "target" | "kind">
   ts: 20_000,
   ...a,
 });
+
+/** Stores `rows` for `owner` in one flush (nothing else in it). */
+function store(db: CountingDb["db"], owner: string, rows: Partial<Omit<FlushInput, "owner">>): Promise<number> {
+  return flush(db, { owner, presences: [], messages: [], receipts: [], conversations: [], ...rows });
+}
 
 export function historySuite(make: () => Promise<CountingDb>): void {
   describe("history pages with related rows", () => {
@@ -60,7 +65,7 @@ export function historySuite(make: () => Promise<CountingDb>): void {
       const receipts = messages
         .filter((m) => m.direction === "out")
         .map((m) => ({ peer: PEER, stanzaId: m.stanzaId ?? "", ts: 1 }));
-      await flush(db, { owner, presences: [], messages, receipts, conversations: [], actions });
+      await store(db, owner, { messages, receipts, actions });
 
       const counts: number[] = [];
       for (const size of [10, 50, 200]) {
@@ -100,11 +105,7 @@ export function historySuite(make: () => Promise<CountingDb>): void {
       const { db } = await make();
       const owner = `quote-${crypto.randomUUID()}@localhost`;
       const enc = { namespace: "eu.siacs.conversations.axolotl" as const, xml: "<encrypted/>", hasPayload: true };
-      await flush(db, {
-        owner,
-        presences: [],
-        receipts: [],
-        conversations: [],
+      await store(db, owner, {
         messages: [
           message(1, { body: "", encrypted: enc, replyToId: "s0", fallback: { start: 0, end: 9 } }),
           message(2, { body: "", encrypted: enc, replyToId: "s1" }),
@@ -123,12 +124,7 @@ export function historySuite(make: () => Promise<CountingDb>): void {
       const { db } = await make();
       const owner = `order-${crypto.randomUUID()}@localhost`;
       // The actions come first (an archive page can bring them before the original)...
-      await flush(db, {
-        owner,
-        presences: [],
-        messages: [],
-        receipts: [],
-        conversations: [],
+      await store(db, owner, {
         actions: [
           action({ target: "s1", kind: "edit", actor: "e-forged", direction: "out", body: "forged by us?" }),
           action({ target: "s1", kind: "retract", actor: "out", direction: "out" }),
@@ -137,12 +133,8 @@ export function historySuite(make: () => Promise<CountingDb>): void {
         ],
       });
       // ...then the originals (both the peer's).
-      await flush(db, {
-        owner,
-        presences: [],
+      await store(db, owner, {
         messages: [message(1), message(3, { stanzaId: "s2" })],
-        receipts: [],
-        conversations: [],
       });
       const page = await historyPage(db, owner, PEER, null, 50);
       expect(page.messages.map((m) => [m.key, m.body, m.retracted ?? false])).toEqual([
@@ -150,31 +142,16 @@ export function historySuite(make: () => Promise<CountingDb>): void {
         ["k0003", "second try", false],
       ]);
       // A replayed older set of reactions does not override a newer one.
-      await flush(db, {
-        owner,
-        presences: [],
-        messages: [],
-        receipts: [],
-        conversations: [],
+      await store(db, owner, {
         actions: [action({ target: "s1", kind: "react", actor: PEER, body: JSON.stringify(["😂"]), ts: 50_000 })],
       });
-      await flush(db, {
-        owner,
-        presences: [],
-        messages: [],
-        receipts: [],
-        conversations: [],
+      await store(db, owner, {
         actions: [action({ target: "s1", kind: "react", actor: PEER, body: JSON.stringify(["👍"]), ts: 40_000 })],
       });
       const [one] = await messagesByStanzaIds(db, owner, PEER, ["s1"]);
       expect(one?.reactions).toEqual([{ emoji: "😂", from: [PEER] }]);
       // The peer retracts: the text is gone from storage too.
-      await flush(db, {
-        owner,
-        presences: [],
-        messages: [],
-        receipts: [],
-        conversations: [],
+      await store(db, owner, {
         actions: [action({ target: "s1", kind: "retract", actor: "in" })],
       });
       const [gone] = await messagesByStanzaIds(db, owner, PEER, ["s1"]);

@@ -8,18 +8,9 @@ import {
   pickMechanism,
   utf8ToBase64,
 } from "../../src/xmpp/sasl";
+import { expectSaslError } from "./sasl-helpers.ts";
 
 const b64 = utf8ToBase64;
-
-async function expectSaslError(promise: Promise<unknown>, condition: string): Promise<SaslError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SaslError);
-  expect((err as SaslError).condition).toBe(condition);
-  return err as SaslError;
-}
 
 function syncError(fn: () => unknown): unknown {
   try {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { createScramClient, escapeUsername, saslPrep, scramKeys } from "../../src/xmpp/scram";
-import { SaslError, base64ToBytes, bytesToBase64 } from "../../src/xmpp/sasl";
+import { base64ToBytes, bytesToBase64 } from "../../src/xmpp/sasl";
+import { expectSaslError } from "./sasl-helpers.ts";
 
 // RFC 5802 §5 example exchange (SCRAM-SHA-1).
 const SHA1 = {
@@ -23,16 +24,6 @@ const SHA256 = {
   // published inputs, as used by other SCRAM implementations' test suites.
   serverFinal: "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
 };
-
-async function expectSaslError(promise: Promise<unknown>, condition: string): Promise<SaslError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SaslError);
-  expect((err as SaslError).condition).toBe(condition);
-  return err as SaslError;
-}
 
 /** Flips one bit of the first decoded byte of a "v=" server-final-message. */
 function tamper(serverFinal: string): string {
