@@ -125,7 +125,7 @@ function recorder(key) {
   const r = { target, rowsAt: null, latestAt: null, allAt: null, count: 0, scrollStart: null, scrolls: 0 };
   window.__omemoBench = r;
   const check = () => {
-    const list = document.querySelector("ol.log");
+    const list = document.querySelector("[role=log]");
     if (!list) return;
     if (r.rowsAt === null && list.querySelector("li.msg")) r.rowsAt = performance.now();
     if (list.querySelector(".body-pending")) return;
@@ -156,7 +156,7 @@ async function hashReopen(hash) {
   const r = window.__omemoBench;
   location.hash = "";
   await new Promise((resolve) => setTimeout(resolve, 100));
-  if (document.querySelector("ol.log li.msg")) throw new Error("the chat did not close");
+  if (document.querySelector("[role=log] li.msg")) throw new Error("the chat did not close");
   r.allAt = null;
   const t0 = performance.now();
   location.hash = hash;
@@ -186,7 +186,7 @@ function scrollToStart(capMs) {
     };
     const step = () => {
       if (r.allAt !== null) return finish();
-      const list = document.querySelector("ol.log");
+      const list = document.querySelector("[role=log]");
       const older = document.querySelector("button.older");
       if (!list || !older || older.disabled || older.hidden) return;
       if (list.scrollTop !== 0) list.scrollTop = 0;
@@ -341,9 +341,9 @@ async function reopen(page, label) {
     .catch(async (err) => {
       const state = await page.evaluate(() => ({
         bench: window.__omemoBench ?? null,
-        pending: document.querySelectorAll("ol.log .body-pending").length,
-        rows: document.querySelectorAll("ol.log li").length,
-        sample: [...document.querySelectorAll("ol.log li .body")].slice(-3).map((b) => b.textContent),
+        pending: document.querySelectorAll("[role=log] .body-pending").length,
+        rows: document.querySelectorAll("[role=log] li").length,
+        sample: [...document.querySelectorAll("[role=log] li .body")].slice(-3).map((b) => b.textContent),
       }));
       throw new Error(`${err.message}\n${JSON.stringify(state)}`);
     });
