@@ -16,6 +16,8 @@ export function documentTitle(unread: number): string {
 }
 
 export function displayName(state: AppState, jid: string): string {
+  const room = state.rooms.get(jid);
+  if (room) return room.name?.trim() || (jid.split("@")[0] ?? jid);
   const name = state.roster.get(jid)?.name.trim();
   return name ? name : jid;
 }

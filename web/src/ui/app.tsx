@@ -9,6 +9,7 @@ import { DevicesDialog, type DevicesRequest } from "../features/omemo/devices.ts
 import { Header } from "../features/session/header.tsx";
 import type { Session, Settler } from "../features/session/session.ts";
 import { SignOutDialog } from "../features/session/signout.tsx";
+import { withRooms } from "../features/rooms/room-crypto.ts";
 import { Alert } from "./alert.tsx";
 import { focusSidebarLink, Sidebar } from "./sidebar.tsx";
 
@@ -29,6 +30,8 @@ export function App({ session }: { session: Session }) {
         devices.value = { peer };
       },
       peekState: () => session.state.peek(),
+      // Rooms are not encrypted (yet): the chat's crypto says so for them (features/rooms/room-crypto.ts).
+      crypto: withRooms(session.e2ee, (peer) => session.state.peek().rooms.has(peer)),
       openAt: (peer: string, key: string) => session.openAt(peer, key),
       // At phone width an open chat hides the sidebar: the search shortcut shows it again.
       reveal: () => {
@@ -85,7 +88,7 @@ export function App({ session }: { session: Session }) {
           ownJid={session.jid}
           state={state}
           peer={openPeer}
-          crypto={session.e2ee}
+          crypto={ui.crypto}
           cryptoVersion={cryptoVersion}
           send={session.send}
           onSettle={ui.onSettle}
@@ -96,7 +99,7 @@ export function App({ session }: { session: Session }) {
           jumpToLatest={ui.jumpToLatest}
           target={session.target.value}
           back={back}
-          openDevices={ui.openDevices}
+          openDevices={openPeer !== null && state.rooms.has(openPeer) ? undefined : ui.openDevices}
           composerFocus={session.composerFocus}
           peekState={ui.peekState}
         />

@@ -19,6 +19,14 @@ const PATHS = {
   "lock-open": ["M6 11h12v10H6z", "M8 11V7a4 4 0 0 1 7.5-2"],
   warning: ["M12 3 2 21h20L12 3z", "M12 10v5", "M12 18h.01"],
   minus: ["M5 12h14"],
+  // Group chats and channels (features/rooms).
+  users: [
+    "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
+    "M2 21v-1a6 6 0 0 1 12 0v1",
+    "M16 3.5a4 4 0 0 1 0 7",
+    "M22 21v-1a6 6 0 0 0-4-5.6",
+  ],
+  hash: ["M4 9h16", "M4 15h16", "M10 3 8 21", "M16 3l-2 18"],
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -6,6 +6,7 @@ import { ConversationList } from "../features/conversations/conversation-list.ts
 import { AddContact } from "../features/roster/add-contact.tsx";
 import { ContactList } from "../features/roster/contact-list.tsx";
 import { Requests } from "../features/roster/requests.tsx";
+import { NewConversation } from "../features/rooms/new-conversation.tsx";
 import { SearchBox, SearchResults } from "../features/search/search-panel.tsx";
 import type { SearchModel } from "../features/search/search.ts";
 import type { Settler, Target } from "../features/session/session.ts";
@@ -44,9 +45,16 @@ function Lists(props: Omit<SidebarProps, "search" | "target" | "openAt" | "revea
   const { state, openPeer, send, onSettle, onActivate } = props;
   return (
     <>
-      <h2 id="conv-heading" tabIndex={-1}>
-        Conversations
-      </h2>
+      <div class="conv-head">
+        <h2 id="conv-heading" tabIndex={-1}>
+          Conversations
+        </h2>
+        <NewConversation
+          send={send}
+          onSettle={onSettle}
+          newChat={() => document.getElementById("add-contact-jid")?.focus()}
+        />
+      </div>
       <ConversationList state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
       <Requests requests={state.requests} send={send} />
       <h2 id="contacts-heading">Contacts</h2>

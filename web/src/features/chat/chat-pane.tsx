@@ -13,6 +13,7 @@ import type { Settler, Target } from "../session/session.ts";
 import { ChatHeader } from "./chat-header.tsx";
 import { Composer } from "./composer.tsx";
 import type { ChatCrypto } from "./crypto.ts";
+import { RoomHeader } from "../rooms/room-header.tsx";
 import { Sender } from "./sender.ts";
 import { Timeline } from "./timeline.tsx";
 import { ActionsContext } from "../actions/api.ts";
@@ -122,6 +123,7 @@ export function ChatPane(props: ChatPaneProps) {
   }
   const history = state.histories.get(peer);
   const messages = history?.messages ?? EMPTY;
+  const room = state.rooms.get(peer);
   return (
     <ActionsContext.Provider value={parts.actions}>
       <main class="chat">
@@ -133,7 +135,11 @@ export function ChatPane(props: ChatPaneProps) {
             }
           }}
         >
-          <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
+          {room ? (
+            <RoomHeader room={room} name={displayName(state, peer)} back={props.back} send={props.send} />
+          ) : (
+            <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
+          )}
           <LogTop state={state} peer={peer} loadOlder={props.loadOlder} />
           <Timeline
             key={`${peer}#${history?.window ?? 0}`}
@@ -169,6 +175,7 @@ export function ChatPane(props: ChatPaneProps) {
             focus={props.composerFocus}
             name={displayName(state, peer)}
             lastOwn={lastEditable(messages)}
+            encryptable={room === undefined}
           />
           <p class="actions-status" aria-live="polite">
             {parts.actions.status.value ?? ""}

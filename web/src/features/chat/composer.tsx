@@ -28,9 +28,12 @@ export interface ComposerProps {
   name: string;
   /** The message Up arrow edits (XEP-0308: the user's last one), if any. */
   lastOwn: ChatMessage | null;
+  /** False in group chats and channels: no "Encrypt (OMEMO)" choice there (yet), only the line saying so. */
+  encryptable?: boolean;
 }
 
-export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, focus, name, lastOwn }: ComposerProps) {
+export function Composer(props: ComposerProps) {
+  const { peer, objectDraft, crypto, sender, typing, drafts, focus, name, lastOwn } = props;
   const textarea = useRef<HTMLTextAreaElement>(null);
   const actions = useContext(ActionsContext);
   const mode = sender.mode(peer);
@@ -127,7 +130,7 @@ export function Composer({ peer, objectDraft, crypto, sender, typing, drafts, fo
         </button>
       </div>
       <div class="composer-crypto">
-        <label class="encrypt-label" for="composer-encrypt">
+        <label class="encrypt-label" for="composer-encrypt" hidden={props.encryptable === false}>
           <input
             type="checkbox"
             id="composer-encrypt"

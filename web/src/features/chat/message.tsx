@@ -65,6 +65,9 @@ function MessageItem(props: MessageProps) {
   const marked = clear && !m.encrypted;
   const shown = shownText(m, (key) => (key === m.key ? plain : key === m.edit?.key ? props.editPlain : undefined));
   const incoming = m.direction === "in";
+  // In a group chat each message names its sender (the room's nickname), with a colour of their own.
+  const who = m.from ? m.from.nick : props.name;
+  const avatarId = m.from ? `${props.peer}/${m.from.occupantId ?? m.from.nick}` : props.peer;
   const cls = [
     "msg",
     `msg-${m.direction}`,
@@ -76,9 +79,14 @@ function MessageItem(props: MessageProps) {
   ];
   return (
     <li class={cls.filter(Boolean).join(" ")} data-key={m.key} hidden={isHidden(m, plain)}>
-      {incoming && (continued ? <span class="avatar-space" /> : <Avatar jid={props.peer} name={props.name} />)}
+      {incoming && (continued ? <span class="avatar-space" /> : <Avatar jid={avatarId} name={who} />)}
       <article class="bubble" tabIndex={-1}>
-        <SrOnly text={m.direction === "out" ? "You: " : `${props.name}: `} />
+        {m.from && incoming && !continued ? (
+          <span class="msg-sender" aria-hidden="true">
+            {who}
+          </span>
+        ) : null}
+        <SrOnly text={m.direction === "out" ? "You: " : `${who}: `} />
         <ReplyQuote m={m} targetPlain={props.quotePlain} peer={props.peer} />
         <Body shown={shown} />
         <ReactionChips m={m} />

@@ -27,6 +27,8 @@ function preview(body: string): string {
 interface RowProps {
   conversation: Conversation;
   name: string;
+  /** A group chat or channel (issue #8): marked, and said, as such. */
+  roomKind: "group" | "channel" | "other" | undefined;
   draft: string | undefined;
   current: boolean;
   onActivate(peer: string): void;
@@ -49,12 +51,18 @@ const ConversationRow = memo(function ConversationRow(props: RowProps) {
         <span class="conv-main">
           <span class="conv-title">
             {c.pinned && <Icon name="pin" class="icon conv-flag" />}
+            {props.roomKind && <Icon name={props.roomKind === "channel" ? "hash" : "users"} class="icon conv-kind" />}
             <span class="conv-name">{name}</span>
             {c.muted && <Icon name="bell-off" class="icon conv-flag" />}
             {c.hidden && <Icon name="eye-off" class="icon conv-flag" />}
             {/* The states said in words too: the link's accessible name carries them. */}
             <SrOnly
-              text={[c.pinned ? ", pinned" : "", c.muted ? ", muted" : "", c.hidden ? ", hidden" : ""].join("")}
+              text={[
+                props.roomKind === "channel" ? ", channel" : props.roomKind ? ", group chat" : "",
+                c.pinned ? ", pinned" : "",
+                c.muted ? ", muted" : "",
+                c.hidden ? ", hidden" : "",
+              ].join("")}
             />
           </span>
           {/* Movim and Conversations show an unsent draft in the list, where the last message would be. */}
@@ -118,6 +126,7 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
             key={c.peer}
             conversation={c}
             name={displayName(state, c.peer)}
+            roomKind={state.rooms.get(c.peer)?.kind}
             draft={c.peer === openPeer ? undefined : state.drafts.get(c.peer)}
             current={c.peer === openPeer}
             onActivate={onActivate}

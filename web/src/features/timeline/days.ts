@@ -65,8 +65,10 @@ export function continuesGroup(
 
 /** Same direction and sender, close in time: a group, if on the same day (the caller knows the days). */
 export function closeInGroup(
-  prev: { direction: "in" | "out"; ts: number },
-  m: { direction: "in" | "out"; ts: number },
+  prev: { direction: "in" | "out"; ts: number; from?: { nick: string; occupantId?: string } | undefined },
+  m: { direction: "in" | "out"; ts: number; from?: { nick: string; occupantId?: string } | undefined },
 ) {
-  return prev.direction === m.direction && m.ts - prev.ts < GROUP_GAP_MS;
+  // In a group chat the same direction is not the same sender: the participant must be the same too.
+  const sameSender = (prev.from?.occupantId ?? prev.from?.nick) === (m.from?.occupantId ?? m.from?.nick);
+  return prev.direction === m.direction && sameSender && m.ts - prev.ts < GROUP_GAP_MS;
 }

@@ -7,6 +7,8 @@ export interface TimelineMessage {
   readonly key: string;
   readonly ts: number;
   readonly direction: "in" | "out";
+  /** A group chat message's sender (grouping is per participant there). */
+  readonly from?: { readonly nick: string; readonly occupantId?: string | undefined } | undefined;
 }
 
 export interface TimelineNotice {

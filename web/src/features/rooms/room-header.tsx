@@ -1,0 +1,65 @@
+// The header of an open group chat or channel (issue #8 §1): its name, what it is and how many participants are in
+// it (or why we are not: joining, left, refused, removed), the subject, and Join or Leave. Words are the user's:
+// "group chat", "channel", "participants".
+import type { ClientFrame, RoomView } from "../../../../src/protocol/index.ts";
+import { newRequestId } from "../../core/ids.ts";
+
+export interface RoomHeaderProps {
+  room: RoomView;
+  name: string;
+  back(): void;
+  send(frame: ClientFrame): boolean;
+}
+
+function kindWord(kind: RoomView["kind"]): string {
+  return kind === "channel" ? "Channel" : "Group chat";
+}
+
+/** The line under the name: what it is and who is there, or what keeps us out. */
+export function roomSubtitle(room: RoomView): string {
+  const kind = kindWord(room.kind);
+  switch (room.state) {
+    case "joining":
+      return `${kind} · joining…`;
+    case "joined":
+      return `${kind} · ${room.participants === 1 ? "1 participant" : `${room.participants} participants`}`;
+    case "left":
+      return `${kind} · you left`;
+    case "error":
+      return `${kind} · ${room.error ?? "you are not in it"}`;
+  }
+}
+
+export function RoomHeader({ room, name, back, send }: RoomHeaderProps) {
+  const inside = room.state === "joined" || room.state === "joining";
+  return (
+    <header class="chat-header">
+      <button type="button" class="back" aria-label="Back to conversations" onClick={back}>
+        ‹ Back
+      </button>
+      <div class="chat-heading">
+        <h2 id="chat-title" class="chat-title">
+          {name}
+        </h2>
+        <p class="chat-subtitle" aria-live="polite">
+          {roomSubtitle(room)}
+          {room.subject ? ` · ${room.subject}` : ""}
+        </p>
+      </div>
+      <button
+        type="button"
+        class="room-membership"
+        disabled={room.state === "joining"}
+        onClick={() =>
+          send(
+            inside
+              ? { type: "room.leave", requestId: newRequestId(), room: room.room }
+              : { type: "room.join", requestId: newRequestId(), room: room.room },
+          )
+        }
+      >
+        {inside ? "Leave" : "Join"}
+      </button>
+    </header>
+  );
+}
