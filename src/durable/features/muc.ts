@@ -24,6 +24,7 @@ import {
   roomKind,
   selfPingVerdict,
   type Occupant,
+  type RoomInfo,
 } from "../../xmpp/muc.ts";
 import type { Archive, RoomParser } from "../archive.ts";
 import { catchUpRoom } from "../room-archive.ts";
@@ -171,14 +172,11 @@ export class MucFeature implements Feature {
     if (opts.password !== undefined) entry.password = opts.password;
     this.changed(entry);
     try {
-      // XEP-0045 §6.4: what the room is (group chat or channel) and what it supports. A room that does not exist
-      // yet (item-not-found) is created by the join (§10.1.1).
-      try {
-        const info = parseRoomInfo(await link.iq("get", buildDiscoInfo(), room));
-        if (info) entry.applyInfo(info, roomKind(info));
-      } catch (err) {
-        if (!(err instanceof XMPPError) || err.condition !== "item-not-found") throw err;
-      }
+      // XEP-0045 §6.4: what the room is (group chat or channel) and what it supports.
+      const info = await roomInfo(link, room);
+      // An address that answers but is no conference (a contact, a server): nothing to join there.
+      if (info === "not-a-room") throw new XMPPError("item-not-found", "not a group chat");
+      if (info) entry.applyInfo(info, roomKind(info));
       const base = opts.nick ?? entry.bookmarkNick ?? (await reservedNick(link, room)) ?? entry.view.nick;
       for (let attempt = 1; ; attempt++) {
         try {
@@ -416,6 +414,19 @@ export function removalReason(occupant: Occupant): string | null {
   if (occupant.codes.includes(322)) return "members-only";
   if (occupant.codes.includes(332)) return "shutdown";
   return null;
+}
+
+/**
+ * XEP-0045 §6.4: the room's disco#info; "not-a-room" when the address answers as something else. Swallowed, as
+ * null: item-not-found (the room does not exist yet: the join creates it, §10.1.1).
+ */
+async function roomInfo(link: Link, room: string): Promise<RoomInfo | "not-a-room" | null> {
+  try {
+    return parseRoomInfo(await link.iq("get", buildDiscoInfo(), room)) ?? "not-a-room";
+  } catch (err) {
+    if (err instanceof XMPPError && err.condition === "item-not-found") return null;
+    throw err;
+  }
 }
 
 /**
