@@ -7,7 +7,7 @@ import { bare, parseBareJid, resourceOf } from "./jid.ts";
 import { MAX_NICK, NS_MUC_USER, NS_OCCUPANT_ID } from "./muc.ts";
 import { inspectEncrypted, NS_OMEMO_03 } from "./omemo.ts";
 import { codePointLength, parseFallback, stripRange, type CodePointRange } from "./fallback.ts";
-import { NS_MARKERS, NS_SID, stampOf, type GroupchatSender, type ParsedChat } from "./message.ts";
+import { NS_SID, stampOf, type GroupchatSender, type ParsedChat } from "./message.ts";
 import { NS_REPLY, parseReply } from "./reply.ts";
 import { parseRetract } from "./retraction.ts";
 import { parseReactions } from "./reactions.ts";
@@ -92,7 +92,9 @@ export function parseGroupchat(
       encrypted,
       ts: stampOf(options.delayHost ?? stanza, now),
       requestsReceipt: false,
-      markable: stanza.getChild("markable", NS_MARKERS) !== undefined,
+      // XEP-0333 markers in rooms go by the room's stanza-id and as groupchat (issue #8, not done yet): a room
+      // message is never markable here, so reading a room sends no one-to-one marker to it.
+      markable: false,
       replyTo,
       fallback,
       sender,
@@ -108,6 +110,5 @@ export function buildGroupchat(room: string, body: string, id: string): Element 
     { type: "groupchat", to: room, id },
     xml("body", {}, body),
     xml("origin-id", { xmlns: NS_SID, id }),
-    xml("markable", { xmlns: NS_MARKERS }),
   );
 }

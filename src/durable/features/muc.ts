@@ -1,14 +1,12 @@
 // Group chats and channels, the object's side (issue #8): joining (XEP-0045 §7.2: disco#info first, no legacy
 // history, nick conflicts retried), the room's archive caught up after every join (XEP-0313 on the room,
-// ../room-archive.ts), group chat messages in and out (src/xmpp/groupchat.ts; stored in the room's conversation
-// through the chat feature, keyed by the room's stanza-id), occupants kept in memory (bounded), leaving (§7.14),
+// ../room-archive.ts), group chat messages in and out (./room-messages.ts), occupants kept in memory (bounded), leaving (§7.14),
 // staying joined (XEP-0410 self-ping after 5 minutes of silence and after every resumption) and never leaving
 // silently: a kick, a ban or a shutdown shows in the room's state with its reason. Bookmarks: ./bookmarks.ts.
 import type { Element } from "@xmpp/xml";
 import { loadRooms, type StoredRoom } from "../../db/rooms.ts";
 import type { ClientFrame, RoomView } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
-import { buildGroupchat, parseGroupchat } from "../../xmpp/groupchat.ts";
 import { bare, resourceOf, splitJid } from "../../xmpp/jid.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import {
@@ -22,11 +20,11 @@ import {
   parseOccupant,
   parseReservedNick,
   parseRoomInfo,
-  parseSubject,
   RESERVED_NICK_NODE,
   roomKind,
   selfPingVerdict,
   type Occupant,
+  type RoomInfo,
 } from "../../xmpp/muc.ts";
 import type { Archive, RoomParser } from "../archive.ts";
 import { catchUpRoom } from "../room-archive.ts";
@@ -43,6 +41,7 @@ import {
   type Link,
 } from "./context.ts";
 import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
+import { RoomMessages } from "./room-messages.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -50,8 +49,6 @@ export const SILENCE_MS = 5 * 60_000;
 const JOIN_TIMEOUT_MS = 30_000;
 /** Nicknames tried after a conflict (XEP-0045 §7.2.9): base, base_2, … */
 const NICK_ATTEMPTS = 5;
-/** Sent messages whose reflection we wait for (origin-id -> the tab that sent it). */
-const MAX_SENT = 1_000;
 
 /** What the bookmarks feature does when a room is joined or left by the user (XEP-0402: autojoin follows). */
 export interface RoomBookmarks {
@@ -63,7 +60,7 @@ export class MucFeature implements Feature {
   readonly #rooms = new Map<string, RoomEntry>();
   /** Single flight: one join per room at a time. */
   readonly #joining = new Map<string, Promise<void>>();
-  readonly #sent = new Map<string, { ws: WebSocket; requestId: string }>();
+  readonly #messages: RoomMessages;
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
 
   constructor(
@@ -77,7 +74,12 @@ export class MucFeature implements Feature {
       record(room: string, from: ArchivePoint, to: ArchivePoint): Promise<void>;
       catchUpPages: number;
     } = { record: async () => undefined, catchUpPages: 20 },
-  ) {}
+  ) {
+    this.#messages = new RoomMessages(ctx, chat, onSent, {
+      changed: (entry) => this.changed(entry),
+      archived: (entry, id) => this.#archived(entry, id),
+    });
+  }
 
   readonly frames: Pick<FrameHandlers, "room.join" | "room.leave"> = {
     "room.join": async (ws, frame) => {
@@ -146,22 +148,7 @@ export class MucFeature implements Feature {
   /** How a room's archive results read (null when `peer` is no room of ours). */
   roomParser(peer: string): RoomParser | null {
     const entry = this.#rooms.get(peer);
-    if (!entry) return null;
-    return (result) => {
-      const parsed = parseGroupchat(result.message, peer, Date.now(), {
-        archiveId: result.archiveId,
-        delayHost: result.forwarded,
-        occupantIds: entry.features.occupantIds,
-      });
-      if (!parsed) return null;
-      const { chat } = parsed;
-      const s = chat.sender;
-      const ours =
-        (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
-        s.jid === this.ctx.info.jid ||
-        (s.occupantId === undefined && s.nick === entry.view.nick);
-      return ours ? { ...chat, direction: "out" } : chat;
-    };
+    return entry ? this.#messages.parser(entry) : null;
   }
 
   // ---- joining and leaving -------------------------------------------------------------------------------------
@@ -185,14 +172,11 @@ export class MucFeature implements Feature {
     if (opts.password !== undefined) entry.password = opts.password;
     this.changed(entry);
     try {
-      // XEP-0045 §6.4: what the room is (group chat or channel) and what it supports. A room that does not exist
-      // yet (item-not-found) is created by the join (§10.1.1).
-      try {
-        const info = parseRoomInfo(await link.iq("get", buildDiscoInfo(), room));
-        if (info) entry.applyInfo(info, roomKind(info));
-      } catch (err) {
-        if (!(err instanceof XMPPError) || err.condition !== "item-not-found") throw err;
-      }
+      // XEP-0045 §6.4: what the room is (group chat or channel) and what it supports.
+      const info = await roomInfo(link, room);
+      // An address that answers but is no conference (a contact, a server): nothing to join there.
+      if (info === "not-a-room") throw new XMPPError("item-not-found", "not a group chat");
+      if (info) entry.applyInfo(info, roomKind(info));
       const base = opts.nick ?? entry.bookmarkNick ?? (await reservedNick(link, room)) ?? entry.view.nick;
       for (let attempt = 1; ; attempt++) {
         try {
@@ -278,30 +262,13 @@ export class MucFeature implements Feature {
       this.archive().collect(result);
       return true;
     }
-    if (el.attrs.type === "error") return this.#onError(el);
+    if (el.attrs.type === "error") return this.#messages.onError(el);
     // §7.5 private messages: group chats allow none (issue #8 §1) and a channel's are not supported yet; taken
     // here so that they never land in the room's conversation as the room's own words.
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
-    const subject = parseSubject(el);
-    if (subject) {
-      if (subject.subject === "") delete entry.view.subject;
-      else entry.view.subject = subject.subject;
-      this.changed(entry);
-      return true;
-    }
-    const parsed = parseGroupchat(el, entry.view.room, Date.now(), { occupantIds: entry.features.occupantIds });
-    if (!parsed) return true;
-    const sent = parsed.originId === undefined ? undefined : this.#sent.get(parsed.originId);
-    if (parsed.originId !== undefined) this.#sent.delete(parsed.originId);
-    const s = parsed.chat.sender;
-    const ours =
-      sent !== undefined ||
-      (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
-      s.nick === entry.view.nick;
-    this.chat.accept(ours ? { ...parsed.chat, direction: "out" } : parsed.chat, sent?.requestId);
-    if (parsed.chat.archiveId) this.#archived(entry, parsed.chat.archiveId);
+    this.#messages.onGroupchat(entry, el);
     return true;
   }
 
@@ -309,17 +276,6 @@ export class MucFeature implements Feature {
   #archived(entry: RoomEntry, id: string): void {
     entry.lastArchiveId = id;
     this.ctx.store({ kind: "room", room: roomRecord(entry) });
-  }
-
-  /** A message of ours the room refused (RFC 6120 §8.3): the tab that sent it is told. */
-  #onError(el: Element): boolean {
-    const id = el.attrs.id;
-    const sent = id === undefined ? undefined : this.#sent.get(id);
-    if (!sent || id === undefined) return true;
-    this.#sent.delete(id);
-    const condition = XMPPError.fromStanzaError(el.getChild("error")).condition;
-    refuse(this.ctx.tabs, sent.ws, "send-failed", condition, sent.requestId);
-    return true;
   }
 
   #onPresence(entry: RoomEntry, el: Element): boolean {
@@ -394,43 +350,9 @@ export class MucFeature implements Feature {
     }
   }
 
-  // ---- sending ---------------------------------------------------------------------------------------------------
-
   /** A tab's message to a room (XEP-0045 §7.4): the room's reflection is what is stored and shown (once). */
   async send(ws: WebSocket, frame: Extract<ClientFrame, { type: "message.send" }>): Promise<void> {
-    const { ctx } = this;
-    const entry = this.#rooms.get(frame.to);
-    if (!entry || entry.view.state !== "joined") {
-      refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", frame.requestId);
-      return;
-    }
-    if (frame.replyTo || frame.replace) {
-      refuse(
-        ctx.tabs,
-        ws,
-        "bad-frame",
-        "Replies and corrections in group chats are not supported yet.",
-        frame.requestId,
-      );
-      return;
-    }
-    const link = linkOrRefuse(ctx, ws, frame.requestId);
-    if (!link) return;
-    const id = crypto.randomUUID();
-    this.#sent.set(id, { ws, requestId: frame.requestId });
-    if (this.#sent.size > MAX_SENT) {
-      const first = this.#sent.keys().next();
-      if (!first.done) this.#sent.delete(first.value);
-    }
-    try {
-      await link.send(buildGroupchat(entry.view.room, frame.body, id));
-    } catch (err) {
-      this.#sent.delete(id);
-      logFailure("sending to a room", err);
-      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
-      return;
-    }
-    await this.onSent(entry.view.room);
+    await this.#messages.send(ws, frame, this.#rooms.get(frame.to));
   }
 
   // ---- staying joined (XEP-0410) --------------------------------------------------------------------------------
@@ -492,6 +414,19 @@ export function removalReason(occupant: Occupant): string | null {
   if (occupant.codes.includes(322)) return "members-only";
   if (occupant.codes.includes(332)) return "shutdown";
   return null;
+}
+
+/**
+ * XEP-0045 §6.4: the room's disco#info; "not-a-room" when the address answers as something else. Swallowed, as
+ * null: item-not-found (the room does not exist yet: the join creates it, §10.1.1).
+ */
+async function roomInfo(link: Link, room: string): Promise<RoomInfo | "not-a-room" | null> {
+  try {
+    return parseRoomInfo(await link.iq("get", buildDiscoInfo(), room)) ?? "not-a-room";
+  } catch (err) {
+    if (err instanceof XMPPError && err.condition === "item-not-found") return null;
+    throw err;
+  }
 }
 
 /**

@@ -181,6 +181,16 @@ describe("MucFeature", () => {
     expect(muc.get(ROOM)?.lastArchiveId).toBe("s2");
   });
 
+  it("does not join an address that is no conference", async () => {
+    const { h, muc } = setup(() =>
+      parseXml(`<iq type='result'><query xmlns='http://jabber.org/protocol/disco#info'>
+        <identity category='client' type='pc'/></query></iq>`),
+    );
+    await expect(muc.join(ROOM)).rejects.toMatchObject({ condition: "item-not-found" });
+    expect(h.link.sent).toHaveLength(0);
+    expect(rooms(h).at(-1)).toMatchObject({ state: "error", error: "item-not-found" });
+  });
+
   it("refuses a message to a room it is not in", async () => {
     const { h, muc } = setup();
     muc.entry(ROOM);

@@ -1,0 +1,118 @@
+// Group chat messages of the rooms we are in (issue #8): in (live and archived, src/xmpp/groupchat.ts; stored in
+// the room's conversation through the chat feature, keyed by the room's stanza-id; ours recognised by origin-id,
+// occupant id or nickname) and out (the room's reflection is what is stored and shown, once, with the request id
+// of the tab that sent it).
+import type { Element } from "@xmpp/xml";
+import type { ClientFrame } from "../../protocol/index.ts";
+import { XMPPError } from "../../xmpp/errors.ts";
+import { buildGroupchat, parseGroupchat } from "../../xmpp/groupchat.ts";
+import { parseSubject } from "../../xmpp/muc.ts";
+import type { RoomParser } from "../archive.ts";
+import type { ChatFeature } from "./chat.ts";
+import { linkOrRefuse, logFailure, refuse, type FeatureContext } from "./context.ts";
+import type { RoomEntry } from "./room-entry.ts";
+
+/** Sent messages whose reflection we wait for (origin-id -> the tab that sent it). */
+const MAX_SENT = 1_000;
+
+export class RoomMessages {
+  readonly #sent = new Map<string, { ws: WebSocket; requestId: string }>();
+
+  constructor(
+    private readonly ctx: FeatureContext,
+    private readonly chat: ChatFeature,
+    private readonly onSent: (room: string) => Promise<void>,
+    private readonly host: {
+      /** The room's view changed (its subject). */
+      changed(entry: RoomEntry): void;
+      /** The newest archive id of the room seen. */
+      archived(entry: RoomEntry, id: string): void;
+    },
+  ) {}
+
+  /** How the room's archive results read: ours by occupant id, real JID, or nickname where the room has no ids. */
+  parser(entry: RoomEntry): RoomParser {
+    return (result) => {
+      const parsed = parseGroupchat(result.message, entry.view.room, Date.now(), {
+        archiveId: result.archiveId,
+        delayHost: result.forwarded,
+        occupantIds: entry.features.occupantIds,
+      });
+      if (!parsed) return null;
+      const { chat } = parsed;
+      const s = chat.sender;
+      const ours =
+        (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
+        s.jid === this.ctx.info.jid ||
+        (s.occupantId === undefined && s.nick === entry.view.nick);
+      return ours ? { ...chat, direction: "out" } : chat;
+    };
+  }
+
+  /** A live groupchat message: a subject change (§8.1), or a message stored and shown. */
+  onGroupchat(entry: RoomEntry, el: Element): void {
+    const subject = parseSubject(el);
+    if (subject) {
+      if (subject.subject === "") delete entry.view.subject;
+      else entry.view.subject = subject.subject;
+      this.host.changed(entry);
+      return;
+    }
+    const parsed = parseGroupchat(el, entry.view.room, Date.now(), { occupantIds: entry.features.occupantIds });
+    if (!parsed) return;
+    const sent = parsed.originId === undefined ? undefined : this.#sent.get(parsed.originId);
+    if (parsed.originId !== undefined) this.#sent.delete(parsed.originId);
+    const s = parsed.chat.sender;
+    const ours =
+      sent !== undefined ||
+      (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
+      s.nick === entry.view.nick;
+    this.chat.accept(ours ? { ...parsed.chat, direction: "out" } : parsed.chat, sent?.requestId);
+    if (parsed.chat.archiveId) this.host.archived(entry, parsed.chat.archiveId);
+  }
+
+  /** A message of ours the room refused (RFC 6120 §8.3): the tab that sent it is told. */
+  onError(el: Element): boolean {
+    const id = el.attrs.id;
+    const sent = id === undefined ? undefined : this.#sent.get(id);
+    if (!sent || id === undefined) return true;
+    this.#sent.delete(id);
+    const condition = XMPPError.fromStanzaError(el.getChild("error")).condition;
+    refuse(this.ctx.tabs, sent.ws, "send-failed", condition, sent.requestId);
+    return true;
+  }
+
+  async send(
+    ws: WebSocket,
+    frame: Extract<ClientFrame, { type: "message.send" }>,
+    entry: RoomEntry | undefined,
+  ): Promise<void> {
+    const { ctx } = this;
+    if (!entry || entry.view.state !== "joined") {
+      refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", frame.requestId);
+      return;
+    }
+    if (frame.replyTo || frame.replace) {
+      const text = "Replies and corrections in group chats are not supported yet.";
+      refuse(ctx.tabs, ws, "bad-frame", text, frame.requestId);
+      return;
+    }
+    const link = linkOrRefuse(ctx, ws, frame.requestId);
+    if (!link) return;
+    const id = crypto.randomUUID();
+    this.#sent.set(id, { ws, requestId: frame.requestId });
+    if (this.#sent.size > MAX_SENT) {
+      const first = this.#sent.keys().next();
+      if (!first.done) this.#sent.delete(first.value);
+    }
+    try {
+      await link.send(buildGroupchat(entry.view.room, frame.body, id));
+    } catch (err) {
+      this.#sent.delete(id);
+      logFailure("sending to a room", err);
+      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+      return;
+    }
+    await this.onSent(entry.view.room);
+  }
+}
