@@ -95,6 +95,10 @@ export const TEST_ACCOUNTS = [
   "os-ann",
   "os-bob",
   "os-cy",
+  // test/e2e/rooms.test.ts: the user, the room's owner, another participant
+  "rm-ann",
+  "rm-bo",
+  "rm-cy",
   // test/e2e/a11y.test.ts: the user, two contacts, and someone asking to be one
   "axe-ada",
   "axe-ben",

@@ -69,3 +69,15 @@ export function canLoadNewer(history: PeerHistory | undefined): boolean {
     history.messages.length > 0
   );
 }
+
+/**
+ * The conversations the list shows: every conversation, and each room that has none yet (joined, no message so
+ * far) as an empty one, so a room is in the list as soon as it is joined (issue #8 §1).
+ */
+export function listedConversations(state: AppState): Conversation[] {
+  const out = [...state.conversations.values()];
+  for (const room of state.rooms.keys()) {
+    if (!state.conversations.has(room)) out.push({ peer: room, lastTs: 0, lastBody: "", unread: 0, kind: "room" });
+  }
+  return out;
+}

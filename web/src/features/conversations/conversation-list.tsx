@@ -8,7 +8,7 @@ import type { ClientFrame, Conversation } from "../../../../src/protocol/index.t
 import { formatTime } from "../../core/format.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
-import { displayName } from "../../core/selectors.ts";
+import { displayName, listedConversations } from "../../core/selectors.ts";
 import { conversationsCursor, type AppState } from "../../core/state.ts";
 import { SrOnly } from "../../ui/alert.tsx";
 import { Icon } from "../../ui/icons.tsx";
@@ -115,7 +115,7 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
   useEffect(() => setPendingMore(null), [state.conversations, state.moreConversations]);
 
   const [showHidden, setShowHidden] = useState(false);
-  const convs = orderConversations(state.conversations.values(), { includeHidden: showHidden });
+  const convs = orderConversations(listedConversations(state), { includeHidden: showHidden });
   let hiddenCount = 0;
   for (const c of state.conversations.values()) if (c.hidden) hiddenCount++;
   return (

@@ -36,11 +36,13 @@ export function NewConversation({ send, onSettle, newChat }: NewConversationProp
         ref={toggle}
         type="button"
         class="new-conversation-button"
+        aria-label="New conversation"
+        title="New conversation"
         aria-expanded={open}
         aria-controls="new-conversation-choices"
         onClick={() => setOpen(!open)}
       >
-        <span aria-hidden="true">+</span> New conversation
+        <span aria-hidden="true">+</span>
       </button>
       <div
         id="new-conversation-choices"

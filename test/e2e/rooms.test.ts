@@ -1,0 +1,143 @@
+// End to end (issue #8, first slice): a group chat made by an independent XMPP client (xmpp.js, test/peers/bob.ts),
+// joined in Chromium through "New conversation" → "Join or search"; the room in the list and its header, the
+// peer's messages named by sender, the user's message reaching the peer as a groupchat message, Leave and Join.
+// rm-bo (the peer) owns the room and makes rm-ann (the user) a member; rm-cy is a second participant.
+import { describe, expect, test } from "vitest";
+import type { Element } from "@xmpp/xml";
+import type { Page } from "playwright-core";
+import {
+  bodies,
+  chatUrl,
+  expectNoAxeViolations,
+  expectShownOnce,
+  messageLog,
+  screenshots,
+  sendFromComposer,
+  signIn,
+  UI_TIMEOUT_MS,
+} from "./browser.ts";
+import { e2eHarness } from "./harness.ts";
+import type { Peer } from "../peers/bob.ts";
+import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
+import {
+  buildConfigFetch,
+  buildConfigSubmit,
+  buildJoin,
+  buildSetAffiliation,
+  NS_MUC_USER,
+  parseConfigFields,
+  roomConfig,
+} from "../../src/xmpp/muc.ts";
+
+const USER = "rm-ann@localhost";
+const OWNER = "rm-bo@localhost";
+const OTHER = "rm-cy@localhost";
+
+const e2e = e2eHarness();
+
+/** `p` joins `room` as `nick` and waits for its own presence (status 110). */
+async function enter(p: Peer, room: string, nick: string): Promise<void> {
+  const seen = p.stanzas.length;
+  await p.sendStanza(buildJoin(room, nick));
+  await expect
+    .poll(
+      () =>
+        p.stanzas
+          .slice(seen)
+          .some(
+            (s: Element) =>
+              s.name === "presence" &&
+              s.attrs.from === `${room}/${nick}` &&
+              (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).some((c) => c.attrs.code === "110"),
+          ),
+      { timeout: UI_TIMEOUT_MS, message: `${nick} in ${room}` },
+    )
+    .toBe(true);
+}
+
+const header = (page: Page) => page.locator(".chat-header");
+const subtitle = (page: Page) => header(page).locator(".chat-subtitle").textContent();
+
+describe("group chats", () => {
+  test(
+    "joins a group chat by address, reads and writes in it, leaves and joins again",
+    { timeout: 180_000 },
+    async () => {
+      const run = Math.random().toString(36).slice(2, 8);
+      const room = `tea-${run}@conference.localhost`;
+      const [bo, cy] = await Promise.all([e2e.peer("rm-bo"), e2e.peer("rm-cy")]);
+      // The owner makes a group chat (members-only, addresses visible) and lets the user and cy in.
+      await enter(bo, room, "bo");
+      const offered = parseConfigFields(await bo.iq("get", buildConfigFetch(), room));
+      await bo.iq(
+        "set",
+        buildConfigSubmit(roomConfig("group", { name: `Tea ${run}`, description: "" }), offered),
+        room,
+      );
+      await bo.iq("set", buildSetAffiliation(USER, "member"), room);
+      await bo.iq("set", buildSetAffiliation(OTHER, "member"), room);
+      await enter(cy, room, "cy");
+      const early = `welcome, ${run}`;
+      await bo.sendStanza(buildGroupchat(room, early, crypto.randomUUID()));
+
+      const page = await e2e.newPage();
+      await signIn(page, chatUrl(e2e.app.url, OWNER), USER);
+
+      // "New conversation" → "Join or search": the address, then Join; the room opens.
+      await page.getByRole("button", { name: "New conversation" }).click();
+      await page.getByRole("button", { name: "Join or search" }).click();
+      const dialog = page.getByRole("dialog", { name: "Join a group chat or channel" });
+      await dialog.getByRole("textbox", { name: "Address" }).fill(room);
+      await screenshots(page, "rooms-join-dialog");
+      await expectNoAxeViolations(page, "the join dialog");
+      await dialog.getByRole("button", { name: "Join" }).click();
+      await expect
+        .poll(() => decodeURIComponent(new URL(page.url()).hash), { timeout: UI_TIMEOUT_MS })
+        .toBe(`#chat/${room}`);
+      await expect.poll(() => subtitle(page), { timeout: UI_TIMEOUT_MS }).toBe("Group chat · 3 participants");
+      expect(await header(page).getByRole("heading", { level: 2 }).textContent()).toBe(`Tea ${run}`);
+      // In the list as a group chat.
+      await page
+        .getByRole("list", { name: "Conversations" })
+        .getByRole("link", { name: new RegExp(`Tea ${run}\\s*, group chat`, "u") })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      // The room's archive brought the earlier message, named by its sender; no encryption is offered here.
+      await expectShownOnce(page, early);
+      expect(await page.getByLabel("Encrypt (OMEMO)").isVisible()).toBe(false);
+
+      // Live: two participants write; each message says who wrote it.
+      const fromBo = `the kettle is on ${run}`;
+      const fromCy = `I bring biscuits ${run}`;
+      await bo.sendStanza(buildGroupchat(room, fromBo, crypto.randomUUID()));
+      await cy.sendStanza(buildGroupchat(room, fromCy, crypto.randomUUID()));
+      await expectShownOnce(page, fromBo);
+      await expectShownOnce(page, fromCy);
+      const cyArticle = messageLog(page).getByRole("article").filter({ hasText: fromCy });
+      expect(await cyArticle.textContent()).toContain("cy: ");
+
+      // The user writes: the room delivers it to the others, and the log shows it once, as the user's.
+      const mine = `milk, no sugar ${run}`;
+      await sendFromComposer(page, mine);
+      const got = await bo.waitForStanza(
+        (s) => s.attrs.type === "groupchat" && s.attrs.from === `${room}/rm-ann` && s.getChildText("body") === mine,
+      );
+      expect(got.getChildText("body")).toBe(mine);
+      await expectShownOnce(page, mine);
+      expect(await messageLog(page).getByRole("article").filter({ hasText: mine }).textContent()).toContain("You: ");
+      await screenshots(page, "rooms-group-chat");
+      await expectNoAxeViolations(page, "a group chat");
+
+      // Leave, then Join again.
+      await header(page).getByRole("button", { name: "Leave" }).click();
+      await expect.poll(() => subtitle(page), { timeout: UI_TIMEOUT_MS }).toBe("Group chat · you left");
+      await header(page).getByRole("button", { name: "Join" }).click();
+      await expect.poll(() => subtitle(page), { timeout: UI_TIMEOUT_MS }).toBe("Group chat · 3 participants");
+      expect(await bodies(page, mine).count()).toBe(1);
+
+      // Phone width: the room's header and log fit.
+      await page.setViewportSize({ width: 390, height: 780 });
+      await screenshots(page, "rooms-phone");
+      await expectNoAxeViolations(page, "a group chat, phone");
+    },
+  );
+});
