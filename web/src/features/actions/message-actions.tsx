@@ -52,6 +52,9 @@ export function MessageActions({ m, hasText }: MessageActionsProps) {
   }, [picking]);
   if (!api || m.retracted) return null;
   const own = m.direction === "out";
+  // In group chats replies, reactions, corrections and retractions go by the room's stanza-id and occupant id: not
+  // yet (issue #8), so a room message offers only what works there now.
+  const inRoom = m.from !== undefined;
   const mine = ownReactions(m, api.self);
   const close = () => {
     setPicking("closed");
@@ -83,23 +86,27 @@ export function MessageActions({ m, hasText }: MessageActionsProps) {
       }}
     >
       <div class="msg-toolbar" role="group" aria-label="Message actions" onKeyDown={onArrows}>
-        <button type="button" onClick={() => api.reply(m)}>
-          Reply
-        </button>
-        <button
-          ref={reactButton}
-          type="button"
-          aria-expanded={picking !== "closed"}
-          onClick={() => (picking === "closed" ? setPicking("quick") : close())}
-        >
-          React
-        </button>
-        {own && (
+        {!inRoom && (
+          <button type="button" onClick={() => api.reply(m)}>
+            Reply
+          </button>
+        )}
+        {!inRoom && (
+          <button
+            ref={reactButton}
+            type="button"
+            aria-expanded={picking !== "closed"}
+            onClick={() => (picking === "closed" ? setPicking("quick") : close())}
+          >
+            React
+          </button>
+        )}
+        {own && !inRoom && (
           <button type="button" onClick={() => api.edit(m)} disabled={!hasText}>
             Edit
           </button>
         )}
-        {own && (
+        {own && !inRoom && (
           <button type="button" class="danger" onClick={() => api.remove(m)}>
             Delete
           </button>

@@ -174,7 +174,7 @@ export function ChatPane(props: ChatPaneProps) {
             drafts={parts.drafts}
             focus={props.composerFocus}
             name={displayName(state, peer)}
-            lastOwn={lastEditable(messages)}
+            lastOwn={room ? null : lastEditable(messages)}
             encryptable={room === undefined}
           />
           <p class="actions-status" aria-live="polite">
