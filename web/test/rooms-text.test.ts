@@ -1,7 +1,8 @@
 // Group chat wording and mentions (web/src/features/rooms/{status-words,mentions}.ts).
 import { describe, expect, it } from "vitest";
 import { completeMention, mentionQuery, mentions, suggestNicks } from "../src/features/rooms/mentions.ts";
-import { configWords, statusWords } from "../src/features/rooms/status-words.ts";
+import { configWords, roomErrorWords, statusWords } from "../src/features/rooms/status-words.ts";
+import { roomSubtitle } from "../src/features/rooms/room-header.tsx";
 
 describe("status codes in words", () => {
   it("says kicks, bans and membership changes with who and why, in the words of the kind", () => {
@@ -40,6 +41,30 @@ describe("status codes in words", () => {
       "Addresses in this group chat are now visible to all participants.",
     ]);
     expect(configWords([104], "channel")).toEqual(["The channel's settings changed."]);
+  });
+});
+
+describe("why we are not in a room", () => {
+  it("says removals and refusals in words, with the room's reason", () => {
+    expect(roomErrorWords("kicked: spam")).toBe("you were removed (spam)");
+    expect(roomErrorWords("registration-required")).toBe("for members only: ask a member for an invitation");
+    expect(roomErrorWords("something-new")).toBe("something-new");
+    expect(roomErrorWords(undefined)).toBe("you are not in it");
+    const view = {
+      room: "r@muc.x",
+      kind: "channel" as const,
+      nick: "ann",
+      participants: 0,
+      role: "none" as const,
+      affiliation: "none" as const,
+      autojoin: false,
+      notify: null,
+    };
+    expect(roomSubtitle({ ...view, state: "error", error: "banned: trolling" })).toBe(
+      "Channel · you were banned (trolling)",
+    );
+    expect(roomSubtitle({ ...view, state: "joined", participants: 1 })).toBe("Channel · 1 participant");
+    expect(roomSubtitle({ ...view, state: "left" })).toBe("Channel · you left");
   });
 });
 

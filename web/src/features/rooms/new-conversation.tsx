@@ -8,6 +8,7 @@ import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
 import { Alert } from "../../ui/alert.tsx";
 import type { Settler } from "../session/session.ts";
+import { roomErrorWords } from "./status-words.ts";
 
 const ANSWER_MS = 30_000;
 
@@ -115,7 +116,7 @@ function JoinDialog({ open, onClose, send, onSettle }: JoinDialogProps) {
         setError(null);
         onClose();
         location.hash = chatHref(pending.room);
-      } else setError(`Could not join: ${err}`);
+      } else setError(`Could not join: ${roomErrorWords(err)}.`);
       return true;
     });
     return () => {

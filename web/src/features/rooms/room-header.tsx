@@ -3,6 +3,7 @@
 // "group chat", "channel", "participants".
 import type { ClientFrame, RoomView } from "../../../../src/protocol/index.ts";
 import { newRequestId } from "../../core/ids.ts";
+import { roomErrorWords } from "./status-words.ts";
 
 export interface RoomHeaderProps {
   room: RoomView;
@@ -26,7 +27,7 @@ export function roomSubtitle(room: RoomView): string {
     case "left":
       return `${kind} · you left`;
     case "error":
-      return `${kind} · ${room.error ?? "you are not in it"}`;
+      return `${kind} · ${roomErrorWords(room.error)}`;
   }
 }
 

@@ -66,3 +66,35 @@ export function configWords(codes: readonly number[], kind: RoomKind): string[] 
   if (out.length === 0 && codes.includes(104)) out.push(`The ${where}'s settings changed.`);
   return out;
 }
+
+const ERROR_WORDS: Readonly<Record<string, string>> = {
+  kicked: "you were removed",
+  banned: "you were banned",
+  "affiliation-changed": "you are no longer a member",
+  "members-only": "it is now for members only",
+  shutdown: "the server is shutting down",
+  destroyed: "it was closed",
+  "registration-required": "for members only: ask a member for an invitation",
+  forbidden: "you are banned from it",
+  "item-not-found": "it does not exist",
+  "not-authorized": "it needs a password",
+  conflict: "your name is taken there",
+  "service-unavailable": "it is full or unavailable",
+  "remote-server-not-found": "its server cannot be reached",
+  "remote-server-timeout": "its server does not answer",
+  "not-allowed": "it cannot be joined",
+  "not-a-room": "this address is not a group chat or channel",
+};
+
+/**
+ * Why we are not in a room, in words, from the object's `error` (an XMPP condition or a removal reason, with
+ * ": <the room's reason>" when it gave one). Unknown tokens stay as they are.
+ */
+export function roomErrorWords(error: string | undefined): string {
+  if (!error) return "you are not in it";
+  const colon = error.indexOf(": ");
+  const token = colon === -1 ? error : error.slice(0, colon);
+  const reason = colon === -1 ? "" : error.slice(colon + 2);
+  const words = ERROR_WORDS[token] ?? token;
+  return reason ? `${words} (${reason})` : words;
+}
