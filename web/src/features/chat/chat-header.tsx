@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { presenceText } from "../../core/format.ts";
 import { bestPresence, displayName } from "../../core/selectors.ts";
 import { TYPING_SHOWN_MS, type AppState } from "../../core/state.ts";
+import { HeaderFrame } from "./header-frame.tsx";
 
 export interface ChatHeaderProps {
   state: AppState;
@@ -28,23 +29,16 @@ export function ChatHeader({ state, peer, back, openDevices }: ChatHeaderProps) 
     return () => clearTimeout(timer);
   }, [since, left > 0]);
   return (
-    <header class="chat-header">
-      <button type="button" class="back" aria-label="Back to conversations" onClick={back}>
-        ‹ Back
-      </button>
-      <div class="chat-heading">
-        <h2 id="chat-title" class="chat-title">
-          {name}
-        </h2>
-        <p class="chat-subtitle" aria-live="polite">
-          {left > 0 ? `${name} is typing…` : name === peer ? status : `${peer} · ${status}`}
-        </p>
-      </div>
+    <HeaderFrame
+      name={name}
+      subtitle={left > 0 ? `${name} is typing…` : name === peer ? status : `${peer} · ${status}`}
+      back={back}
+    >
       {openDevices && (
         <button type="button" class="devices-button" aria-haspopup="dialog" onClick={() => openDevices(peer)}>
           Devices
         </button>
       )}
-    </header>
+    </HeaderFrame>
   );
 }

@@ -4,6 +4,7 @@
 import type { ClientFrame, RoomView } from "../../../../src/protocol/index.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { roomErrorWords } from "./status-words.ts";
+import { HeaderFrame } from "../chat/header-frame.tsx";
 
 export interface RoomHeaderProps {
   room: RoomView;
@@ -34,19 +35,7 @@ export function roomSubtitle(room: RoomView): string {
 export function RoomHeader({ room, name, back, send }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
   return (
-    <header class="chat-header">
-      <button type="button" class="back" aria-label="Back to conversations" onClick={back}>
-        ‹ Back
-      </button>
-      <div class="chat-heading">
-        <h2 id="chat-title" class="chat-title">
-          {name}
-        </h2>
-        <p class="chat-subtitle" aria-live="polite">
-          {roomSubtitle(room)}
-          {room.subject ? ` · ${room.subject}` : ""}
-        </p>
-      </div>
+    <HeaderFrame name={name} subtitle={`${roomSubtitle(room)}${room.subject ? ` · ${room.subject}` : ""}`} back={back}>
       <button
         type="button"
         class="room-membership"
@@ -61,6 +50,6 @@ export function RoomHeader({ room, name, back, send }: RoomHeaderProps) {
       >
         {inside ? "Leave" : "Join"}
       </button>
-    </header>
+    </HeaderFrame>
   );
 }
