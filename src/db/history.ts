@@ -394,3 +394,21 @@ export async function messageRef(db: Db, owner: string, peer: string, key: strin
     .limit(1);
   return row ? { ...row, encrypted: row.encrypted === 1 } : null;
 }
+
+/** Most keys latestKeys returns (a conversation has a handful of messages within a second of its latest). */
+const MAX_LATEST_KEYS = 5_000;
+
+/**
+ * The keys of each conversation's newest stored messages: those within a second of its latest one. After a
+ * restart the object knows them again, so that an archive catch-up bringing them a second time does not take them
+ * for new messages (whose whole-second stamps it would order after the latest; src/durable/features/chat.ts).
+ */
+export async function latestKeys(db: Db, owner: string): Promise<string[]> {
+  const rows = await db.all(sql`SELECT m.key AS key FROM conversations c
+    JOIN messages m ON m.owner = c.owner AND m.peer = c.peer AND m.ts > c.last_ts - 1000
+    WHERE c.owner = ${owner}
+    LIMIT ${MAX_LATEST_KEYS}`);
+  return rows.flatMap((r) =>
+    typeof r === "object" && r !== null && "key" in r && typeof r.key === "string" ? [r.key] : [],
+  );
+}

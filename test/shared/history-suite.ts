@@ -1,7 +1,7 @@
 // Pages with their related rows (issue #7 §7): reply targets, corrections, retractions, reactions and receipts
 // in a fixed number of queries, on D1 and libSQL alike.
 import { describe, expect, it } from "vitest";
-import { historyPage, messagesByStanzaIds } from "../../src/db/history.ts";
+import { historyPage, latestKeys, messagesByStanzaIds } from "../../src/db/history.ts";
 import { flush, type FlushInput, type StoredAction, type StoredMessage } from "../../src/db/store.ts";
 import type { CountingDb } from "./storage-suite.ts";
 
@@ -38,6 +38,26 @@ function store(db: CountingDb["db"], owner: string, rows: Partial<Omit<FlushInpu
 
 export function historySuite(make: () => Promise<CountingDb>): void {
   describe("history pages with related rows", () => {
+    it("knows each conversation's newest messages (within a second of its latest) after a restart", async () => {
+      const { db } = await make();
+      const owner = `latest-${crypto.randomUUID()}@localhost`;
+      const at = (key: string, peer: string, ts: number) => message(0, { key, peer, ts, stanzaId: key });
+      await store(db, owner, {
+        messages: [
+          at("b-old", PEER, 1_000),
+          at("b-near", PEER, 9_200),
+          at("b-last", PEER, 10_000),
+          at("c-only", "carol@localhost", 50_000),
+        ],
+        conversations: [
+          { peer: PEER, lastTs: 10_000, lastBody: "", unreadDelta: 0 },
+          { peer: "carol@localhost", lastTs: 50_000, lastBody: "", unreadDelta: 0 },
+        ],
+      });
+      expect((await latestKeys(db, owner)).toSorted()).toEqual(["b-last", "b-near", "c-only"]);
+      expect(await latestKeys(db, `nobody-${crypto.randomUUID()}@localhost`)).toEqual([]);
+    });
+
     it("brings replies, corrections, retractions, reactions and receipts in at most 3 queries at any page size", async () => {
       const counting = await make();
       const { db } = counting;

@@ -3,7 +3,7 @@
 // (issue #6 §14); XEP-0184 receipts both ways.
 import type { Element } from "@xmpp/xml";
 import { assertNever, type ChatMessage, type ClientFrame, type ServerFrame } from "../../protocol/index.ts";
-import { messageRef, type MessageRef } from "../../db/history.ts";
+import { latestKeys, messageRef, type MessageRef } from "../../db/history.ts";
 import { buildReceipt, buildChat, messageKey, parseMessage, type ParsedChat } from "../../xmpp/message.ts";
 import { buildReplace } from "../../xmpp/correction.ts";
 import { buildFallback, codePointLength, stripRange } from "../../xmpp/fallback.ts";
@@ -32,6 +32,7 @@ export class ChatFeature implements Feature {
   readonly #sentKeys = new Map<string, string>();
   /** Latest message time seen per peer (ordering of same-second stamps). */
   readonly #lastTs = new Map<string, number>();
+  #latestLoaded = false;
   readonly #outbox: Outbox;
   /** Recent messages' reply descriptions by (peer, id attribute), bounded (RECENT_REFS). */
   readonly #refs = new Map<string, NonNullable<ChatMessage["replyTo"]>>();
@@ -114,6 +115,12 @@ export class ChatFeature implements Feature {
   /** Before connecting: how many messages wait (restored after an eviction). */
   async load(): Promise<void> {
     await this.#outbox.load();
+    if (!this.#latestLoaded) {
+      // Once per object: the conversations' newest stored messages are known, not new, when a catch-up brings them
+      // again (accept would otherwise move one stamped within their second after them, see there).
+      this.#latestLoaded = true;
+      for (const key of await latestKeys(this.ctx.db, this.ctx.info.jid)) this.#recent.add(key);
+    }
   }
 
   /**

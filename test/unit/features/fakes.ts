@@ -75,8 +75,9 @@ export function harness(jid = "me@example.org"): Harness {
   const ctx: FeatureContext = {
     info: { jid, service: "wss://example.org/xmpp", domain: "example.org" },
     state: new ChatState(),
-    // Feature modules under unit test do not reach D1 (history is covered by the workers tests).
-    db: {} as Db,
+    // Feature modules under unit test do not reach D1 (history is covered by the workers tests); raw reads, such
+    // as the newest stored keys a chat loads once, find nothing.
+    db: { all: async () => [] } as unknown as Db,
     storage,
     tabs: {
       send: (ws, frame) => sent.push({ ws, frame }),
