@@ -8,6 +8,7 @@ import {
   ContactSchema,
   ConversationSchema,
   PresenceDeltaSchema,
+  ParticipantViewSchema,
   RoomViewSchema,
   SHOWS,
   SearchResultSchema,
@@ -28,6 +29,8 @@ export const HISTORY_PAGE = 50;
 export const MAX_NICK_CHARS = 256;
 /** Conversations per conversations.load page. */
 export const CONVERSATIONS_PAGE = 100;
+/** Participants one room.participants frame carries (the list is searched in the object beyond that: issue #8 §3). */
+export const MAX_PARTICIPANTS_SENT = 2_000;
 
 // ---- tab -> object -------------------------------------------------------------------------------------------
 
@@ -193,6 +196,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   }),
   /** Leave a room (XEP-0045 §7.14): it stays in the list, state "left"; its bookmark's autojoin goes false. */
   z.object({ type: z.literal("room.leave"), requestId, room: jid }),
+  /** The participants present in a room we are in (answered by `room.participants`). */
+  z.object({ type: z.literal("room.participants"), requestId, room: jid }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -308,6 +313,17 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pong") }),
   /** A room changed (joined, left, kicked, renamed, participants, bookmark settings): the tab replaces its copy. */
   z.object({ type: z.literal("room"), room: RoomViewSchema }),
+  /**
+   * A room's participants (moderators first, then by name), at most MAX_PARTICIPANTS_SENT of them; `total` is how
+   * many are present.
+   */
+  z.object({
+    type: z.literal("room.participants"),
+    requestId: z.string(),
+    room: z.string(),
+    participants: z.array(ParticipantViewSchema),
+    total: z.number().int().nonnegative(),
+  }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),
   /** XEP-0085: a contact's chat state in the conversation with them (composing: "… is typing"). */

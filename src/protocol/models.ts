@@ -156,3 +156,16 @@ export const RoomViewSchema = z.object({
   notify: z.enum(["always", "on-mention", "never"]).nullable(),
 });
 export type RoomView = z.infer<typeof RoomViewSchema>;
+
+/** One participant of a room as the tabs see it (issue #8 §1: the "Participants" list). */
+export const ParticipantViewSchema = z.object({
+  nick: z.string(),
+  role: z.enum(["moderator", "participant", "visitor", "none"]),
+  affiliation: z.enum(["owner", "admin", "member", "outcast", "none"]),
+  show,
+  /** The real bare JID, where the room shows it. */
+  jid: z.string().optional(),
+  /** XEP-0421, where the room provides it. */
+  occupantId: z.string().optional(),
+});
+export type ParticipantView = z.infer<typeof ParticipantViewSchema>;

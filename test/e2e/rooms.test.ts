@@ -130,6 +130,19 @@ describe("group chats", () => {
       await screenshots(page, "rooms-group-chat");
       await expectNoAxeViolations(page, "a group chat");
 
+      // "Participants": a dialog with the list of who is there, the owner first.
+      await header(page).getByRole("button", { name: "Participants" }).click();
+      const people = page.getByRole("list", { name: "Participants" });
+      await expect.poll(() => people.getByRole("listitem").count(), { timeout: UI_TIMEOUT_MS }).toBe(3);
+      const rows = await people.getByRole("listitem").allTextContents();
+      expect(rows[0]).toMatch(/^.?bo\s*owner$/u);
+      expect(rows.join("|")).toContain("rm-ann");
+      expect(rows.join("|")).toContain("cy");
+      await screenshots(page, "rooms-participants");
+      await expectNoAxeViolations(page, "the participants list");
+      await page.keyboard.press("Escape");
+      await expect.poll(() => people.count()).toBe(0);
+
       // Leave, then Join again.
       await header(page).getByRole("button", { name: "Leave" }).click();
       await expect.poll(() => subtitle(page), { timeout: UI_TIMEOUT_MS }).toBe("Group chat · you left");

@@ -5,7 +5,7 @@
 // silently: a kick, a ban or a shutdown shows in the room's state with its reason. Bookmarks: ./bookmarks.ts.
 import type { Element } from "@xmpp/xml";
 import { loadRooms, type StoredRoom } from "../../db/rooms.ts";
-import type { ClientFrame, RoomView } from "../../protocol/index.ts";
+import { MAX_PARTICIPANTS_SENT, type ClientFrame, type ParticipantView, type RoomView } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 import { bare, resourceOf, splitJid } from "../../xmpp/jid.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
@@ -81,7 +81,22 @@ export class MucFeature implements Feature {
     });
   }
 
-  readonly frames: Pick<FrameHandlers, "room.join" | "room.leave"> = {
+  readonly frames: Pick<FrameHandlers, "room.join" | "room.leave" | "room.participants"> = {
+    "room.participants": async (ws, frame) => {
+      const entry = this.#rooms.get(frame.room);
+      if (!entry) {
+        refuse(this.ctx.tabs, ws, "room-failed", "item-not-found", frame.requestId);
+        return;
+      }
+      const all = participantViews(entry.occupants.values());
+      this.ctx.tabs.send(ws, {
+        type: "room.participants",
+        requestId: frame.requestId,
+        room: frame.room,
+        participants: all.slice(0, MAX_PARTICIPANTS_SENT),
+        total: all.length,
+      });
+    },
     "room.join": async (ws, frame) => {
       if (!linkOrRefuse(this.ctx, ws, frame.requestId)) return;
       try {
@@ -440,4 +455,19 @@ async function reservedNick(link: Link, room: string): Promise<string | null> {
     if (!(err instanceof XMPPError)) throw err;
     return null;
   }
+}
+
+const ROLE_RANK: Readonly<Record<Occupant["role"], number>> = { moderator: 0, participant: 1, visitor: 2, none: 3 };
+
+/** The present participants as tabs see them: moderators first, then participants, visitors; by name within. */
+export function participantViews(occupants: Iterable<Occupant>): ParticipantView[] {
+  return [...occupants]
+    .filter((o) => o.available)
+    .sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.nick.localeCompare(b.nick))
+    .map((o) => {
+      const view: ParticipantView = { nick: o.nick, role: o.role, affiliation: o.affiliation, show: o.show };
+      if (o.realJid) view.jid = o.realJid;
+      if (o.occupantId) view.occupantId = o.occupantId;
+      return view;
+    });
 }

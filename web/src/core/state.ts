@@ -5,6 +5,7 @@ import type {
   ConnectionState,
   Contact,
   Conversation,
+  ParticipantView,
   PresenceDelta,
   RoomView,
   RosterEntry,
@@ -48,6 +49,14 @@ export interface AppState {
   readonly drafts: ReadonlyMap<string, string>;
   /** Group chats and channels the account is in or was in (issue #8), by room address. */
   readonly rooms: ReadonlyMap<string, RoomView>;
+  /** The participants of the rooms whose list a tab asked for (the "Participants" list), by room address. */
+  readonly participants: ReadonlyMap<string, RoomParticipants>;
+}
+
+export interface RoomParticipants {
+  readonly list: readonly ParticipantView[];
+  /** How many are present (the list may carry fewer). */
+  readonly total: number;
 }
 
 /** "… is typing" disappears this long after the last "composing" (XEP-0085 §5.4 leaves the timing to clients). */
@@ -78,6 +87,7 @@ export function initialState(jid = ""): AppState {
     typing: new Map(),
     drafts: new Map(),
     rooms: new Map(),
+    participants: new Map(),
   };
 }
 
@@ -149,11 +159,17 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         typing: new Map(),
         drafts: new Map((frame.drafts ?? []).map((d) => [d.peer, d.text])),
         rooms: new Map((frame.rooms ?? []).map((r) => [r.room, r])),
+        participants: new Map(),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
     case "room":
       return { ...state, rooms: withEntry(state.rooms, frame.room.room, frame.room) };
+    case "room.participants":
+      return {
+        ...state,
+        participants: withEntry(state.participants, frame.room, { list: frame.participants, total: frame.total }),
+      };
     case "presence":
       return { ...state, roster: applyPresence(state.roster, frame.updates) };
     case "self.presence":

@@ -136,7 +136,13 @@ export function ChatPane(props: ChatPaneProps) {
           }}
         >
           {room ? (
-            <RoomHeader room={room} name={displayName(state, peer)} back={props.back} send={props.send} />
+            <RoomHeader
+              room={room}
+              name={displayName(state, peer)}
+              back={props.back}
+              send={props.send}
+              participants={state.participants.get(peer)}
+            />
           ) : (
             <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />
           )}

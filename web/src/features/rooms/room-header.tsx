@@ -2,7 +2,10 @@
 // it (or why we are not: joining, left, refused, removed), the subject, and Join or Leave. Words are the user's:
 // "group chat", "channel", "participants".
 import type { ClientFrame, RoomView } from "../../../../src/protocol/index.ts";
+import { useState } from "preact/hooks";
 import { newRequestId } from "../../core/ids.ts";
+import type { RoomParticipants } from "../../core/state.ts";
+import { ParticipantsDialog } from "./participants.tsx";
 import { roomErrorWords } from "./status-words.ts";
 import { HeaderFrame } from "../chat/header-frame.tsx";
 
@@ -11,6 +14,7 @@ export interface RoomHeaderProps {
   name: string;
   back(): void;
   send(frame: ClientFrame): boolean;
+  participants: RoomParticipants | undefined;
 }
 
 function kindWord(kind: RoomView["kind"]): string {
@@ -32,10 +36,23 @@ export function roomSubtitle(room: RoomView): string {
   }
 }
 
-export function RoomHeader({ room, name, back, send }: RoomHeaderProps) {
+export function RoomHeader({ room, name, back, send, participants }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
+  const [showing, setShowing] = useState(false);
   return (
     <HeaderFrame name={name} subtitle={`${roomSubtitle(room)}${room.subject ? ` · ${room.subject}` : ""}`} back={back}>
+      {room.state === "joined" && (
+        <button type="button" class="room-participants" aria-haspopup="dialog" onClick={() => setShowing(true)}>
+          Participants
+        </button>
+      )}
+      <ParticipantsDialog
+        room={room.room}
+        open={showing}
+        onClose={() => setShowing(false)}
+        participants={participants}
+        send={send}
+      />
       <button
         type="button"
         class="room-membership"

@@ -298,6 +298,7 @@ export class Session {
       case "pep.items":
       case "pep.event":
       case "room":
+      case "room.participants":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
