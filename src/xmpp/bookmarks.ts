@@ -5,7 +5,14 @@
 import { xml, type Element } from "@xmpp/xml";
 import { parseXml } from "./parse.ts";
 import { bare, parseBareJid } from "./jid.ts";
-import { buildItems, buildPublishPlain, buildPublishWithOptions, NS_PUBSUB, NS_PUBSUB_EVENT } from "./pubsub.ts";
+import {
+  buildItems,
+  buildPublishPlain,
+  buildPublishWithOptions,
+  NS_PUBSUB,
+  NS_PUBSUB_EVENT,
+  PRIVATE_ITEMS_OPTIONS,
+} from "./pubsub.ts";
 
 export const NS_BOOKMARKS = "urn:xmpp:bookmarks:1";
 /** The PEP node is named like the namespace (XEP-0402 §3). */
@@ -13,12 +20,7 @@ export const BOOKMARKS_NODE = NS_BOOKMARKS;
 export const NS_NOTIFY = "urn:xmpp:notification-settings:1"; // XEP-0492
 
 /** XEP-0402 §3.1 example 4: the node's publish-options (private, one item per room, no limit). */
-export const BOOKMARKS_PUBLISH_OPTIONS: Readonly<Record<string, string>> = {
-  "pubsub#persist_items": "true",
-  "pubsub#max_items": "max",
-  "pubsub#send_last_published_item": "never",
-  "pubsub#access_model": "whitelist",
-};
+export const BOOKMARKS_PUBLISH_OPTIONS = PRIVATE_ITEMS_OPTIONS;
 
 /** Bookmarks read from one fetch or notification. */
 export const MAX_BOOKMARKS = 1_000;

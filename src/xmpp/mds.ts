@@ -12,6 +12,7 @@ import {
   buildPublishWithOptions,
   NS_PUBSUB,
   NS_PUBSUB_EVENT,
+  PRIVATE_ITEMS_OPTIONS,
 } from "./pubsub.ts";
 
 export const NS_MDS = "urn:xmpp:mds:displayed:0";
@@ -19,12 +20,7 @@ export const NS_MDS = "urn:xmpp:mds:displayed:0";
 export const MDS_NODE = NS_MDS;
 
 /** XEP-0490 §4: the node keeps one item per conversation, for the user's own clients only. */
-export const MDS_PUBLISH_OPTIONS: Readonly<Record<string, string>> = {
-  "pubsub#persist_items": "true",
-  "pubsub#max_items": "max",
-  "pubsub#send_last_published_item": "never",
-  "pubsub#access_model": "whitelist",
-};
+export const MDS_PUBLISH_OPTIONS = PRIVATE_ITEMS_OPTIONS;
 
 /** Items we look at per notification or fetch (one per conversation; more is someone else's problem). */
 export const MAX_MDS_ITEMS = 1_000;

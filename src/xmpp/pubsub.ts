@@ -14,6 +14,17 @@ export interface PepItem {
   payload: string;
 }
 
+/**
+ * XEP-0223 §3 for a private store of many items (one per conversation or room): the publish-options XEP-0402 §3.1
+ * (bookmarks) and XEP-0490 §4 (read positions) both ask for.
+ */
+export const PRIVATE_ITEMS_OPTIONS: Readonly<Record<string, string>> = {
+  "pubsub#persist_items": "true",
+  "pubsub#max_items": "max",
+  "pubsub#send_last_published_item": "never",
+  "pubsub#access_model": "whitelist",
+};
+
 /** XEP-0060 §7.1.5 with XEP-0223 publish-options: the node must have (or get) this access model. */
 export function buildPublish(
   node: string,
