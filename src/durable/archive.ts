@@ -4,7 +4,7 @@
 import type { Db } from "../db/client.ts";
 import { existingKeys } from "../db/store.ts";
 import { HISTORY_PAGE } from "../protocol/index.ts";
-import { archiveStamp, buildMamQuery, parseMamFin, type MamFin, type MamResult } from "../xmpp/mam.ts";
+import { archiveStamp, buildMamQuery, parseMamFin, type MamFin, type MamQuery, type MamResult } from "../xmpp/mam.ts";
 import { parseDisplayed, type ParsedDisplayed } from "../xmpp/markers.ts";
 import { XMPPError } from "../xmpp/errors.ts";
 import { messageKey, parseMessage, type ParsedAction, type ParsedChat } from "../xmpp/message.ts";
@@ -66,15 +66,7 @@ export interface ArchiveHost {
 export type RoomParser = (result: MamResult) => ParsedChat | null;
 
 /** One archive query: our account's archive, or a room's (`to`, XEP-0313 §4 sent to the room). */
-export interface ArchiveQuery {
-  to?: string;
-  with?: string;
-  after?: string;
-  before?: string;
-  start?: number;
-  end?: number;
-  max: number;
-}
+export type ArchiveQuery = Omit<MamQuery, "queryId"> & { to?: string };
 
 /** Archive queries at once (each may bring a page of 100 messages), and queued behind them. */
 const QUERIES_IN_FLIGHT = 4;

@@ -50,6 +50,14 @@ async function sent(h: Harness, n: number): Promise<Element> {
   return el;
 }
 
+/** The feature joins ROOM and the room answers with our self-presence as "me". */
+async function joinAsMe(h: Harness, muc: MucFeature): Promise<void> {
+  const joining = muc.join(ROOM);
+  await sent(h, 1);
+  muc.onStanza(selfPresence("me"));
+  await joining;
+}
+
 const rooms = (h: Harness) => h.broadcast.filter((f): f is RoomFrame => f.type === "room").map((f) => f.room);
 
 describe("MucFeature", () => {
@@ -108,10 +116,7 @@ describe("MucFeature", () => {
 
   it("a kick is shown with its reason and not rejoined; an unexplained removal is rejoined", async () => {
     const { h, muc } = setup();
-    const joining = muc.join(ROOM);
-    await sent(h, 1);
-    muc.onStanza(selfPresence("me"));
-    await joining;
+    await joinAsMe(h, muc);
     muc.onStanza(
       parseXml(`<presence from='${ROOM}/me' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'>
         <item affiliation='none' role='none'><reason>spam</reason></item><status code='110'/><status code='307'/>
@@ -140,10 +145,7 @@ describe("MucFeature", () => {
       if (child.attrs.node === "x-roomuser-item") throw new XMPPError("item-not-found");
       return roomInfo(["muc_open"]);
     });
-    const joining = muc.join(ROOM);
-    await sent(h, 1);
-    muc.onStanza(selfPresence("me"));
-    await joining;
+    await joinAsMe(h, muc);
     await muc.tick(Date.now()); // not silent yet
     expect(pings).toBe(0);
     const ticking = muc.tick(Date.now() + 5 * 60_000);
@@ -157,10 +159,7 @@ describe("MucFeature", () => {
 
   it("stores a live message with its sender, ours (by origin-id) once, with the tab's request id", async () => {
     const { h, muc } = setup();
-    const joining = muc.join(ROOM);
-    await sent(h, 1);
-    muc.onStanza(selfPresence("me"));
-    await joining;
+    await joinAsMe(h, muc);
     muc.onStanza(
       parseXml(`<message type='groupchat' from='${ROOM}/bo'><body>hi</body>
       <stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='s1'/></message>`),
