@@ -15,7 +15,15 @@ interface InRoom {
 
 export type PeerEvent =
   | { event: "ready"; device_id: number; jid: string }
-  | ({ event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string; stanza: string } & InRoom)
+  | ({
+      event: "message";
+      from: string;
+      sid: number;
+      body: string | null;
+      prekey: boolean;
+      id: string;
+      stanza: string;
+    } & InRoom)
   | ({ event: "undecryptable"; from: string; sid: number; reason: string; id: string } & InRoom)
   | ({ event: "plain"; from: string; body: string; id: string; stanza: string } & InRoom)
   | ({ event: "stanza"; from: string; id: string | null; stanza: string } & InRoom)

@@ -356,12 +356,13 @@ async function main() {
       group,
     );
     const inRoom = (peer, body) =>
-      peer.waitFor(
-        (e) => e.event === "message" && e.room === room && e.body === body,
-        `'${body}' in the room`,
-      );
+      peer.waitFor((e) => e.event === "message" && e.room === room && e.body === body, `'${body}' in the room`);
     const [bobGot, carolGot] = await Promise.all([inRoom(bob2, "hello group"), inRoom(carol, "hello group")]);
-    check(bobGot.from === "alice@localhost" && bobGot.nick === "alice", "bob decrypted it, from alice's real address", bobGot);
+    check(
+      bobGot.from === "alice@localhost" && bobGot.nick === "alice",
+      "bob decrypted it, from alice's real address",
+      bobGot,
+    );
     check(carolGot.from === "alice@localhost", "carol decrypted it", carolGot);
     await alice1.waitFor((e) => e.event === "room_reflection" && e.room === room, "alice1's reflection");
     await alice1.command({ cmd: "set_affiliation", room, jid: "carol@localhost", affiliation: "none" });
