@@ -15,7 +15,6 @@ import {
   connectionState,
   contactBase,
   show,
-  subscription,
 } from "./models.ts";
 
 export * from "./models.ts";
