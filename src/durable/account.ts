@@ -47,6 +47,7 @@ import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
 import { DraftsFeature } from "./features/drafts.ts";
 import { HistoryFeature } from "./features/history.ts";
+import { RoomOmemoFeature } from "./features/room-omemo.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
 import { ReadStateFeature } from "./features/read-state.ts";
@@ -187,6 +188,7 @@ export class Account {
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
       "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
       ...muc.frames,
+      ...new RoomOmemoFeature(ctx, muc).frames,
       "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
       "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,

@@ -181,7 +181,7 @@ export function ChatPane(props: ChatPaneProps) {
             focus={props.composerFocus}
             name={displayName(state, peer)}
             lastOwn={room ? null : lastEditable(messages)}
-            encryptable={room === undefined}
+            encryptable={room === undefined || room.kind === "group"}
           />
           <p class="actions-status" aria-live="polite">
             {parts.actions.status.value ?? ""}

@@ -299,6 +299,7 @@ export class Session {
       case "pep.event":
       case "room":
       case "room.participants":
+      case "room.members":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
