@@ -104,6 +104,10 @@ export const TEST_ACCOUNTS = [
   "axe-ben",
   "axe-cy",
   "axe-dee",
+  // test/workers/room-omemo.test.ts: the user, the group chat's owner, another member
+  "go-ann",
+  "go-bo",
+  "go-cy",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

@@ -169,10 +169,11 @@ export class Account {
       this.#roster,
     ];
     const muc = this.#muc;
-    // What one-to-one chats do and rooms do not do yet (OMEMO in groups, retractions, reactions: issue #8 §2):
+    const roomOmemo = new RoomOmemoFeature(ctx, muc);
+    // What one-to-one chats do and rooms do not do yet (retractions, reactions: issue #8 §1):
     // refused for a room, never sent to it as a chat message.
     const notInRooms =
-      <K extends "message.send-encrypted" | "message.retract" | "message.react">(
+      <K extends "message.retract" | "message.react">(
         handler: FrameHandler<K>,
         peerOf: (frame: FrameOf<K>) => string,
       ): FrameHandler<K> =>
@@ -186,9 +187,11 @@ export class Account {
       // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
       "message.send": (ws, frame) =>
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
-      "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
+      // OMEMO in a group chat (issue #8 §2): the tab encrypted for the members; room-omemo.ts checks the room.
+      "message.send-encrypted": (ws, frame) =>
+        muc.get(frame.to) ? roomOmemo.sendEncrypted(ws, frame) : this.#chat.frames["message.send-encrypted"](ws, frame),
       ...muc.frames,
-      ...new RoomOmemoFeature(ctx, muc).frames,
+      ...roomOmemo.frames,
       "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
       "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,

@@ -63,6 +63,17 @@ export class RoomMessages {
     const sent = parsed.originId === undefined ? undefined : this.#sent.get(parsed.originId);
     if (parsed.originId !== undefined) this.#sent.delete(parsed.originId);
     const s = parsed.chat.sender;
+    // The sender's real address, as the room told us in their presence (§7.2.3; OMEMO in group chats decrypts by
+    // it, issue #8 §2); with occupant ids both must name the same occupant.
+    const occupant = s ? entry.occupants.get(s.nick) : undefined;
+    if (
+      s &&
+      s.jid === undefined &&
+      occupant?.realJid &&
+      (s.occupantId === undefined || s.occupantId === occupant.occupantId)
+    ) {
+      s.jid = occupant.realJid;
+    }
     const ours =
       sent !== undefined ||
       (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
@@ -97,20 +108,29 @@ export class RoomMessages {
       refuse(ctx.tabs, ws, "bad-frame", text, frame.requestId);
       return;
     }
-    const link = linkOrRefuse(ctx, ws, frame.requestId);
+    await this.relay(ws, frame.requestId, entry, (id) => buildGroupchat(entry.view.room, frame.body, id));
+  }
+
+  /**
+   * Sends `build(id)` to the room and waits for its reflection (what is stored and shown, with `requestId`); id is
+   * the stanza's id and origin-id (XEP-0359 §4).
+   */
+  async relay(ws: WebSocket, requestId: string, entry: RoomEntry, build: (id: string) => Element): Promise<void> {
+    const { ctx } = this;
+    const link = linkOrRefuse(ctx, ws, requestId);
     if (!link) return;
     const id = crypto.randomUUID();
-    this.#sent.set(id, { ws, requestId: frame.requestId });
+    this.#sent.set(id, { ws, requestId });
     if (this.#sent.size > MAX_SENT) {
       const first = this.#sent.keys().next();
       if (!first.done) this.#sent.delete(first.value);
     }
     try {
-      await link.send(buildGroupchat(entry.view.room, frame.body, id));
+      await link.send(build(id));
     } catch (err) {
       this.#sent.delete(id);
       logFailure("sending to a room", err);
-      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", requestId);
       return;
     }
     await this.onSent(entry.view.room);

@@ -3,7 +3,8 @@
 // is known to every member, so the only kind where OMEMO can work (XEP-0384 v0.3 §5.6 "Group chats"). The
 // recipients are the room's owners, admins and members, offline ones too, never outcasts: read fresh from the
 // room for each send, so an affiliation change (status 321/301/322) is never missed by a stale copy.
-import { MAX_ROOM_MEMBERS } from "../../protocol/index.ts";
+import { MAX_ROOM_MEMBERS, type ClientFrame } from "../../protocol/index.ts";
+import { buildEncryptedGroupchat, parseEncryptedFromTab } from "../../xmpp/omemo.ts";
 import { buildAffiliationList, parseAffiliationList, type Affiliation } from "../../xmpp/muc.ts";
 import { conditionOf, linkOrRefuse, refuse, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 import type { MucFeature } from "./muc.ts";
@@ -38,6 +39,36 @@ export class RoomOmemoFeature {
     private readonly ctx: FeatureContext,
     private readonly muc: MucFeature,
   ) {}
+
+  /**
+   * An OMEMO message the tab encrypted for the members: the room is asked again what it is first (a group chat that
+   * became open or anonymous must not get it), then the element's shape is checked and it is relayed.
+   */
+  async sendEncrypted(ws: WebSocket, frame: Extract<ClientFrame, { type: "message.send-encrypted" }>): Promise<void> {
+    const entry = this.muc.get(frame.to);
+    if (entry) await this.muc.refreshInfo(entry);
+    const why = notEncryptable(entry);
+    if (why !== null || !entry) {
+      refuse(this.ctx.tabs, ws, "send-failed", why ?? "Not in this group chat.", frame.requestId);
+      return;
+    }
+    if (frame.replyTo || frame.replace) {
+      refuse(
+        this.ctx.tabs,
+        ws,
+        "bad-frame",
+        "Encrypted replies and corrections in group chats are not supported yet.",
+        frame.requestId,
+      );
+      return;
+    }
+    const encrypted = parseEncryptedFromTab(frame.encrypted);
+    if (!encrypted) {
+      refuse(this.ctx.tabs, ws, "bad-encrypted", "not a valid OMEMO <encrypted/> element", frame.requestId);
+      return;
+    }
+    await this.muc.relay(ws, frame.requestId, entry, (id) => buildEncryptedGroupchat(entry.view.room, id, encrypted));
+  }
 
   readonly frames: Pick<FrameHandlers, "room.members"> = {
     "room.members": async (ws, frame) => {
