@@ -108,6 +108,10 @@ export const TEST_ACCOUNTS = [
   "go-ann",
   "go-bo",
   "go-cy",
+  // test/e2e/omemo-rooms.test.ts: the user and two python OMEMO peers (the group chat's owner, a member)
+  "og-ann",
+  "og-bob",
+  "og-cy",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];
