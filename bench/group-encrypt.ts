@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // Part 9 of `npm run bench` (bench/run.mjs): encrypting one message for a group chat of 20 members with 2 devices
 // each (and our own second device): the real OMEMO engine (web/src/crypto/omemo03.ts, libsignal) on fake-indexeddb
 // and an in-memory PEP service whose fetches each take PEP_LATENCY_MS (a round trip tab -> object -> server).
@@ -5,7 +6,8 @@
 //   naive  one one-to-one OMEMO message per member (Omemo03.encrypt() 20 times, one after another), as a client
 //          without group support would have to do: 20 stanzas, every own device keyed 20 times.
 // Cold = first message (device lists and bundles fetched, 41 sessions built); warm = the next messages.
-// Run with tsx: `tsx bench/group-encrypt.ts <results.json>`. Writes results as JSON to argv[2].
+// Run with tsx: `tsx bench/group-encrypt.ts <results.json>`. Writes results as JSON to argv[2]. Type-checked with
+// the web app (web/tsconfig.json: it runs the browser's crypto code), with Node's types referenced above.
 import { writeFileSync } from "node:fs";
 import { FakePep, makeDevice, publishDevice, type TestDevice } from "../web/test/omemo-helpers.ts";
 import type { PepTransport } from "../web/src/crypto/e2ee.ts";
