@@ -192,6 +192,7 @@ export class Account {
         muc.get(frame.to) ? roomOmemo.sendEncrypted(ws, frame) : this.#chat.frames["message.send-encrypted"](ws, frame),
       ...muc.frames,
       ...roomOmemo.frames,
+      ...bookmarks.frames,
       "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
       "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,

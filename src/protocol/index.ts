@@ -205,6 +205,16 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
    * a group chat (members-only and non-anonymous) or its lists cannot be read.
    */
   z.object({ type: z.literal("room.members"), requestId, room: jid }),
+  /**
+   * When a room notifies (XEP-0492 in its XEP-0402 bookmark, shared with the user's other clients): every message,
+   * mentions only, or never. Answered by `ack` (the room's frame follows), or `error` (room-failed).
+   */
+  z.object({
+    type: z.literal("room.notify"),
+    requestId,
+    room: jid,
+    notify: z.enum(["always", "on-mention", "never"]),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
