@@ -54,6 +54,8 @@ import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
 import { BookmarksFeature } from "./features/bookmarks.ts";
 import { MucFeature } from "./features/muc.ts";
+import { RoomDirectoryFeature } from "./features/room-directory.ts";
+import { RoomSettingsFeature } from "./features/room-settings.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -64,6 +66,8 @@ export interface AccountDeps {
   onLost(reason: string): void;
   /** How much archive work a catch-up and a hole fill may do (default ARCHIVE_LIMITS). */
   archiveLimits?: ArchiveLimits;
+  /** XEP-0433: the admin's channel search service (PARLEY_CHANNEL_SEARCH_JID); the local walk when absent. */
+  channelSearch?: string;
 }
 
 /** Flush at most once a second, or at once at this many waiting items (issue #2 §5). */
@@ -158,6 +162,7 @@ export class Account {
     this.#stanzaFeatures = [
       history,
       readState,
+      this.#muc.members,
       this.#muc,
       bookmarks,
       omemo,
@@ -198,6 +203,8 @@ export class Account {
       ...drafts.frames,
       ...new SearchFeature(ctx).frames,
       ...readState.frames,
+      ...new RoomDirectoryFeature(ctx, deps.channelSearch ? { searchService: deps.channelSearch } : {}).frames,
+      ...new RoomSettingsFeature(ctx, muc).frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
   }

@@ -42,6 +42,7 @@ import {
 } from "./context.ts";
 import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
 import { RoomMessages } from "./room-messages.ts";
+import { RoomMembers } from "./room-members.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -61,6 +62,8 @@ export class MucFeature implements Feature {
   /** Single flight: one join per room at a time. */
   readonly #joining = new Map<string, Promise<void>>();
   readonly #messages: RoomMessages;
+  /** Real address → affiliation per room (issue #8 §1 settings, §2 OMEMO recipients): ./room-members.ts. */
+  readonly members = new RoomMembers((room) => this.#rooms.has(room));
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
 
   constructor(
@@ -301,6 +304,7 @@ export class MucFeature implements Feature {
     }
     const occupant = parseOccupant(el);
     if (!occupant) return true;
+    this.members.observe(occupant);
     entry.lastActivity = Date.now();
     if (
       isSelfPresence(occupant) ||

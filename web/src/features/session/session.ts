@@ -24,6 +24,11 @@ const BANNER_MS = 10_000;
 /** Answers an ack/error for a request it sent; false when the requestId is not its own. */
 export type Settler = (requestId: string, error: string | null) => boolean;
 
+/** Answers a dialog reads itself (room search results, a room's affiliation lists). */
+export type FrameListener = (
+  frame: Extract<ServerFrame, { type: "room.search.results" | "room.affiliations" }>,
+) => void;
+
 /** A message to show (a search result opened): scrolled to, highlighted and focused once in the log. */
 export interface Target {
   readonly peer: string;
@@ -68,6 +73,7 @@ export class Session {
   readonly #composerFocus = signal(0);
   readonly #conn: Connection;
   readonly #settlers = new Set<Settler>();
+  readonly #listeners = new Set<FrameListener>();
   readonly #onSignedOut: (message: string | null) => void;
   /** Window requests around a search result in flight (their failure is said, and the newest page loaded). */
   readonly #windowRequests = new Set<string>();
@@ -141,6 +147,12 @@ export class Session {
   onSettle(settler: Settler): () => void {
     this.#settlers.add(settler);
     return () => this.#settlers.delete(settler);
+  }
+
+  /** Registers a dialog's handler for the answers only it reads (room search results, affiliation lists). */
+  onAnswer(listener: FrameListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   showBanner(message: string): void {
@@ -307,6 +319,10 @@ export class Session {
         this.search.handle(frame);
         break;
       case "history.progress":
+        break;
+      case "room.search.results":
+      case "room.affiliations":
+        for (const listener of this.#listeners) listener(frame);
         break;
       default:
         assertNever(frame);
