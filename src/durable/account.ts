@@ -56,6 +56,7 @@ import { BookmarksFeature } from "./features/bookmarks.ts";
 import { MucFeature } from "./features/muc.ts";
 import { RoomDirectoryFeature } from "./features/room-directory.ts";
 import { RoomSettingsFeature } from "./features/room-settings.ts";
+import type { TrackedAffiliation } from "./features/room-members.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -207,6 +208,11 @@ export class Account {
       ...new RoomSettingsFeature(ctx, muc).frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
+  }
+
+  /** A room's known affiliations, real bare JID → affiliation (issue #8 §2: OMEMO's recipients come from here). */
+  roomMembers(room: string): ReadonlyMap<string, TrackedAffiliation> {
+    return this.#muc.members.of(room);
   }
 
   get online(): boolean {
