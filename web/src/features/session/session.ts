@@ -17,6 +17,7 @@ import { Store } from "../../core/store.ts";
 import { unreadAfter } from "../read/decide.ts";
 import { newestCursor } from "../../core/window.ts";
 import { SearchModel } from "../search/search.ts";
+import { emitRoomAnswer } from "../rooms/answers.ts";
 
 const HISTORY_TIMEOUT_MS = 30_000;
 const BANNER_MS = 10_000;
@@ -73,7 +74,6 @@ export class Session {
   readonly #composerFocus = signal(0);
   readonly #conn: Connection;
   readonly #settlers = new Set<Settler>();
-  readonly #listeners = new Set<FrameListener>();
   readonly #onSignedOut: (message: string | null) => void;
   /** Window requests around a search result in flight (their failure is said, and the newest page loaded). */
   readonly #windowRequests = new Set<string>();
@@ -147,12 +147,6 @@ export class Session {
   onSettle(settler: Settler): () => void {
     this.#settlers.add(settler);
     return () => this.#settlers.delete(settler);
-  }
-
-  /** Registers a dialog's handler for the answers only it reads (room search results, affiliation lists). */
-  onAnswer(listener: FrameListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 
   showBanner(message: string): void {
@@ -322,7 +316,7 @@ export class Session {
         break;
       case "room.search.results":
       case "room.affiliations":
-        for (const listener of this.#listeners) listener(frame);
+        emitRoomAnswer(frame);
         break;
       default:
         assertNever(frame);
