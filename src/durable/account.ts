@@ -154,6 +154,7 @@ export class Account {
     );
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
+    const roomSettings = new RoomSettingsFeature(ctx, this.#muc);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
@@ -164,6 +165,7 @@ export class Account {
       history,
       readState,
       this.#muc.members,
+      roomSettings,
       this.#muc,
       bookmarks,
       omemo,
@@ -205,7 +207,7 @@ export class Account {
       ...new SearchFeature(ctx).frames,
       ...readState.frames,
       ...new RoomDirectoryFeature(ctx, deps.channelSearch ? { searchService: deps.channelSearch } : {}).frames,
-      ...new RoomSettingsFeature(ctx, muc).frames,
+      ...roomSettings.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
   }

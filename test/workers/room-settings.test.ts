@@ -91,6 +91,11 @@ describe("room settings (XEP-0045 §8–§10)", () => {
     const info = parseRoomInfo(await dee.link.iq("get", buildDiscoInfo(), room));
     expect(info).toMatchObject({ name: `Renamed ${run}`, description: "All about it" });
     await tab.waitForRoom((r) => r.room === room && r.name === `Renamed ${run}`);
+    // Another owner renames it (status 104 in the room): the header follows.
+    const offered = parseConfigFields(await bo.link.iq("get", buildConfigFetch(), room));
+    await bo.link.iq("set", buildConfigSubmit({ "muc#roomconfig_roomname": `By bo ${run}` }, offered), room);
+    const renamed = await tab.waitForRoom((r) => r.room === room && r.name === `By bo ${run}`);
+    expect(renamed.description).toBe("All about it");
 
     // Members: added, listed (with the owners), tracked, removed.
     expect(

@@ -11,13 +11,26 @@ import {
   buildConfigFetch,
   buildConfigSubmit,
   buildDestroy,
+  buildDiscoInfo,
   buildSetAffiliation,
   buildSetRole,
   parseAffiliationList,
   parseConfigFields,
+  isConfigChange,
+  parseRoomInfo,
+  roomKind,
   type AffiliationItem,
 } from "../../xmpp/muc.ts";
-import { conditionOf, linkOrRefuse, refuse, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
+import { bare } from "../../xmpp/jid.ts";
+import {
+  conditionOf,
+  linkOrRefuse,
+  logFailure,
+  refuse,
+  type FeatureContext,
+  type FrameHandlers,
+  type Link,
+} from "./context.ts";
 import type { RoomEntry } from "./room-entry.ts";
 import type { RoomMembers, TrackedAffiliation } from "./room-members.ts";
 
@@ -108,6 +121,34 @@ export class RoomSettingsFeature {
         this.rooms.members.forget(frame.room);
       }),
   };
+
+  /**
+   * §10.2.1 status 104 (a groupchat message from the room): its name or description changed, by any owner; its
+   * disco#info is read again for the header. Never takes the stanza (the rooms feature still sees it).
+   */
+  onStanza(el: Element): boolean {
+    if (el.name !== "message" || !isConfigChange(el)) return false;
+    const entry = this.rooms.get(bare(el.attrs.from ?? ""));
+    const link = this.ctx.link();
+    if (entry && link) void this.#reread(link, entry);
+    return false;
+  }
+
+  /**
+   * Swallowed, logged: any failure to read the room again (it was destroyed meanwhile, the link dropped); the
+   * header keeps the old name until the next join.
+   */
+  async #reread(link: Link, entry: RoomEntry): Promise<void> {
+    try {
+      const info = parseRoomInfo(await link.iq("get", buildDiscoInfo(), entry.view.room, IQ_TIMEOUT_MS));
+      if (!info) return;
+      entry.applyInfo(info, roomKind(info));
+      if (!info.description) delete entry.view.description;
+      this.rooms.changed(entry);
+    } catch (err) {
+      logFailure(`reading ${entry.view.room} again`, err);
+    }
+  }
 
   /**
    * The room's four lists (§9.5 members and outcasts, §10.5 owners and admins), each also kept by the members map.

@@ -111,4 +111,35 @@ describe("RoomSettingsFeature", () => {
     await feature.frames["room.destroy"](h.ws, { type: "room.destroy", requestId: "d1", room: "other@x.org" });
     expect(h.sent.at(-1)?.frame).toMatchObject({ type: "error", message: "item-not-found", requestId: "d1" });
   });
+
+  it("reads the room again after its status 104 notice, and lets the rooms feature have the message", async () => {
+    const { h, entry, changed, feature } = setup();
+    h.link.answer = () =>
+      parseXml(
+        `<iq type="result"><query xmlns="http://jabber.org/protocol/disco#info">` +
+          `<identity category="conference" type="text" name="Renamed"/><feature var="muc_open"/></query></iq>`,
+      );
+    entry.view.description = "old";
+    const notice = parseXml(
+      `<message from="${ROOM}" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><status code="104"/></x></message>`,
+    );
+    expect(feature.onStanza(notice)).toBe(false);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(entry.view).toMatchObject({ name: "Renamed", kind: "channel" });
+    expect(entry.view.description).toBeUndefined();
+    expect(changed).toEqual([entry]);
+    // From an occupant, or without 104: nothing is read.
+    const before = h.link.iqs.length;
+    feature.onStanza(
+      parseXml(
+        `<message from="${ROOM}/bo" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><status code="104"/></x></message>`,
+      ),
+    );
+    feature.onStanza(
+      parseXml(
+        `<message from="${ROOM}" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><status code="170"/></x></message>`,
+      ),
+    );
+    expect(h.link.iqs.length).toBe(before);
+  });
 });
