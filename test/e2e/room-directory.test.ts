@@ -168,8 +168,10 @@ describe("room search and group settings", () => {
       // Phone width, dark: the dialog still fits and passes.
       await page.setViewportSize({ width: 390, height: 780 });
       await page.emulateMedia({ colorScheme: "dark" });
+      await screenshots(page, "room-header-phone");
       await header(page).getByRole("button", { name: "Group settings" }).click();
       await settings.getByRole("button", { name: "Delete group chat" }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await screenshots(page, "room-settings-phone");
       await expectNoAxeViolations(page, "the group settings, phone, dark");
     },
   );
