@@ -7,6 +7,7 @@ interface __BaseEnv_Env {
 	XMPP_DOMAIN: string;
 	XMPP_WEBSOCKET_URL: string;
 	ALLOWED_DOMAINS: string;
+	PARLEY_CHANNEL_SEARCH_JID: string;
 	IDLE_TIMEOUT_SECONDS: string;
 	PARLEY_SECRET: string;
 	USER_SESSION: DurableObjectNamespace<import("./worker/index").UserSession>;
@@ -23,7 +24,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "XMPP_DOMAIN" | "XMPP_WEBSOCKET_URL" | "ALLOWED_DOMAINS" | "IDLE_TIMEOUT_SECONDS" | "PARLEY_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "XMPP_DOMAIN" | "XMPP_WEBSOCKET_URL" | "ALLOWED_DOMAINS" | "PARLEY_CHANNEL_SEARCH_JID" | "IDLE_TIMEOUT_SECONDS" | "PARLEY_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

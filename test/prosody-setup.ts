@@ -70,6 +70,18 @@ export const TEST_ACCOUNTS = [
   "muc-cy",
   "muc-dee",
   "muc-eli",
+  // test/workers/room-directory.test.ts, room-settings.test.ts: the searcher/owner, the peers' rooms, participants
+  "dir-ann",
+  "dir-bo",
+  "dir-cy",
+  "set-ann",
+  "set-bo",
+  "set-cy",
+  "set-dee",
+  // test/e2e/room-directory.test.ts
+  "rd-ann",
+  "rd-bo",
+  "rd-cy",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",

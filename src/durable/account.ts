@@ -55,6 +55,9 @@ import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
 import { BookmarksFeature } from "./features/bookmarks.ts";
 import { MucFeature } from "./features/muc.ts";
+import { RoomDirectoryFeature } from "./features/room-directory.ts";
+import { RoomSettingsFeature } from "./features/room-settings.ts";
+import type { TrackedAffiliation } from "./features/room-members.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -65,6 +68,8 @@ export interface AccountDeps {
   onLost(reason: string): void;
   /** How much archive work a catch-up and a hole fill may do (default ARCHIVE_LIMITS). */
   archiveLimits?: ArchiveLimits;
+  /** XEP-0433: the admin's channel search service (PARLEY_CHANNEL_SEARCH_JID); the local walk when absent. */
+  channelSearch?: string;
 }
 
 /** Flush at most once a second, or at once at this many waiting items (issue #2 §5). */
@@ -150,6 +155,7 @@ export class Account {
     );
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
+    const roomSettings = new RoomSettingsFeature(ctx, this.#muc);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
@@ -159,6 +165,8 @@ export class Account {
     this.#stanzaFeatures = [
       history,
       readState,
+      this.#muc.members,
+      roomSettings,
       this.#muc,
       bookmarks,
       omemo,
@@ -204,8 +212,15 @@ export class Account {
       ...drafts.frames,
       ...new SearchFeature(ctx).frames,
       ...readState.frames,
+      ...new RoomDirectoryFeature(ctx, deps.channelSearch ? { searchService: deps.channelSearch } : {}).frames,
+      ...roomSettings.frames,
       ping: async (ws) => deps.tabs.send(ws, { type: "pong" }),
     };
+  }
+
+  /** A room's known affiliations, real bare JID → affiliation (issue #8 §2: OMEMO's recipients come from here). */
+  roomMembers(room: string): ReadonlyMap<string, TrackedAffiliation> {
+    return this.#muc.members.of(room);
   }
 
   get online(): boolean {

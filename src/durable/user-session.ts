@@ -12,6 +12,7 @@ import { seal, unseal, type SealedSecret } from "./credentials.ts";
 import { Tabs } from "./fanout.ts";
 import { SampledLog, TAB_RATE, TokenBucket, USER_RATE } from "./rate.ts";
 import { Account, type AccountInfo } from "./account.ts";
+import { channelSearchJid } from "./features/room-directory.ts";
 import type { ArchiveLimits } from "./archive.ts";
 import { LIMITS } from "./chat-state.ts";
 import { XmppLink, type SmState } from "./xmpp-link.ts";
@@ -120,6 +121,7 @@ export class UserSession extends DurableObject<Env> {
       storage: this.ctx.storage,
       onLost: (reason) => this.#onLost(reason),
       archiveLimits: this.options.archiveLimits?.(info.jid),
+      channelSearch: channelSearchJid(this.env.PARLEY_CHANNEL_SEARCH_JID),
     });
   }
 

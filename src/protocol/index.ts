@@ -4,6 +4,14 @@ import { z } from "zod";
 import { parseBareJid } from "../xmpp/jid.ts";
 import { MAX_QUERY_CHARS } from "./search.ts";
 import {
+  AffiliationItemSchema,
+  MAX_REASON_CHARS,
+  MAX_ROOM_DESCRIPTION_CHARS,
+  MAX_ROOM_NAME_CHARS,
+  MAX_ROOM_QUERY_CHARS,
+  RoomListingSchema,
+} from "./room-admin.ts";
+import {
   ChatMessageSchema,
   ContactSchema,
   ConversationSchema,
@@ -18,6 +26,7 @@ import {
 } from "./models.ts";
 
 export * from "./models.ts";
+export * from "./room-admin.ts";
 
 /** Frames larger than this are refused with an error frame (issue #2 §3). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -215,6 +224,48 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     room: jid,
     notify: z.enum(["always", "on-mention", "never"]),
   }),
+  /**
+   * Search the deployment's group chats and channels (issue #8 §1; src/durable/features/room-directory.ts): by
+   * name, address and description, case-folded; empty lists them all. Answered by room.search.results.
+   */
+  z.object({ type: z.literal("room.search"), requestId, query: xmlText().max(MAX_ROOM_QUERY_CHARS) }),
+  /** Owners: a room's name and description (XEP-0045 §10.2). Answered by `ack` or `error` (room-failed). */
+  z.object({
+    type: z.literal("room.configure"),
+    requestId,
+    room: jid,
+    name: xmlText().min(1).max(MAX_ROOM_NAME_CHARS),
+    description: xmlText().max(MAX_ROOM_DESCRIPTION_CHARS),
+  }),
+  /** Owners and admins: the room's owners, admins, members and outcasts (§9.5, §10.5), answered by room.affiliations. */
+  z.object({ type: z.literal("room.affiliations"), requestId, room: jid }),
+  /**
+   * Owners and admins: give `jid` an affiliation (§9.3 member, §10.6 admin, §9.1 outcast: a ban; "none" removes
+   * it). Answered by `ack` or `error`.
+   */
+  z.object({
+    type: z.literal("room.affiliate"),
+    requestId,
+    room: jid,
+    jid,
+    affiliation: z.enum(["owner", "admin", "member", "outcast", "none"]),
+    reason: xmlText().max(MAX_REASON_CHARS).optional(),
+  }),
+  /** Moderators: remove a participant (§8.2, role none), with a reason. Answered by `ack` or `error`. */
+  z.object({
+    type: z.literal("room.kick"),
+    requestId,
+    room: jid,
+    nick: xmlText().min(1).max(MAX_NICK_CHARS),
+    reason: xmlText().max(MAX_REASON_CHARS).optional(),
+  }),
+  /** Owners: destroy the room (§10.9). Answered by `ack` or `error`. */
+  z.object({
+    type: z.literal("room.destroy"),
+    requestId,
+    room: jid,
+    reason: xmlText().max(MAX_REASON_CHARS).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -347,6 +398,24 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     requestId: z.string(),
     room: z.string(),
     members: z.array(z.string()).max(MAX_ROOM_MEMBERS),
+  }),
+  /**
+   * Rooms found by a room.search, most participants first, at most ROOM_SEARCH_PAGE; `total` is how many matched.
+   * `query` is the query as asked (a tab drops answers to queries the user has since changed).
+   */
+  z.object({
+    type: z.literal("room.search.results"),
+    requestId: z.string(),
+    query: z.string(),
+    results: z.array(RoomListingSchema),
+    total: z.number().int().nonnegative(),
+  }),
+  /** A room's affiliation lists (answer to room.affiliations), at most MAX_AFFILIATIONS_SENT items. */
+  z.object({
+    type: z.literal("room.affiliations"),
+    requestId: z.string(),
+    room: z.string(),
+    items: z.array(AffiliationItemSchema),
   }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),

@@ -379,6 +379,17 @@ export function parseSubject(message: Element): { subject: string; by: string } 
   return { subject: subject.text().slice(0, MAX_REASON), by: resourceOf(message.attrs.from ?? "") };
 }
 
+/**
+ * §10.2.1: the room's notice that its configuration changed (a groupchat message from the room itself with status
+ * 104; Prosody sends it when the name or description changes): its disco#info is worth reading again.
+ */
+export function isConfigChange(message: Element): boolean {
+  const from = message.attrs.from;
+  if (message.attrs.type !== "groupchat" || typeof from !== "string" || resourceOf(from) !== "") return false;
+  const x = message.getChild("x", NS_MUC_USER);
+  return (x?.getChildren("status") ?? []).slice(0, MAX_CODES).some((s) => s.attrs.code === "104");
+}
+
 // ---- reserved nickname (§7.12) -----------------------------------------------------------------------------------
 
 export const RESERVED_NICK_NODE = "x-roomuser-item";

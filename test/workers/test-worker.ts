@@ -54,6 +54,11 @@ export class TestUserSession extends UserSession {
     await this.account?.pingRooms(Number.POSITIVE_INFINITY);
   }
 
+  /** A room's tracked affiliations (real bare JID → affiliation), sorted by address. */
+  async roomMembersForTests(room: string): Promise<[string, string][]> {
+    return [...(this.account?.roomMembers(room) ?? new Map<string, string>())].sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+
   /** The XMPP socket drops as it would on a network failure, and no reconnect is scheduled. */
   async dropConnectionForTests(): Promise<void> {
     this.ended = true; // keeps the lost handler from scheduling a reconnect in this (about to be evicted) instance

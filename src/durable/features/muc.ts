@@ -10,7 +10,6 @@ import { XMPPError } from "../../xmpp/errors.ts";
 import { bare, resourceOf, splitJid } from "../../xmpp/jid.ts";
 import { parseMamResult } from "../../xmpp/mam.ts";
 import {
-  buildDiscoInfo,
   buildJoin,
   buildLeave,
   buildSelfPing,
@@ -18,14 +17,9 @@ import {
   nextNick,
   parseJoinError,
   parseOccupant,
-  parseReservedNick,
-  parseRoomInfo,
-  hasStatus,
-  RESERVED_NICK_NODE,
   roomKind,
   selfPingVerdict,
   type Occupant,
-  type RoomInfo,
 } from "../../xmpp/muc.ts";
 import type { Archive, RoomParser } from "../archive.ts";
 import { catchUpRoom } from "../room-archive.ts";
@@ -42,7 +36,9 @@ import {
   type Link,
 } from "./context.ts";
 import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
+import { refreshRoomInfo, reservedNick, roomInfo } from "./room-info.ts";
 import { RoomMessages } from "./room-messages.ts";
+import { RoomMembers } from "./room-members.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -62,6 +58,8 @@ export class MucFeature implements Feature {
   /** Single flight: one join per room at a time. */
   readonly #joining = new Map<string, Promise<void>>();
   readonly #messages: RoomMessages;
+  /** Real address → affiliation per room (issue #8 §1 settings, §2 OMEMO recipients): ./room-members.ts. */
+  readonly members = new RoomMembers((room) => this.#rooms.has(room));
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
 
   constructor(
@@ -284,30 +282,20 @@ export class MucFeature implements Feature {
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
-    // §10.2.1 status 104: the configuration changed; what the room is now (a group chat may have become open).
-    if (hasStatus(el, 104)) void this.refreshInfo(entry);
     this.#messages.onGroupchat(entry, el);
     return true;
   }
 
   /**
    * Reads the room's disco#info again (after status 104, before an encrypted send) and applies it; true when it
-   * answered. Failures are logged and leave the view as it was: the room did not answer or the link is down.
+   * answered (./room-info.ts).
    */
   async refreshInfo(entry: RoomEntry): Promise<boolean> {
     const link = this.ctx.link();
     if (!link) return false;
-    try {
-      const info = await roomInfo(link, entry.view.room);
-      if (!info || info === "not-a-room") return false;
-      const before = entry.view.kind;
-      entry.applyInfo(info, roomKind(info));
-      if (entry.view.kind !== before) this.changed(entry);
-      return true;
-    } catch (err) {
-      logFailure("reading a room's info", err);
-      return false;
-    }
+    const outcome = await refreshRoomInfo(link, entry);
+    if (outcome === "changed") this.changed(entry);
+    return outcome !== "failed";
   }
 
   /** An OMEMO message to a group chat (room-omemo.ts checked the room): sent, and its reflection awaited. */
@@ -329,6 +317,7 @@ export class MucFeature implements Feature {
     }
     const occupant = parseOccupant(el);
     if (!occupant) return true;
+    this.members.observe(occupant);
     entry.lastActivity = Date.now();
     if (
       isSelfPresence(occupant) ||
@@ -457,32 +446,6 @@ export function removalReason(occupant: Occupant): string | null {
   if (occupant.codes.includes(322)) return "members-only";
   if (occupant.codes.includes(332)) return "shutdown";
   return null;
-}
-
-/**
- * XEP-0045 §6.4: the room's disco#info; "not-a-room" when the address answers as something else. Swallowed, as
- * null: item-not-found (the room does not exist yet: the join creates it, §10.1.1).
- */
-export async function roomInfo(link: Link, room: string): Promise<RoomInfo | "not-a-room" | null> {
-  try {
-    return parseRoomInfo(await link.iq("get", buildDiscoInfo(), room)) ?? "not-a-room";
-  } catch (err) {
-    if (err instanceof XMPPError && err.condition === "item-not-found") return null;
-    throw err;
-  }
-}
-
-/**
- * XEP-0045 §7.12: the nickname the room reserved for us. Swallowed, as none: any XMPP error (the room does not
- * support it, or does not exist yet).
- */
-async function reservedNick(link: Link, room: string): Promise<string | null> {
-  try {
-    return parseReservedNick(await link.iq("get", buildDiscoInfo(RESERVED_NICK_NODE), room));
-  } catch (err) {
-    if (!(err instanceof XMPPError)) throw err;
-    return null;
-  }
 }
 
 const ROLE_RANK: Readonly<Record<Occupant["role"], number>> = { moderator: 0, participant: 1, visitor: 2, none: 3 };

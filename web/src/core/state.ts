@@ -264,6 +264,9 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     case "room.members":
     // Search answers belong to the search panel (web/src/features/search), not to this state.
     case "search.results":
+    // Room search and a room's affiliation lists belong to their dialogs (web/src/features/rooms), not to this state.
+    case "room.search.results":
+    case "room.affiliations":
       return state;
     default:
       return assertNever(frame);

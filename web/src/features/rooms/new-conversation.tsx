@@ -8,6 +8,7 @@ import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
 import { Alert } from "../../ui/alert.tsx";
 import type { Settler } from "../session/session.ts";
+import { RoomSearch } from "./room-search.tsx";
 import { roomErrorWords } from "./status-words.ts";
 
 const ANSWER_MS = 30_000;
@@ -125,8 +126,20 @@ function JoinDialog({ open, onClose, send, onSettle }: JoinDialogProps) {
     };
   }, [pending]);
 
+  const join = (room: string): void => {
+    const requestId = newRequestId();
+    if (!send({ type: "room.join", requestId, room })) {
+      setError("Not connected. Try again in a moment.");
+      return;
+    }
+    setError(null);
+    setPending({ requestId, room });
+  };
+
   return (
     <dialog ref={dialog} class="join-dialog" aria-labelledby="join-title" onClose={onClose}>
+      <h2 id="join-title">Join a group chat or channel</h2>
+      <RoomSearch send={send} onSettle={onSettle} join={join} busy={pending !== null} />
       <form
         onSubmit={(ev) => {
           ev.preventDefault();
@@ -135,16 +148,9 @@ function JoinDialog({ open, onClose, send, onSettle }: JoinDialogProps) {
             setError("Enter the address of a group chat or channel, like team@conference.example.org.");
             return;
           }
-          const requestId = newRequestId();
-          if (!send({ type: "room.join", requestId, room })) {
-            setError("Not connected. Try again in a moment.");
-            return;
-          }
-          setError(null);
-          setPending({ requestId, room });
+          join(room);
         }}
       >
-        <h2 id="join-title">Join a group chat or channel</h2>
         <label for="join-address">Address</label>
         <input
           id="join-address"

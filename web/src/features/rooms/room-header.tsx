@@ -6,6 +6,8 @@ import { useState } from "preact/hooks";
 import { newRequestId } from "../../core/ids.ts";
 import type { RoomParticipants } from "../../core/state.ts";
 import { ParticipantsDialog } from "./participants.tsx";
+import { canManage, GroupSettings } from "./group-settings.tsx";
+import type { Settler } from "../session/session.ts";
 import { roomErrorWords } from "./status-words.ts";
 import { HeaderFrame } from "../chat/header-frame.tsx";
 
@@ -15,6 +17,7 @@ export interface RoomHeaderProps {
   back(): void;
   send(frame: ClientFrame): boolean;
   participants: RoomParticipants | undefined;
+  onSettle(settler: Settler): () => void;
 }
 
 function kindWord(kind: RoomView["kind"]): string {
@@ -36,9 +39,10 @@ export function roomSubtitle(room: RoomView): string {
   }
 }
 
-export function RoomHeader({ room, name, back, send, participants }: RoomHeaderProps) {
+export function RoomHeader({ room, name, back, send, participants, onSettle }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
   const [showing, setShowing] = useState(false);
+  const [settings, setSettings] = useState(false);
   return (
     <HeaderFrame name={name} subtitle={`${roomSubtitle(room)}${room.subject ? ` · ${room.subject}` : ""}`} back={back}>
       {room.state === "joined" && (
@@ -46,6 +50,19 @@ export function RoomHeader({ room, name, back, send, participants }: RoomHeaderP
           Participants
         </button>
       )}
+      {canManage(room) && (
+        <button type="button" class="room-settings" aria-haspopup="dialog" onClick={() => setSettings(true)}>
+          Group settings
+        </button>
+      )}
+      <GroupSettings
+        room={room}
+        open={settings && canManage(room)}
+        onClose={() => setSettings(false)}
+        send={send}
+        onSettle={onSettle}
+        participants={participants}
+      />
       <ParticipantsDialog
         room={room.room}
         open={showing}

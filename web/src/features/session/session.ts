@@ -17,12 +17,18 @@ import { Store } from "../../core/store.ts";
 import { unreadAfter } from "../read/decide.ts";
 import { newestCursor } from "../../core/window.ts";
 import { SearchModel } from "../search/search.ts";
+import { emitRoomAnswer } from "../rooms/answers.ts";
 
 const HISTORY_TIMEOUT_MS = 30_000;
 const BANNER_MS = 10_000;
 
 /** Answers an ack/error for a request it sent; false when the requestId is not its own. */
 export type Settler = (requestId: string, error: string | null) => boolean;
+
+/** Answers a dialog reads itself (room search results, a room's affiliation lists). */
+export type FrameListener = (
+  frame: Extract<ServerFrame, { type: "room.search.results" | "room.affiliations" }>,
+) => void;
 
 /** A message to show (a search result opened): scrolled to, highlighted and focused once in the log. */
 export interface Target {
@@ -308,6 +314,10 @@ export class Session {
         this.search.handle(frame);
         break;
       case "history.progress":
+        break;
+      case "room.search.results":
+      case "room.affiliations":
+        emitRoomAnswer(frame);
         break;
       default:
         assertNever(frame);
