@@ -54,6 +54,8 @@ import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
 import { BookmarksFeature } from "./features/bookmarks.ts";
 import { MucFeature } from "./features/muc.ts";
+import { InvitationsFeature } from "./features/invitations.ts";
+import { RoomCreateFeature } from "./features/room-create.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -85,6 +87,7 @@ export class Account {
   readonly #drafts: DraftsFeature;
   readonly #readState: ReadStateFeature;
   readonly #muc: MucFeature;
+  readonly #invitations: InvitationsFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -149,6 +152,7 @@ export class Account {
     );
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
+    this.#invitations = new InvitationsFeature(ctx, this.#muc);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
@@ -159,6 +163,7 @@ export class Account {
       history,
       readState,
       this.#muc,
+      this.#invitations,
       bookmarks,
       omemo,
       chatStates,
@@ -187,6 +192,8 @@ export class Account {
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
       "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
       ...muc.frames,
+      ...new RoomCreateFeature(ctx, muc).frames,
+      ...this.#invitations.frames,
       "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
       "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,
@@ -234,7 +241,7 @@ export class Account {
   snapshot(connection: ConnectionState): ServerFrame {
     const snapshot = this.state.snapshot(this.info.jid, connection);
     return snapshot.type === "snapshot"
-      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms() }
+      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms(), invitations: this.#invitations.list() }
       : snapshot;
   }
 
@@ -243,6 +250,7 @@ export class Account {
     await this.#drafts.load();
     await this.#readState.load();
     await this.#muc.load();
+    await this.#invitations.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------
@@ -251,6 +259,7 @@ export class Account {
   async connect(password: string, resume: SmState | null): Promise<void> {
     await this.#chat.load();
     await this.#muc.load();
+    await this.#invitations.load();
     const old = this.#link;
     const { local } = splitJid(this.info.jid);
     const link = new XmppLink(
