@@ -8,12 +8,12 @@ import type { FieldValue } from "./forms.ts";
 import { parseBareJid } from "./jid.ts";
 import { NS_MUC, roomConfig, type RoomSettings } from "./muc.ts";
 
+export { ROOM_LOCAL, roomAddress, slugAddress } from "./room-address.ts";
+
 export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
 export const NS_MUC_UNIQUE = "http://jabber.org/protocol/muc#unique"; // XEP-0307
 /** Items of the server looked at when searching for its MUC service. */
 export const MAX_SERVICE_ITEMS = 20;
-/** The local part of a room address a user may type: letters, digits, and . _ - (no escaping needed, XEP-0106). */
-export const ROOM_LOCAL = /^[\p{L}\p{N}][\p{L}\p{N}._-]{0,62}$/u;
 
 /** XEP-0030 §4.1: the items of an entity. */
 export function buildDiscoItems(): Element {
@@ -68,31 +68,6 @@ export function parseUnique(iq: Element, service: string): string | null {
   const text = iq.getChild("unique", NS_MUC_UNIQUE)?.text().trim() ?? "";
   if (text === "" || text.length > 256 || text.includes("@")) return null;
   return parseBareJid(`${text}@${service}`);
-}
-
-/** A room address made from a name: "Book club!" -> "book-club-k3x9q2" (ASCII letters and digits, a random tail). */
-export function slugAddress(name: string, service: string, random: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/gu, "-")
-    .replace(/^-+|-+$/gu, "")
-    .slice(0, 40)
-    .replace(/-+$/u, "");
-  const tail =
-    random
-      .toLowerCase()
-      .replace(/[^a-z0-9]/gu, "")
-      .slice(0, 8) || "room";
-  return `${slug === "" ? "group" : slug}-${tail}@${service}`;
-}
-
-/** What a user typed as a channel's address: a local part (on `service`) or a whole address; null if neither. */
-export function roomAddress(input: string, service: string): string | null {
-  const value = input.trim();
-  if (value.includes("@")) return parseBareJid(value);
-  return ROOM_LOCAL.test(value) ? parseBareJid(`${value}@${service}`) : null;
 }
 
 /**

@@ -51,8 +51,8 @@ export class InvitationsFeature implements Feature {
         if (held.mediated) {
           await link.send(buildDecline(held.room, held.from, crypto.randomUUID())).catch(() => undefined);
         }
-        await this.#forget(held.room);
         this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+        await this.#forget(held.room);
         return;
       }
       try {
@@ -62,8 +62,9 @@ export class InvitationsFeature implements Feature {
         refuse(this.ctx.tabs, ws, "room-failed", conditionOf(err, "joining from an invitation"), frame.requestId);
         return;
       }
-      await this.#forget(held.room);
+      // The ack first: the tab's request is its invitation's row, which the list without it would take away.
       this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+      await this.#forget(held.room);
       const entry = this.muc.get(held.room);
       if (entry) await this.muc.bookmarks.joined(entry);
     },

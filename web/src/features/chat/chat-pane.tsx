@@ -142,6 +142,7 @@ export function ChatPane(props: ChatPaneProps) {
               back={props.back}
               send={props.send}
               participants={state.participants.get(peer)}
+              onSettle={props.onSettle}
             />
           ) : (
             <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />

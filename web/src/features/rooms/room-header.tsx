@@ -6,6 +6,8 @@ import { useState } from "preact/hooks";
 import { newRequestId } from "../../core/ids.ts";
 import type { RoomParticipants } from "../../core/state.ts";
 import { ParticipantsDialog } from "./participants.tsx";
+import { InviteDialog } from "./invite.tsx";
+import type { Settler } from "../session/session.ts";
 import { roomErrorWords } from "./status-words.ts";
 import { HeaderFrame } from "../chat/header-frame.tsx";
 
@@ -15,6 +17,8 @@ export interface RoomHeaderProps {
   back(): void;
   send(frame: ClientFrame): boolean;
   participants: RoomParticipants | undefined;
+  /** For the Invite dialog's answer (absent: no Invite button). */
+  onSettle?(settler: Settler): () => void;
 }
 
 function kindWord(kind: RoomView["kind"]): string {
@@ -36,15 +40,31 @@ export function roomSubtitle(room: RoomView): string {
   }
 }
 
-export function RoomHeader({ room, name, back, send, participants }: RoomHeaderProps) {
+export function RoomHeader({ room, name, back, send, participants, onSettle }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
   const [showing, setShowing] = useState(false);
+  const [inviting, setInviting] = useState(false);
   return (
     <HeaderFrame name={name} subtitle={`${roomSubtitle(room)}${room.subject ? ` · ${room.subject}` : ""}`} back={back}>
       {room.state === "joined" && (
         <button type="button" class="room-participants" aria-haspopup="dialog" onClick={() => setShowing(true)}>
           Participants
         </button>
+      )}
+      {room.state === "joined" && onSettle && (
+        <button type="button" class="room-invite" aria-haspopup="dialog" onClick={() => setInviting(true)}>
+          Invite
+        </button>
+      )}
+      {onSettle && (
+        <InviteDialog
+          room={room.room}
+          name={name}
+          open={inviting}
+          onClose={() => setInviting(false)}
+          send={send}
+          onSettle={onSettle}
+        />
       )}
       <ParticipantsDialog
         room={room.room}
