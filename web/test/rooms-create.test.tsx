@@ -2,7 +2,7 @@
 // state's invitations): the words, the contacts offered, remote text kept as text, the reducer.
 import { render } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
-import type { Contact, InvitationView } from "../../src/protocol/index.ts";
+import type { Contact, InvitationView, RoomView } from "../../src/protocol/index.ts";
 import { applyFrame, initialState } from "../src/core/state.ts";
 import {
   contactName,
@@ -11,7 +11,7 @@ import {
   createErrorWords,
   offeredContacts,
 } from "../src/features/rooms/create-room.tsx";
-import { Invitations, invitationText } from "../src/features/rooms/invitations.tsx";
+import { Invitations, invitationText, pendingInvitations } from "../src/features/rooms/invitations.tsx";
 import { InviteDialog } from "../src/features/rooms/invite.tsx";
 import { snapshot } from "./fixtures.ts";
 
@@ -70,6 +70,20 @@ describe("creating rooms and invitations in the tab", () => {
     expect(html).not.toContain("<b>come</b>");
     expect(html).toContain(">Join</button>");
     expect(html).toContain(">Decline</button>");
+    // An invitation to a room joined meanwhile (another way) is not asked about any more.
+    const room: RoomView = {
+      room: "tea@c.org",
+      kind: "group",
+      nick: "ann",
+      state: "joined",
+      participants: 2,
+      role: "participant",
+      affiliation: "member",
+      autojoin: true,
+      notify: null,
+    };
+    expect(pendingInvitations([inv], new Map())).toEqual([inv]);
+    expect(pendingInvitations([inv], new Map([[room.room, room]]))).toEqual([]);
   });
 
   it("keeps the invitations the object sends (snapshot, then every change)", () => {

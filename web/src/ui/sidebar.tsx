@@ -7,7 +7,7 @@ import { AddContact } from "../features/roster/add-contact.tsx";
 import { ContactList } from "../features/roster/contact-list.tsx";
 import { Requests } from "../features/roster/requests.tsx";
 import { NewConversation } from "../features/rooms/new-conversation.tsx";
-import { Invitations } from "../features/rooms/invitations.tsx";
+import { Invitations, pendingInvitations } from "../features/rooms/invitations.tsx";
 import { SearchBox, SearchResults } from "../features/search/search-panel.tsx";
 import type { SearchModel } from "../features/search/search.ts";
 import type { Settler, Target } from "../features/session/session.ts";
@@ -58,7 +58,12 @@ function Lists(props: Omit<SidebarProps, "search" | "target" | "openAt" | "revea
         />
       </div>
       <ConversationList state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
-      <Invitations invitations={state.invitations} roster={state.roster} send={send} onSettle={onSettle} />
+      <Invitations
+        invitations={pendingInvitations(state.invitations, state.rooms)}
+        roster={state.roster}
+        send={send}
+        onSettle={onSettle}
+      />
       <Requests requests={state.requests} send={send} />
       <h2 id="contacts-heading">Contacts</h2>
       <ContactList state={state} openPeer={openPeer} onActivate={onActivate} />

@@ -2,7 +2,7 @@
 // which room, their reason; "Join" enters it (the object uses the invitation's password) and opens it, "Decline"
 // tells the inviter (through the room, when the invitation came that way). Remote text goes in text nodes only.
 import { useState } from "preact/hooks";
-import type { ClientFrame, Contact, InvitationView } from "../../../../src/protocol/index.ts";
+import type { ClientFrame, Contact, InvitationView, RoomView } from "../../../../src/protocol/index.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
 import { Alert } from "../../ui/alert.tsx";
@@ -16,6 +16,18 @@ export interface InvitationsProps {
   roster: ReadonlyMap<string, Contact>;
   send(frame: ClientFrame): boolean;
   onSettle(settler: Settler): () => void;
+}
+
+/** The invitations still to answer: those to rooms the user has since joined (another way) are not. */
+export function pendingInvitations(
+  invitations: readonly InvitationView[],
+  rooms: ReadonlyMap<string, RoomView>,
+): readonly InvitationView[] {
+  const open = invitations.filter((i) => {
+    const state = rooms.get(i.room)?.state;
+    return state !== "joined" && state !== "joining";
+  });
+  return open.length === invitations.length ? invitations : open;
 }
 
 /** "Ann invites you to tea@conference.example.org" (the roster's name for the inviter when there is one). */

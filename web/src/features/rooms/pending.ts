@@ -1,6 +1,6 @@
 // A request of a dialog waiting for the object's answer (ack, room.created, or error), with a time limit: the
 // dialogs of features/rooms (create, invite, invitations) share it. The answer's handler is registered before the
-// frame is sent: a quick answer (an invitation's ack) can arrive before the next render.
+// frame is sent: a quick answer (an invitation's ack) can arrive before the next render; it outlives the component.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Settler } from "../session/session.ts";
 
@@ -28,8 +28,9 @@ export function usePending(
   const [error, setError] = useState<string | null>(null);
   const latest = useRef({ done, words });
   latest.current = { done, words };
+  // Not stopped when the component goes: an invitation's row leaves the list as soon as its room is being joined,
+  // and the answer must still open the room (the time limit ends the wait in any case).
   const stop = useRef<() => void>(() => undefined);
-  useEffect(() => () => stop.current(), []);
   return {
     waiting,
     error,
