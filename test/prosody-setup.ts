@@ -82,6 +82,11 @@ export const TEST_ACCOUNTS = [
   "rd-ann",
   "rd-bo",
   "rd-cy",
+  // test/workers/room-create.test.ts: the creator, two invitees, someone else
+  "mk-ann",
+  "mk-bo",
+  "mk-cy",
+  "mk-dee",
   // test/workers/gaps.test.ts
   "hugo",
   "ines",
@@ -111,6 +116,11 @@ export const TEST_ACCOUNTS = [
   "rm-ann",
   "rm-bo",
   "rm-cy",
+  // test/e2e/room-create.test.ts: the creator, two invitees (scripted peers), an inviter
+  "cr-ann",
+  "cr-bob",
+  "cr-cy",
+  "cr-dee",
   // test/e2e/a11y.test.ts: the user, two contacts, and someone asking to be one
   "axe-ada",
   "axe-ben",

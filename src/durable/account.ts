@@ -58,6 +58,8 @@ import { MucFeature } from "./features/muc.ts";
 import { RoomDirectoryFeature } from "./features/room-directory.ts";
 import { RoomSettingsFeature } from "./features/room-settings.ts";
 import type { TrackedAffiliation } from "./features/room-members.ts";
+import { InvitationsFeature } from "./features/invitations.ts";
+import { RoomCreateFeature } from "./features/room-create.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -91,6 +93,7 @@ export class Account {
   readonly #drafts: DraftsFeature;
   readonly #readState: ReadStateFeature;
   readonly #muc: MucFeature;
+  readonly #invitations: InvitationsFeature;
   /** Who looks at an incoming stanza, in order: the first that takes it handles it. */
   readonly #stanzaFeatures: readonly Feature[];
   /** Every tab frame type, and who handles it. */
@@ -156,6 +159,7 @@ export class Account {
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
     const roomSettings = new RoomSettingsFeature(ctx, this.#muc);
+    this.#invitations = new InvitationsFeature(ctx, this.#muc);
     const omemo = new OmemoRelayFeature(ctx);
     const chatStates = new ChatStatesFeature(ctx);
     // Archive results, PEP notifications, markers, standalone chat states, corrections, retractions and reactions
@@ -168,6 +172,7 @@ export class Account {
       this.#muc.members,
       roomSettings,
       this.#muc,
+      this.#invitations,
       bookmarks,
       omemo,
       chatStates,
@@ -201,6 +206,8 @@ export class Account {
       ...muc.frames,
       ...roomOmemo.frames,
       ...bookmarks.frames,
+      ...new RoomCreateFeature(ctx, muc).frames,
+      ...this.#invitations.frames,
       "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
       "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
       ...this.#presence.frames,
@@ -255,7 +262,7 @@ export class Account {
   snapshot(connection: ConnectionState): ServerFrame {
     const snapshot = this.state.snapshot(this.info.jid, connection);
     return snapshot.type === "snapshot"
-      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms() }
+      ? { ...snapshot, drafts: this.#drafts.list(), rooms: this.#muc.rooms(), invitations: this.#invitations.list() }
       : snapshot;
   }
 
@@ -264,6 +271,7 @@ export class Account {
     await this.#drafts.load();
     await this.#readState.load();
     await this.#muc.load();
+    await this.#invitations.load();
   }
 
   // ---- connection --------------------------------------------------------------------------------------------
@@ -272,6 +280,7 @@ export class Account {
   async connect(password: string, resume: SmState | null): Promise<void> {
     await this.#chat.load();
     await this.#muc.load();
+    await this.#invitations.load();
     const old = this.#link;
     const { local } = splitJid(this.info.jid);
     const link = new XmppLink(

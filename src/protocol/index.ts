@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { parseBareJid } from "../xmpp/jid.ts";
 import { MAX_QUERY_CHARS } from "./search.ts";
+import { InvitationViewSchema, MAX_INVITEES } from "./rooms-create.ts";
 import {
   AffiliationItemSchema,
   MAX_REASON_CHARS,
@@ -27,6 +28,7 @@ import {
 
 export * from "./models.ts";
 export * from "./room-admin.ts";
+export * from "./rooms-create.ts";
 
 /** Frames larger than this are refused with an error frame (issue #2 §3). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -266,6 +268,26 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     room: jid,
     reason: xmlText().max(MAX_REASON_CHARS).optional(),
   }),
+  /**
+   * Create a group chat (a unique address is found) or a channel (at `address`: a local part on the deployment's
+   * service, or a whole address), configured for its kind, joined and bookmarked; `invite` are invited (issue #8
+   * §1). Answered by `room.created`, or `error` (room-failed: conflict when the address is taken).
+   */
+  z
+    .object({
+      type: z.literal("room.create"),
+      requestId,
+      kind: z.enum(["group", "channel"]),
+      name: xmlText().trim().min(1).max(MAX_ROOM_NAME_CHARS),
+      address: xmlText().trim().min(1).max(1023).optional(),
+      description: xmlText().max(MAX_ROOM_DESCRIPTION_CHARS).optional(),
+      invite: z.array(jid).max(MAX_INVITEES),
+    })
+    .refine((f) => f.kind === "group" || f.address !== undefined, "a channel needs an address"),
+  /** Invite `jid` to a room we are in: through the room (XEP-0045 §7.8.2) and directly (XEP-0249). */
+  z.object({ type: z.literal("room.invite"), requestId, room: jid, jid }),
+  /** Join (with the invitation's password, if any) or decline (XEP-0045 §7.8.2 for mediated ones) an invitation. */
+  z.object({ type: z.literal("invitation.answer"), requestId, room: jid, accept: z.boolean() }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -301,6 +323,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     drafts: z.array(z.object({ peer: z.string(), text: z.string() })).optional(),
     /** The rooms the account is in or was in (issue #8); their conversations are in `conversations`, kind "room". */
     rooms: z.array(RoomViewSchema).optional(),
+    /** Invitations to rooms not answered yet (issue #8 §1). */
+    invitations: z.array(InvitationViewSchema).optional(),
     subscriptionRequests: z.array(z.string()),
   }),
   z.object({ type: z.literal("connection"), state: connectionState, reason: z.string().optional() }),
@@ -417,6 +441,10 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     room: z.string(),
     items: z.array(AffiliationItemSchema),
   }),
+  /** A room.create done: the room's address (its `room` frame came before). */
+  z.object({ type: z.literal("room.created"), requestId: z.string(), room: z.string() }),
+  /** The invitations not answered yet, all of them (a few dozen at most), whenever they change. */
+  z.object({ type: z.literal("invitations"), invitations: z.array(InvitationViewSchema) }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),
   /** XEP-0085: a contact's chat state in the conversation with them (composing: "… is typing"). */

@@ -19,6 +19,7 @@ export const FEATURES = [
   "urn:xmpp:receipts",
   "urn:xmpp:bookmarks:1+notify", // XEP-0402 §4: changes by the user's other clients
   "http://jabber.org/protocol/muc", // XEP-0045 §6.1
+  "jabber:x:conference", // XEP-0249 §4: direct invitations are understood
 ].sort();
 
 /** XEP-0115 §5.1: the verification string, SHA-1, base64. */

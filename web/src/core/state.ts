@@ -5,6 +5,7 @@ import type {
   ConnectionState,
   Contact,
   Conversation,
+  InvitationView,
   ParticipantView,
   PresenceDelta,
   RoomView,
@@ -51,6 +52,8 @@ export interface AppState {
   readonly rooms: ReadonlyMap<string, RoomView>;
   /** The participants of the rooms whose list a tab asked for (the "Participants" list), by room address. */
   readonly participants: ReadonlyMap<string, RoomParticipants>;
+  /** Invitations to group chats and channels waiting for Join or Decline (issue #8 §1), oldest first. */
+  readonly invitations: readonly InvitationView[];
 }
 
 export interface RoomParticipants {
@@ -88,6 +91,7 @@ export function initialState(jid = ""): AppState {
     drafts: new Map(),
     rooms: new Map(),
     participants: new Map(),
+    invitations: [],
   };
 }
 
@@ -160,11 +164,14 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         drafts: new Map((frame.drafts ?? []).map((d) => [d.peer, d.text])),
         rooms: new Map((frame.rooms ?? []).map((r) => [r.room, r])),
         participants: new Map(),
+        invitations: frame.invitations ?? [],
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
     case "room":
       return { ...state, rooms: withEntry(state.rooms, frame.room.room, frame.room) };
+    case "invitations":
+      return { ...state, invitations: frame.invitations };
     case "room.participants":
       return {
         ...state,
@@ -256,6 +263,7 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       return state;
     }
     case "ack":
+    case "room.created":
     case "pong":
     // PEP answers and notifications belong to the E2EE service (core/e2ee.ts), not to this state.
     case "pep.items":

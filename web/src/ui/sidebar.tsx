@@ -7,6 +7,7 @@ import { AddContact } from "../features/roster/add-contact.tsx";
 import { ContactList } from "../features/roster/contact-list.tsx";
 import { Requests } from "../features/roster/requests.tsx";
 import { NewConversation } from "../features/rooms/new-conversation.tsx";
+import { Invitations, pendingInvitations } from "../features/rooms/invitations.tsx";
 import { SearchBox, SearchResults } from "../features/search/search-panel.tsx";
 import type { SearchModel } from "../features/search/search.ts";
 import type { Settler, Target } from "../features/session/session.ts";
@@ -53,9 +54,16 @@ function Lists(props: Omit<SidebarProps, "search" | "target" | "openAt" | "revea
           send={send}
           onSettle={onSettle}
           newChat={() => document.getElementById("add-contact-jid")?.focus()}
+          contacts={state.roster}
         />
       </div>
       <ConversationList state={state} openPeer={openPeer} send={send} onSettle={onSettle} onActivate={onActivate} />
+      <Invitations
+        invitations={pendingInvitations(state.invitations, state.rooms)}
+        roster={state.roster}
+        send={send}
+        onSettle={onSettle}
+      />
       <Requests requests={state.requests} send={send} />
       <h2 id="contacts-heading">Contacts</h2>
       <ContactList state={state} openPeer={openPeer} onActivate={onActivate} />

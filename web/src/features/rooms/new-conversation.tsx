@@ -1,14 +1,14 @@
-// The "New conversation" button (issue #8 §1): its choices start a one-to-one chat (the "Add contact" field) or
-// join a group chat or channel by its address. Creating group chats and channels, and searching the deployment's
-// rooms, are the next choices to come (issue #8).
+// The "New conversation" button (issue #8 §1): its choices start a one-to-one chat (the "Add contact" field),
+// create a group chat or a channel (./create-room.tsx), or join a group chat or channel by its address.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ClientFrame } from "../../../../src/protocol/index.ts";
+import type { ClientFrame, Contact } from "../../../../src/protocol/index.ts";
 import { parseBareJid } from "../../../../src/xmpp/jid.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
 import { Alert } from "../../ui/alert.tsx";
 import type { Settler } from "../session/session.ts";
 import { RoomSearch } from "./room-search.tsx";
+import { CreateChannelDialog, CreateGroupDialog } from "./create-room.tsx";
 import { roomErrorWords } from "./status-words.ts";
 
 const ANSWER_MS = 30_000;
@@ -18,11 +18,16 @@ export interface NewConversationProps {
   onSettle(settler: Settler): () => void;
   /** Focuses the field that starts a one-to-one chat. */
   newChat(): void;
+  /** The contacts a new group chat may invite. */
+  contacts?: ReadonlyMap<string, Contact>;
 }
 
-export function NewConversation({ send, onSettle, newChat }: NewConversationProps) {
+const NO_CONTACTS: ReadonlyMap<string, Contact> = new Map();
+
+export function NewConversation({ send, onSettle, newChat, contacts = NO_CONTACTS }: NewConversationProps) {
   const [open, setOpen] = useState(false);
   const [joining, setJoining] = useState(false);
+  const [creating, setCreating] = useState<"group" | "channel" | null>(null);
   const first = useRef<HTMLButtonElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -71,6 +76,24 @@ export function NewConversation({ send, onSettle, newChat }: NewConversationProp
           type="button"
           onClick={() => {
             setOpen(false);
+            setCreating("group");
+          }}
+        >
+          New group chat
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(false);
+            setCreating("channel");
+          }}
+        >
+          New channel
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(false);
             setJoining(true);
           }}
         >
@@ -78,6 +101,19 @@ export function NewConversation({ send, onSettle, newChat }: NewConversationProp
         </button>
       </div>
       <JoinDialog open={joining} onClose={() => setJoining(false)} send={send} onSettle={onSettle} />
+      <CreateGroupDialog
+        open={creating === "group"}
+        onClose={() => setCreating(null)}
+        send={send}
+        onSettle={onSettle}
+        contacts={contacts}
+      />
+      <CreateChannelDialog
+        open={creating === "channel"}
+        onClose={() => setCreating(null)}
+        send={send}
+        onSettle={onSettle}
+      />
     </div>
   );
 }

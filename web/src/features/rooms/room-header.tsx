@@ -7,6 +7,7 @@ import { newRequestId } from "../../core/ids.ts";
 import type { RoomParticipants } from "../../core/state.ts";
 import { ParticipantsDialog } from "./participants.tsx";
 import { canManage, GroupSettings } from "./group-settings.tsx";
+import { InviteDialog } from "./invite.tsx";
 import type { Settler } from "../session/session.ts";
 import { roomErrorWords } from "./status-words.ts";
 import { HeaderFrame } from "../chat/header-frame.tsx";
@@ -43,6 +44,7 @@ export function RoomHeader({ room, name, back, send, participants, onSettle }: R
   const inside = room.state === "joined" || room.state === "joining";
   const [showing, setShowing] = useState(false);
   const [settings, setSettings] = useState(false);
+  const [inviting, setInviting] = useState(false);
   return (
     <HeaderFrame name={name} subtitle={`${roomSubtitle(room)}${room.subject ? ` · ${room.subject}` : ""}`} back={back}>
       {room.state === "joined" && (
@@ -62,6 +64,19 @@ export function RoomHeader({ room, name, back, send, participants, onSettle }: R
         send={send}
         onSettle={onSettle}
         participants={participants}
+      />
+      {room.state === "joined" && (
+        <button type="button" class="room-invite" aria-haspopup="dialog" onClick={() => setInviting(true)}>
+          Invite
+        </button>
+      )}
+      <InviteDialog
+        room={room.room}
+        name={name}
+        open={inviting}
+        onClose={() => setInviting(false)}
+        send={send}
+        onSettle={onSettle}
       />
       <ParticipantsDialog
         room={room.room}

@@ -282,6 +282,10 @@ export class Session {
       case "ack":
         this.#settle(frame.requestId, null);
         break;
+      case "room.created":
+        // Only the tab that asked opens the new group chat or channel.
+        if (this.#settle(frame.requestId, null)) location.hash = chatHref(frame.room);
+        break;
       case "error":
         if (frame.requestId !== undefined && this.#windowFailed(frame.requestId)) break;
         if (frame.requestId === undefined || !this.#settle(frame.requestId, frame.message)) {
@@ -306,6 +310,7 @@ export class Session {
       case "room":
       case "room.participants":
       case "room.members":
+      case "invitations":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
