@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Conversation } from "../../src/protocol/index.ts";
 import { applyFrame, initialState, type AppState } from "../src/core/state.ts";
 import { ConversationList } from "../src/features/conversations/conversation-list.tsx";
-import { menuItems } from "../src/features/conversations/conversation-menu.tsx";
+import { menuItems, notifyItems } from "../src/features/conversations/conversation-menu.tsx";
 import { JumpToUnread, ScrollToBottom, UnreadSeparator } from "../src/features/read/log-controls.tsx";
 import type { LogReading } from "../src/features/read/use-log-reading.ts";
 import { conv, snapshot } from "./fixtures.ts";
@@ -56,6 +56,15 @@ describe("conversation list (issue #7 §4)", () => {
       "Unhide",
     ]);
     expect(menuItems({ pinned: true })[0]).toEqual({ label: "Unpin", flag: "pinned", value: false });
+  });
+
+  it("offers a room's notification setting (XEP-0492), every message when it has none", () => {
+    expect(notifyItems(null).map((i) => [i.label, i.flag === "notify" && i.checked])).toEqual([
+      ["Notify for every message", true],
+      ["Notify for mentions only", false],
+      ["Never notify", false],
+    ]);
+    expect(notifyItems("never").find((i) => i.flag === "notify" && i.checked)?.value).toBe("never");
   });
 });
 

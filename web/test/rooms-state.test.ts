@@ -42,4 +42,13 @@ describe("rooms in the tab", () => {
       total: 1,
     });
   });
+
+  it("lists a room that never notifies as muted: it does not climb for its unread messages", () => {
+    const conv = { peer: "tea@muc.x", lastTs: 5, lastBody: "hi", unread: 3, kind: "room" as const };
+    const state = applyFrame(
+      initialState("ann@x"),
+      snapshot({ conversations: [conv], roster: [], rooms: [view("tea@muc.x", { notify: "never" })] }),
+    );
+    expect(listedConversations(state)[0]).toMatchObject({ peer: "tea@muc.x", muted: true, unread: 3 });
+  });
 });

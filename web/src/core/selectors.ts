@@ -75,7 +75,11 @@ export function canLoadNewer(history: PeerHistory | undefined): boolean {
  * far) as an empty one, so a room is in the list as soon as it is joined (issue #8 §1).
  */
 export function listedConversations(state: AppState): Conversation[] {
-  const out = [...state.conversations.values()];
+  const out = [...state.conversations.values()].map((c) => {
+    // A room that never notifies (XEP-0492 "never") asks for no attention, as a muted conversation does.
+    const never = c.kind === "room" && state.rooms.get(c.peer)?.notify === "never";
+    return never && c.muted !== true ? { ...c, muted: true } : c;
+  });
   for (const room of state.rooms.keys()) {
     if (!state.conversations.has(room)) out.push({ peer: room, lastTs: 0, lastBody: "", unread: 0, kind: "room" });
   }

@@ -4,7 +4,7 @@
 // The snapshot carries the most recent conversations; older ones come a page at a time (issue #6 §10).
 import { useEffect, useState } from "preact/hooks";
 import { orderConversations, unreadText } from "../../core/conversation-order.ts";
-import type { ClientFrame, Conversation } from "../../../../src/protocol/index.ts";
+import type { ClientFrame, Conversation, RoomView } from "../../../../src/protocol/index.ts";
 import { formatTime } from "../../core/format.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { chatHref } from "../../core/route.ts";
@@ -29,6 +29,8 @@ interface RowProps {
   name: string;
   /** A group chat or channel (issue #8): marked, and said, as such. */
   roomKind: "group" | "channel" | "other" | undefined;
+  /** A room's notification setting (XEP-0492), for its menu. */
+  notify: RoomView["notify"] | undefined;
   draft: string | undefined;
   current: boolean;
   onActivate(peer: string): void;
@@ -82,7 +84,13 @@ const ConversationRow = memo(function ConversationRow(props: RowProps) {
           </span>
         </span>
       </a>
-      <ConversationMenu conversation={c} name={name} send={props.send} onHidden={props.onHidden} />
+      <ConversationMenu
+        conversation={c}
+        name={name}
+        send={props.send}
+        onHidden={props.onHidden}
+        notify={props.notify}
+      />
     </li>
   );
 }, shallowEqual);
@@ -127,6 +135,7 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
             conversation={c}
             name={displayName(state, c.peer)}
             roomKind={state.rooms.get(c.peer)?.kind}
+            notify={state.rooms.has(c.peer) ? (state.rooms.get(c.peer)?.notify ?? null) : undefined}
             draft={c.peer === openPeer ? undefined : state.drafts.get(c.peer)}
             current={c.peer === openPeer}
             onActivate={onActivate}

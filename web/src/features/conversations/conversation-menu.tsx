@@ -1,17 +1,36 @@
 // A conversation's menu in the list (issue #7 §4): "Conversation actions" opens Pin/Unpin, Mute/Unmute and
-// Hide/Unhide, each one `conversation.set` (the object keeps the flags and tells every tab). WAI-ARIA APG menu
+// Hide/Unhide, each one `conversation.set` (the object keeps the flags and tells every tab); a room's menu also has
+// when it notifies (issue #8 §1, XEP-0492 in its bookmark: every message, mentions only, never). WAI-ARIA APG menu
 // button: Enter, Space or ArrowDown open it on the first item, arrows and Home/End move, Escape or Tab close it,
 // and focus goes back to the button.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ClientFrame, Conversation } from "../../../../src/protocol/index.ts";
+import type { ClientFrame, Conversation, RoomView } from "../../../../src/protocol/index.ts";
+import { newRequestId } from "../../core/ids.ts";
 import { Icon } from "../../ui/icons.tsx";
 
 export type ConversationFlag = "pinned" | "muted" | "hidden";
 
-export interface MenuItem {
-  readonly label: string;
-  readonly flag: ConversationFlag;
-  readonly value: boolean;
+export type NotifySetting = NonNullable<RoomView["notify"]>;
+
+export type MenuItem =
+  | { readonly label: string; readonly flag: ConversationFlag; readonly value: boolean }
+  /** A room's notification setting: a radio item, `checked` for the current one. */
+  | { readonly label: string; readonly flag: "notify"; readonly value: NotifySetting; readonly checked: boolean };
+
+const NOTIFY_LABELS: readonly [NotifySetting, string][] = [
+  ["always", "Notify for every message"],
+  ["on-mention", "Notify for mentions only"],
+  ["never", "Never notify"],
+];
+
+/** A room's notification items; without a setting of its own a room notifies for every message. */
+export function notifyItems(notify: RoomView["notify"]): MenuItem[] {
+  return NOTIFY_LABELS.map(([value, label]) => ({
+    label,
+    flag: "notify",
+    value,
+    checked: (notify ?? "always") === value,
+  }));
 }
 
 /** The menu's items for a conversation as it is now (pure). */
@@ -29,6 +48,8 @@ export function menuItems(c: Pick<Conversation, "pinned" | "muted" | "hidden">):
 
 export interface ConversationMenuProps {
   conversation: Conversation;
+  /** A room's notification setting (undefined: not a room). */
+  notify?: RoomView["notify"] | undefined;
   /** The contact as shown: the menu is labelled with it. */
   name: string;
   send(frame: ClientFrame): boolean;
@@ -36,15 +57,19 @@ export interface ConversationMenuProps {
   onHidden(peer: string): void;
 }
 
-export function ConversationMenu({ conversation: c, name, send, onHidden }: ConversationMenuProps) {
+export function ConversationMenu({ conversation: c, name, send, onHidden, notify }: ConversationMenuProps) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
   const focusAt = useRef(0);
-  const items = menuItems(c);
+  // In a room the notification setting takes Mute's place (it is shared with the user's other clients).
+  const items =
+    notify === undefined ? menuItems(c) : [...menuItems(c).filter((i) => i.flag !== "muted"), ...notifyItems(notify)];
   const id = `conv-menu-${c.peer}`;
 
-  const itemsOf = (): HTMLElement[] => [...(menu.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+  const itemsOf = (): HTMLElement[] => [
+    ...(menu.current?.querySelectorAll<HTMLElement>("[role=menuitem], [role=menuitemradio]") ?? []),
+  ];
   const close = (refocus: boolean): void => {
     setOpen(false);
     if (refocus) button.current?.focus();
@@ -69,6 +94,13 @@ export function ConversationMenu({ conversation: c, name, send, onHidden }: Conv
   }, [open]);
 
   const choose = (item: MenuItem): void => {
+    if (item.flag === "notify") {
+      send({ type: "room.notify", requestId: newRequestId(), room: c.peer, notify: item.value });
+      // A room muted before it had a setting: the setting now says it all.
+      if (item.value !== "never" && c.muted === true) send({ type: "conversation.set", peer: c.peer, muted: false });
+      close(true);
+      return;
+    }
     const set: ClientFrame =
       item.flag === "pinned"
         ? { type: "conversation.set", peer: c.peer, pinned: item.value }
@@ -141,10 +173,22 @@ export function ConversationMenu({ conversation: c, name, send, onHidden }: Conv
       {open && (
         <ul ref={menu} id={id} class="conv-menu" role="menu" aria-label={`Actions for ${name}`} onKeyDown={onMenuKey}>
           {items.map((item) => (
-            <li key={item.flag} role="none">
-              <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(item)}>
-                {item.label}
-              </button>
+            <li key={`${item.flag}-${String(item.value)}`} role="none">
+              {item.flag === "notify" ? (
+                <button
+                  type="button"
+                  role="menuitemradio"
+                  aria-checked={item.checked}
+                  tabIndex={-1}
+                  onClick={() => choose(item)}
+                >
+                  {item.label}
+                </button>
+              ) : (
+                <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(item)}>
+                  {item.label}
+                </button>
+              )}
             </li>
           ))}
         </ul>
