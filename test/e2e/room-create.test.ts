@@ -4,7 +4,7 @@
 // room invites someone else; a channel is created with its address; an invitation from an independent client
 // shows Join and Decline: Decline reaches the inviter, Join opens the room.
 import { describe, expect, test } from "vitest";
-import { xml, type Element } from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import type { Page } from "playwright-core";
 import {
   chatUrl,
@@ -15,6 +15,7 @@ import {
   signIn,
   UI_TIMEOUT_MS,
 } from "./browser.ts";
+import { enter } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
 import type { Peer } from "../peers/bob.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
@@ -23,8 +24,6 @@ import {
   buildAffiliationList,
   buildConfigFetch,
   buildConfigSubmit,
-  buildJoin,
-  NS_MUC_USER,
   parseAffiliationList,
   parseConfigFields,
   roomConfig,
@@ -36,26 +35,6 @@ const CY = "cr-cy@localhost";
 const DEE = "cr-dee@localhost";
 
 const e2e = e2eHarness();
-
-/** `p` joins `room` as `nick` and waits for its own presence (status 110). */
-async function enter(p: Peer, room: string, nick: string): Promise<void> {
-  const seen = p.stanzas.length;
-  await p.sendStanza(buildJoin(room, nick));
-  await expect
-    .poll(
-      () =>
-        p.stanzas
-          .slice(seen)
-          .some(
-            (s: Element) =>
-              s.name === "presence" &&
-              s.attrs.from === `${room}/${nick}` &&
-              (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).some((c) => c.attrs.code === "110"),
-          ),
-      { timeout: UI_TIMEOUT_MS, message: `${nick} in ${room}` },
-    )
-    .toBe(true);
-}
 
 /** The kinds of invitation to `room` that `p` received so far. */
 function invitationKinds(p: Peer, room: string): string[] {

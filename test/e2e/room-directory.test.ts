@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { Element } from "@xmpp/xml";
 import type { Page } from "playwright-core";
 import { chatUrl, expectNoAxeViolations, screenshots, signIn, UI_TIMEOUT_MS } from "./browser.ts";
+import { enter, codesOf } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
 import type { Peer } from "../peers/bob.ts";
 import {
@@ -13,7 +14,6 @@ import {
   buildConfigFetch,
   buildConfigSubmit,
   buildDiscoInfo,
-  buildJoin,
   buildSetAffiliation,
   NS_MUC_USER,
   parseAffiliationList,
@@ -25,25 +25,6 @@ import {
 const USER = "rd-ann@localhost";
 const OWNER = "rd-bo@localhost";
 const e2e = e2eHarness();
-
-function codesOf(s: Element): string[] {
-  return (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).map((c) => String(c.attrs.code));
-}
-
-/** `p` joins `room` as `nick` and waits for its own presence (status 110). */
-async function enter(p: Peer, room: string, nick: string): Promise<void> {
-  const seen = p.stanzas.length;
-  await p.sendStanza(buildJoin(room, nick));
-  await expect
-    .poll(
-      () =>
-        p.stanzas
-          .slice(seen)
-          .some((s) => s.name === "presence" && s.attrs.from === `${room}/${nick}` && codesOf(s).includes("110")),
-      { timeout: UI_TIMEOUT_MS, message: `${nick} in ${room}` },
-    )
-    .toBe(true);
-}
 
 async function create(owner: Peer, room: string, kind: "group" | "channel", name: string, description: string) {
   await enter(owner, room, "bo");

@@ -3,7 +3,6 @@
 // peer's messages named by sender, the user's message reaching the peer as a groupchat message, Leave and Join.
 // rm-bo (the peer) owns the room and makes rm-ann (the user) a member; rm-cy is a second participant.
 import { describe, expect, test } from "vitest";
-import type { Element } from "@xmpp/xml";
 import type { Page } from "playwright-core";
 import {
   bodies,
@@ -16,15 +15,13 @@ import {
   signIn,
   UI_TIMEOUT_MS,
 } from "./browser.ts";
+import { enter } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
-import type { Peer } from "../peers/bob.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
 import {
   buildConfigFetch,
   buildConfigSubmit,
-  buildJoin,
   buildSetAffiliation,
-  NS_MUC_USER,
   parseConfigFields,
   roomConfig,
 } from "../../src/xmpp/muc.ts";
@@ -34,26 +31,6 @@ const OWNER = "rm-bo@localhost";
 const OTHER = "rm-cy@localhost";
 
 const e2e = e2eHarness();
-
-/** `p` joins `room` as `nick` and waits for its own presence (status 110). */
-async function enter(p: Peer, room: string, nick: string): Promise<void> {
-  const seen = p.stanzas.length;
-  await p.sendStanza(buildJoin(room, nick));
-  await expect
-    .poll(
-      () =>
-        p.stanzas
-          .slice(seen)
-          .some(
-            (s: Element) =>
-              s.name === "presence" &&
-              s.attrs.from === `${room}/${nick}` &&
-              (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).some((c) => c.attrs.code === "110"),
-          ),
-      { timeout: UI_TIMEOUT_MS, message: `${nick} in ${room}` },
-    )
-    .toBe(true);
-}
 
 const header = (page: Page) => page.locator(".chat-header");
 const subtitle = (page: Page) => header(page).locator(".chat-subtitle").textContent();
