@@ -54,6 +54,7 @@ import { RosterFeature } from "./features/roster.ts";
 import { SearchFeature } from "./features/search.ts";
 import { BookmarksFeature } from "./features/bookmarks.ts";
 import { MucFeature } from "./features/muc.ts";
+import { RoomActions } from "./features/room-actions.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -147,6 +148,8 @@ export class Account {
         catchUpPages: (deps.archiveLimits ?? ARCHIVE_LIMITS).catchUpPages,
       },
     );
+    const roomActions = new RoomActions(ctx, this.#chat, actions, this.#muc);
+    this.#muc.roomActions = roomActions;
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
     const omemo = new OmemoRelayFeature(ctx);
@@ -168,10 +171,10 @@ export class Account {
       this.#roster,
     ];
     const muc = this.#muc;
-    // What one-to-one chats do and rooms do not do yet (OMEMO in groups, retractions, reactions: issue #8 §2):
-    // refused for a room, never sent to it as a chat message.
+    // What one-to-one chats do and rooms do not do yet (OMEMO in groups: issue #8 §2): refused for a room, never
+    // sent to it as a chat message.
     const notInRooms =
-      <K extends "message.send-encrypted" | "message.retract" | "message.react">(
+      <K extends "message.send-encrypted">(
         handler: FrameHandler<K>,
         peerOf: (frame: FrameOf<K>) => string,
       ): FrameHandler<K> =>
@@ -187,8 +190,16 @@ export class Account {
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
       "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
       ...muc.frames,
-      "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
-      "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
+      // In a room they name its stanza-id and go to the room (./features/room-actions.ts).
+      "message.retract": (ws, frame) =>
+        muc.get(frame.peer)
+          ? roomActions.frames["message.retract"](ws, frame)
+          : actions.frames["message.retract"](ws, frame),
+      "message.react": (ws, frame) =>
+        muc.get(frame.peer)
+          ? roomActions.frames["message.react"](ws, frame)
+          : actions.frames["message.react"](ws, frame),
+      "message.moderate": roomActions.frames["message.moderate"],
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,

@@ -74,6 +74,8 @@ const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
 /** A message key a tab names (an existing message of the conversation). */
 const messageKeyField = xmlText().min(1).max(512);
+/** Longest reason a moderator gives for a retraction (XEP-0425). */
+export const MAX_MODERATION_REASON = 500;
 const historyCursor = z.object({ ts: z.number().int(), key: xmlText().max(512) });
 /**
  * XEP-0461 + XEP-0428: the message replied to, and the length (in code points) of the quote the tab put at the
@@ -117,6 +119,14 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     peer: jid,
     key: messageKeyField,
     emojis: z.array(emoji).max(MAX_REACTIONS),
+  }),
+  /** XEP-0425: as a room's moderator, retract anyone's message in the room `peer` (issue #8 §1). */
+  z.object({
+    type: z.literal("message.moderate"),
+    requestId,
+    peer: jid,
+    key: messageKeyField,
+    reason: xmlText().max(MAX_MODERATION_REASON).optional(),
   }),
   // PEP (XEP-0163) for OMEMO's device lists and bundles only: the browser owns the keys, the object relays.
   z.object({

@@ -42,6 +42,7 @@ import {
 } from "./context.ts";
 import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
 import { RoomMessages } from "./room-messages.ts";
+import { NO_ROOM_ACTIONS, type RoomActionsHook } from "./room-actions.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -62,6 +63,8 @@ export class MucFeature implements Feature {
   readonly #joining = new Map<string, Promise<void>>();
   readonly #messages: RoomMessages;
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
+  /** Replies, reactions, corrections, retractions, moderation and markers in rooms (./room-actions.ts). */
+  roomActions: RoomActionsHook = NO_ROOM_ACTIONS;
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -78,6 +81,7 @@ export class MucFeature implements Feature {
     this.#messages = new RoomMessages(ctx, chat, onSent, {
       changed: (entry) => this.changed(entry),
       archived: (entry, id) => this.#archived(entry, id),
+      actions: () => this.roomActions,
     });
   }
 
@@ -283,6 +287,7 @@ export class MucFeature implements Feature {
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
+    if (this.roomActions.live(entry, el)) return true;
     this.#messages.onGroupchat(entry, el);
     return true;
   }

@@ -11,6 +11,18 @@ import type { RoomParser } from "../archive.ts";
 import type { ChatFeature } from "./chat.ts";
 import { linkOrRefuse, logFailure, refuse, type FeatureContext } from "./context.ts";
 import type { RoomEntry } from "./room-entry.ts";
+import type { RoomActionsHook } from "./room-actions.ts";
+
+/** What ./room-actions.ts adds to a send: reply and correction elements, and the correction's own row. */
+export interface RoomSends {
+  compose(
+    entry: RoomEntry,
+    frame: Extract<ClientFrame, { type: "message.send" }>,
+  ): Promise<{ elements: Element[]; edit: { stanzaId: string | null } | null } | { refusal: string }>;
+  /** Returns the correction's key. */
+  edited(room: string, target: string, id: string, body: string): string;
+  sent(id: string): void;
+}
 
 /** Sent messages whose reflection we wait for (origin-id -> the tab that sent it). */
 const MAX_SENT = 1_000;
@@ -27,12 +39,16 @@ export class RoomMessages {
       changed(entry: RoomEntry): void;
       /** The newest archive id of the room seen. */
       archived(entry: RoomEntry, id: string): void;
+      /** Replies, reactions, corrections, retractions, moderation in the room (./room-actions.ts). */
+      actions(): RoomActionsHook & Partial<RoomSends>;
     },
   ) {}
 
   /** How the room's archive results read: ours by occupant id, real JID, or nickname where the room has no ids. */
   parser(entry: RoomEntry): RoomParser {
     return (result) => {
+      const acted = this.host.actions().archived(entry, result);
+      if (acted !== undefined) return acted;
       const parsed = parseGroupchat(result.message, entry.view.room, Date.now(), {
         archiveId: result.archiveId,
         delayHost: result.forwarded,
@@ -45,7 +61,9 @@ export class RoomMessages {
         (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
         s.jid === this.ctx.info.jid ||
         (s.occupantId === undefined && s.nick === entry.view.nick);
-      return ours ? { ...chat, direction: "out" } : chat;
+      const read: typeof chat = ours ? { ...chat, direction: "out" } : chat;
+      this.host.actions().message(entry, read);
+      return read;
     };
   }
 
@@ -67,7 +85,9 @@ export class RoomMessages {
       sent !== undefined ||
       (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
       s.nick === entry.view.nick;
-    this.chat.accept(ours ? { ...parsed.chat, direction: "out" } : parsed.chat, sent?.requestId);
+    const chat: typeof parsed.chat = ours ? { ...parsed.chat, direction: "out" } : parsed.chat;
+    this.host.actions().message(entry, chat);
+    this.chat.accept(chat, sent?.requestId);
     if (parsed.chat.archiveId) this.host.archived(entry, parsed.chat.archiveId);
   }
 
@@ -92,21 +112,43 @@ export class RoomMessages {
       refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", frame.requestId);
       return;
     }
-    if (frame.replyTo || frame.replace) {
-      const text = "Replies and corrections in group chats are not supported yet.";
+    const actions = this.host.actions();
+    // XEP-0461 and XEP-0308 in rooms (./room-actions.ts): the reply names the room's stanza-id.
+    const composed = (frame.replyTo || frame.replace) && actions.compose ? await actions.compose(entry, frame) : null;
+    if ((frame.replyTo || frame.replace) && (!composed || "refusal" in composed)) {
+      const text = composed && "refusal" in composed ? composed.refusal : "Not available in group chats.";
       refuse(ctx.tabs, ws, "bad-frame", text, frame.requestId);
       return;
     }
     const link = linkOrRefuse(ctx, ws, frame.requestId);
     if (!link) return;
     const id = crypto.randomUUID();
+    const stanza = buildGroupchat(entry.view.room, frame.body, id);
+    if (composed && !("refusal" in composed)) {
+      for (const el of composed.elements) stanza.append(el);
+      if (composed.edit?.stanzaId && actions.edited) {
+        // A correction is an action on its target (its reflection is recognised as ours), answered at once.
+        try {
+          await link.send(stanza);
+        } catch (err) {
+          logFailure("sending to a room", err);
+          refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+          return;
+        }
+        const key = actions.edited(entry.view.room, composed.edit.stanzaId, id, frame.body);
+        ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId, key });
+        await this.onSent(entry.view.room);
+        return;
+      }
+    }
+    actions.sent?.(id);
     this.#sent.set(id, { ws, requestId: frame.requestId });
     if (this.#sent.size > MAX_SENT) {
       const first = this.#sent.keys().next();
       if (!first.done) this.#sent.delete(first.value);
     }
     try {
-      await link.send(buildGroupchat(entry.view.room, frame.body, id));
+      await link.send(stanza);
     } catch (err) {
       this.#sent.delete(id);
       logFailure("sending to a room", err);
