@@ -149,3 +149,9 @@ export function lastEditable(messages: readonly ChatMessage[]): ChatMessage | nu
   }
   return null;
 }
+
+/** What a message a group chat's moderator deleted shows (XEP-0425): who did, and why when they said. */
+export function moderatedText(moderated: NonNullable<ChatMessage["moderated"]>): string {
+  const who = moderated.by ? `Deleted by ${moderated.by}` : "Deleted by a moderator";
+  return moderated.reason ? `${who}: ${moderated.reason}` : who;
+}

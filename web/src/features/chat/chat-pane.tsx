@@ -180,7 +180,7 @@ export function ChatPane(props: ChatPaneProps) {
             drafts={parts.drafts}
             focus={props.composerFocus}
             name={displayName(state, peer)}
-            lastOwn={room ? null : lastEditable(messages)}
+            lastOwn={lastEditable(messages)}
             encryptable={room === undefined}
           />
           <p class="actions-status" aria-live="polite">

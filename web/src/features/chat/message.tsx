@@ -12,7 +12,7 @@ import { Avatar } from "../../ui/avatar.tsx";
 import { MessageActions } from "../actions/message-actions.tsx";
 import { ReactionChips } from "../actions/reaction-chips.tsx";
 import { ReplyQuote } from "../actions/reply-quote.tsx";
-import { samePlain, shownText, type Shown } from "../actions/text.ts";
+import { moderatedText, samePlain, shownText, type Shown } from "../actions/text.ts";
 
 export interface MessageProps {
   m: ChatMessage;
@@ -36,10 +36,10 @@ export interface MessageProps {
 }
 
 /** The body: the text as it now stands (corrected, decrypted, quote removed), or what became of it. Never HTML. */
-function Body({ shown }: { shown: Shown }) {
+function Body({ shown, moderated }: { shown: Shown; moderated: ChatMessage["moderated"] }) {
   switch (shown.kind) {
     case "deleted":
-      return <p class="body body-deleted">This message was deleted</p>;
+      return <p class="body body-deleted">{moderated ? moderatedText(moderated) : "This message was deleted"}</p>;
     case "text":
       return (
         <p class="body">
@@ -88,7 +88,7 @@ function MessageItem(props: MessageProps) {
         ) : null}
         <SrOnly text={m.direction === "out" ? "You: " : `${who}: `} />
         <ReplyQuote m={m} targetPlain={props.quotePlain} peer={props.peer} />
-        <Body shown={shown} />
+        <Body shown={shown} moderated={m.moderated} />
         <ReactionChips m={m} />
         <MessageMeta m={m} sec={sec} clear={marked} status={props.status} />
         <MessageActions m={m} hasText={shown.kind === "text"} />
