@@ -150,6 +150,12 @@ export class Account {
     );
     const roomActions = new RoomActions(ctx, this.#chat, actions, this.#muc);
     this.#muc.roomActions = roomActions;
+    // XEP-0333 in rooms (issue #8 §1): markers in group chats and in channels with fewer than 10 participants.
+    readState.roomMarkers = (peer) => {
+      const entry = this.#muc.get(peer);
+      if (!entry) return null;
+      return entry.view.state === "joined" && (entry.view.kind === "group" || entry.view.participants < 10);
+    };
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
     const omemo = new OmemoRelayFeature(ctx);
@@ -200,6 +206,7 @@ export class Account {
           ? roomActions.frames["message.react"](ws, frame)
           : actions.frames["message.react"](ws, frame),
       "message.moderate": roomActions.frames["message.moderate"],
+      "room.reads": roomActions.frames["room.reads"],
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,

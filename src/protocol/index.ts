@@ -74,6 +74,8 @@ const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
 /** A message key a tab names (an existing message of the conversation). */
 const messageKeyField = xmlText().min(1).max(512);
+/** Readers one room.reads frame names (the newest). */
+export const MAX_ROOM_READS = 100;
 /** Longest reason a moderator gives for a retraction (XEP-0425). */
 export const MAX_MODERATION_REASON = 500;
 const historyCursor = z.object({ ts: z.number().int(), key: xmlText().max(512) });
@@ -208,6 +210,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("room.leave"), requestId, room: jid }),
   /** The participants present in a room we are in (answered by `room.participants`). */
   z.object({ type: z.literal("room.participants"), requestId, room: jid }),
+  /** Who has read how far in a group chat (XEP-0333 markers in the room: "Read by"), answered by `room.reads`. */
+  z.object({ type: z.literal("room.reads"), requestId, room: jid }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -333,6 +337,17 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     room: z.string(),
     participants: z.array(ParticipantViewSchema),
     total: z.number().int().nonnegative(),
+  }),
+  /**
+   * How far participants of a group chat have read it (issue #8 §1, XEP-0333 displayed markers by the room's
+   * stanza-id): each reader's nickname and the time of the newest message they marked, newest first, at most
+   * MAX_ROOM_READS. Sent on request and to every tab when it changes.
+   */
+  z.object({
+    type: z.literal("room.reads"),
+    requestId: z.string().optional(),
+    room: z.string(),
+    reads: z.array(z.object({ nick: z.string(), ts: z.number() })),
   }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),

@@ -7,12 +7,14 @@ import { xml, type Element } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ServerFrame } from "../../src/protocol/index.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
+import { buildMdsFetch, parseMdsItems } from "../../src/xmpp/mds.ts";
 import { buildModerate, NS_MODERATE_0 } from "../../src/xmpp/moderation.ts";
 import {
   buildConfigFetch,
   buildConfigSubmit,
   buildDiscoInfo,
   buildJoin,
+  buildSetAffiliation,
   buildSetRole,
   NS_MUC_USER,
   parseConfigFields,
@@ -42,14 +44,15 @@ async function joinAs(p: Peer, room: string, nick: string): Promise<Element[]> {
   return got;
 }
 
-async function createRoom(owner: Peer, room: string, nick: string): Promise<Element[]> {
+async function createRoom(
+  owner: Peer,
+  room: string,
+  nick: string,
+  kind: "channel" | "group" = "channel",
+): Promise<Element[]> {
   const got = await joinAs(owner, room, nick);
   const offered = parseConfigFields(await owner.link.iq("get", buildConfigFetch(), room));
-  await owner.link.iq(
-    "set",
-    buildConfigSubmit(roomConfig("channel", { name: "Actions", description: "" }), offered),
-    room,
-  );
+  await owner.link.iq("set", buildConfigSubmit(roomConfig(kind, { name: "Actions", description: "" }), offered), room);
   return got;
 }
 
@@ -250,6 +253,54 @@ describe("message actions in group chats", () => {
     const refused = await dee.waitFor(acked("m2"));
     expect(refused.type).toBe("error");
     dee.close();
+    await cy.close();
+    await bo.close();
+  });
+
+  it("read markers go by the room's stanza-id, both ways: sent when reading, kept as 'Read by'", async () => {
+    const bo = await peer("ra-bo");
+    const room = newRoom("read");
+    await createRoom(bo, room, "bo", "group");
+    await bo.link.iq("set", buildSetAffiliation("ra-ann@localhost", "member"), room);
+    await bo.link.iq("set", buildSetAffiliation("ra-cy@localhost", "member"), room);
+    const cy = await peer("ra-cy");
+    const atCy = await joinAs(cy, room, "cy");
+    const { tab } = await signedInTab("ra-ann");
+    tab.send({ type: "room.join", requestId: "j4", room, nick: "ann" });
+    await tab.waitFor(acked("j4"));
+    await tab.waitForRoom((r) => r.room === room && r.state === "joined" && r.kind === "group");
+
+    // The user reads cy's message: a displayed marker to the room by its stanza-id, and her other clients learn
+    // the position (XEP-0490, by the room's stanza-id).
+    const sid = await say(cy, atCy, room, "read me");
+    const read = (await tab.waitFor(isMessage("read me"))).message;
+    tab.send({ type: "conversation.read", peer: room, key: read.key });
+    const marker = await until("ann's marker at cy", () =>
+      atCy.find((s) => s.attrs.from === `${room}/ann` && s.getChild("displayed", "urn:xmpp:chat-markers:0")),
+    );
+    expect(marker.attrs.type).toBe("groupchat");
+    expect(marker.getChild("displayed", "urn:xmpp:chat-markers:0")?.attrs.id).toBe(sid);
+    const phone = await peer("ra-ann");
+    const positions = parseMdsItems(await phone.link.iq("get", buildMdsFetch()), "ra-ann@localhost");
+    expect(positions).toContainEqual({ peer: room, archiveId: sid });
+
+    // cy reads the user's message: "Read by" cy, live and on request.
+    tab.send({ type: "message.send", requestId: "s4", to: room, body: "did you read this" });
+    const mine = await until("ann's message at cy", () =>
+      atCy.find((s) => s.name === "message" && s.getChildText("body") === "did you read this"),
+    );
+    const mineId = mine.getChildren("stanza-id", NS_SID).find((s) => s.attrs.by === room)?.attrs.id ?? "";
+    await raw(cy, room, xml("displayed", { xmlns: "urn:xmpp:chat-markers:0", id: mineId }));
+    const reads = await tab.waitFor((f) => f.type === "room.reads" && f.room === room && f.reads.length > 0);
+    const myMessage = await tab.waitFor((f) => f.type === "message" && f.requestId === "s4");
+    expect(reads.type === "room.reads" && reads.reads).toEqual([
+      { nick: "cy", ts: myMessage.type === "message" ? myMessage.message.ts : 0 },
+    ]);
+    tab.send({ type: "room.reads", requestId: "q1", room });
+    const asked = await tab.waitFor((f) => f.type === "room.reads" && f.requestId === "q1");
+    expect(asked.type === "room.reads" && asked.reads.map((r) => r.nick)).toEqual(["cy"]);
+    tab.close();
+    await phone.close();
     await cy.close();
     await bo.close();
   });

@@ -6,9 +6,10 @@
 // rows are the one-to-one ones (./actions.ts, db/schema.ts message_actions), made here and pushed the same way.
 import type { Element } from "@xmpp/xml";
 import { MODERATOR_ACTOR, type MessageRef } from "../../db/history.ts";
-import { roomTargets, type RoomTarget } from "../../db/room-actions.ts";
+import { roomReads, roomTargets, storeRoomRead, type RoomTarget } from "../../db/room-actions.ts";
 import type { StoredAction } from "../../db/store.ts";
-import type { ClientFrame } from "../../protocol/index.ts";
+import { MAX_ROOM_READS, type ClientFrame } from "../../protocol/index.ts";
+import { TokenBucket } from "../rate.ts";
 import { buildReplace } from "../../xmpp/correction.ts";
 import { buildFallback, codePointLength } from "../../xmpp/fallback.ts";
 import type { MamResult } from "../../xmpp/mam.ts";
@@ -30,6 +31,8 @@ import type { RoomEntry } from "./room-entry.ts";
 /** Recent room messages remembered as targets (by stanza-id and by sender id), and our recent actions' ids. */
 const MAX_RECENT = 5_000;
 const MAX_SENT = 1_000;
+/** Read markers acted on (each costs a flush and two statements; issue #6 §10: bounded work). */
+const MARKER_RATE = { capacity: 30, perSecond: 5 } as const;
 
 /** What the muc feature asks of the room actions (a no-op until the account wires this module in). */
 export interface RoomActionsHook {
@@ -53,11 +56,14 @@ export const NO_ROOM_ACTIONS: RoomActionsHook = {
 /** What sending a reply or a correction to a room adds to the message; or why it is refused. */
 export type Composed = { elements: Element[]; edit: MessageRef | null } | { refusal: string };
 
-type RoomFrame<K extends "message.retract" | "message.react" | "message.moderate"> = Parameters<FrameHandlers[K]>[1];
+type RoomFrame<K extends "message.retract" | "message.react" | "message.moderate" | "room.reads"> = Parameters<
+  FrameHandlers[K]
+>[1];
 
 export class RoomActions implements RoomActionsHook {
   readonly #recent = new Map<string, RoomTarget>();
   readonly #sent = new Set<string>();
+  readonly #markers = new TokenBucket(MARKER_RATE.capacity, MARKER_RATE.perSecond);
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -233,12 +239,25 @@ export class RoomActions implements RoomActionsHook {
           });
           return;
         }
-        case "displayed":
-          return; // read markers in rooms: not kept yet
+        case "displayed": {
+          // "Read by" (issue #8 §1) is for group chats; our own markers (other clients of ours) are not readers.
+          if (entry.view.kind !== "group" || this.#ours(entry, action.actor, undefined)) return;
+          if (!this.#markers.take()) return;
+          await this.ctx.flush();
+          const read = { reader: identityOf(action.actor), nick: action.actor.nick, stanzaId: action.target };
+          if (await storeRoomRead(this.ctx.db, this.ctx.info.jid, room, read)) await this.#sendReads(room);
+          return;
+        }
       }
     } catch (err) {
       logFailure(`a group chat action in ${room}`, err);
     }
+  }
+
+  async #sendReads(room: string, to?: { ws: WebSocket; requestId: string }): Promise<void> {
+    const reads = await roomReads(this.ctx.db, this.ctx.info.jid, room, MAX_ROOM_READS);
+    if (to) this.ctx.tabs.send(to.ws, { type: "room.reads", requestId: to.requestId, room, reads });
+    else this.ctx.tabs.broadcast({ type: "room.reads", room, reads });
   }
 
   #record(stored: StoredAction): void {
@@ -294,7 +313,7 @@ export class RoomActions implements RoomActionsHook {
   }
 
   readonly frames: {
-    [K in "message.retract" | "message.react" | "message.moderate"]: (
+    [K in "message.retract" | "message.react" | "message.moderate" | "room.reads"]: (
       ws: WebSocket,
       frame: RoomFrame<K>,
     ) => Promise<void>;
@@ -344,6 +363,14 @@ export class RoomActions implements RoomActionsHook {
         ts: Date.now(),
       });
       this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+    },
+    "room.reads": async (ws, frame) => {
+      try {
+        await this.#sendReads(frame.room, { ws, requestId: frame.requestId });
+      } catch (err) {
+        logFailure("room.reads", err);
+        refuse(this.ctx.tabs, ws, "internal", "Could not read who has read this group chat.", frame.requestId);
+      }
     },
     "message.moderate": async (ws, frame) => {
       const entry = this.#joined(ws, frame.peer, frame.requestId);

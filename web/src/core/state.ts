@@ -51,6 +51,8 @@ export interface AppState {
   readonly rooms: ReadonlyMap<string, RoomView>;
   /** The participants of the rooms whose list a tab asked for (the "Participants" list), by room address. */
   readonly participants: ReadonlyMap<string, RoomParticipants>;
+  /** How far the participants of a group chat have read it ("Read by"), for the rooms a tab asked about. */
+  readonly roomReads: ReadonlyMap<string, readonly { nick: string; ts: number }[]>;
 }
 
 export interface RoomParticipants {
@@ -88,6 +90,7 @@ export function initialState(jid = ""): AppState {
     drafts: new Map(),
     rooms: new Map(),
     participants: new Map(),
+    roomReads: new Map(),
   };
 }
 
@@ -160,11 +163,14 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         drafts: new Map((frame.drafts ?? []).map((d) => [d.peer, d.text])),
         rooms: new Map((frame.rooms ?? []).map((r) => [r.room, r])),
         participants: new Map(),
+        roomReads: new Map(),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
     case "room":
       return { ...state, rooms: withEntry(state.rooms, frame.room.room, frame.room) };
+    case "room.reads":
+      return { ...state, roomReads: withEntry(state.roomReads, frame.room, frame.reads) };
     case "room.participants":
       return {
         ...state,

@@ -19,6 +19,7 @@ import { Timeline } from "./timeline.tsx";
 import { ActionsContext } from "../actions/api.ts";
 import { paneActions } from "../actions/pane-actions.ts";
 import { lastEditable } from "../actions/text.ts";
+import { newRequestId } from "../../core/ids.ts";
 
 export interface ChatPaneProps {
   /** The signed-in account (its own device changes read "Your account …"). */
@@ -111,6 +112,13 @@ export function ChatPane(props: ChatPaneProps) {
     return { typing, sender, drafts, actions };
   }, []);
   useEffect(() => props.onSettle((id, error) => parts.sender.settle(id, error)), []);
+  // "Read by" in a group chat (issue #8 §1): asked once per opening; changes come by themselves.
+  const groupChat = peer !== null && state.rooms.get(peer)?.kind === "group" ? peer : null;
+  const joinedGroup = groupChat !== null && state.rooms.get(groupChat)?.state === "joined";
+  useEffect(() => {
+    if (groupChat !== null && joinedGroup)
+      props.send({ type: "room.reads", requestId: newRequestId(), room: groupChat });
+  }, [groupChat, joinedGroup]);
 
   if (peer === null) {
     return (
@@ -162,6 +170,7 @@ export function ChatPane(props: ChatPaneProps) {
             hasNewer={history?.hasNewer === true}
             loadNewer={props.loadNewer}
             target={props.target?.peer === peer ? props.target : null}
+            reads={room?.kind === "group" ? state.roomReads.get(peer) : undefined}
           />
           {history?.hasNewer === true && (
             <div class="log-bottom">

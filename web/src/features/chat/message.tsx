@@ -30,6 +30,8 @@ export interface MessageProps {
   continued: boolean;
   /** "Read" (XEP-0333) or "Delivered" (XEP-0184) for one of ours; null otherwise. */
   status: "Read" | "Delivered" | null;
+  /** "Read by …" under one of the user's messages in a group chat; null otherwise. */
+  readBy?: string | null;
   /** The conversation's other party and how they are named (avatar, quotes). */
   peer: string;
   name: string;
@@ -91,6 +93,7 @@ function MessageItem(props: MessageProps) {
         <Body shown={shown} moderated={m.moderated} />
         <ReactionChips m={m} />
         <MessageMeta m={m} sec={sec} clear={marked} status={props.status} />
+        {props.readBy ? <p class="read-by">{props.readBy}</p> : null}
         <MessageActions m={m} hasText={shown.kind === "text"} />
       </article>
     </li>
@@ -111,6 +114,7 @@ export function sameMessageProps(a: MessageProps, b: MessageProps): boolean {
     a.clear === b.clear &&
     a.continued === b.continued &&
     a.status === b.status &&
+    (a.readBy ?? null) === (b.readBy ?? null) &&
     a.name === b.name &&
     a.peer === b.peer &&
     sameSecurity(a.sec, b.sec)

@@ -299,6 +299,7 @@ export class Session {
       case "pep.event":
       case "room":
       case "room.participants":
+      case "room.reads":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
