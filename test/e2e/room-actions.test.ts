@@ -1,11 +1,22 @@
 // End to end (issue #8 §1): the message actions in a group chat, in Chromium against the real Prosody, with a
 // scripted peer (xmpp.js, test/peers/bob.ts) sending the stanzas other clients send. A reply and a reaction go
 // both ways by the room's stanza-id; the user, an admin of the room (so a moderator), deletes another
-// participant's message for everyone (XEP-0425) and the log shows who did. rae-bo owns the room; rae-ann is the user.
+// participant's message for everyone (XEP-0425) and the log shows who did; read markers go by stanza-id both ways
+// ("Read by"); "@" completes names and a message naming the user is highlighted. rae-bo owns the room; rae-ann is
+// the user.
 import { describe, expect, test } from "vitest";
 import { xml, type Element } from "@xmpp/xml";
 import type { Page } from "playwright-core";
-import { article, chatUrl, composer, messageAction, screenshots, signIn, UI_TIMEOUT_MS } from "./browser.ts";
+import {
+  article,
+  chatUrl,
+  composer,
+  expectNoAxeViolations,
+  messageAction,
+  screenshots,
+  signIn,
+  UI_TIMEOUT_MS,
+} from "./browser.ts";
 import { e2eHarness } from "./harness.ts";
 import type { Peer } from "../peers/bob.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
@@ -64,7 +75,7 @@ async function joinFromUi(page: Page, room: string): Promise<void> {
 
 describe("message actions in group chats", () => {
   test(
-    "a reply and a reaction round-trip by stanza-id; a moderator deletes a message",
+    "a reply and a reaction round-trip by stanza-id; a moderator deletes a message; markers; mentions",
     { timeout: 180_000 },
     async () => {
       const run = Math.random().toString(36).slice(2, 8);
@@ -149,6 +160,43 @@ describe("message actions in group chats", () => {
       ).toBe(`${room}/rae-ann`);
       await page.locator(".log .body-deleted").getByText("Deleted by rae-ann").waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await page.locator(".log").getByText(spam).count()).toBe(0);
+
+      // Read markers by stanza-id (issue #8 §1): the user has read bo's messages, so the room got her marker; bo
+      // marks her reply read and it says "Read by bo".
+      const marker = await bo.waitForStanza(
+        (s) => s.attrs.from === `${room}/rae-ann` && s.getChild("displayed", "urn:xmpp:chat-markers:0") !== undefined,
+      );
+      expect(marker.attrs.type).toBe("groupchat");
+      await bo.sendStanza(
+        xml(
+          "message",
+          { type: "groupchat", to: room, id: crypto.randomUUID() },
+          xml("displayed", { xmlns: "urn:xmpp:chat-markers:0", id: replyId }),
+        ),
+      );
+      await mine.locator(".read-by").getByText("Read by bo").waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // Mentions: "@" completes participants' names from a list (keyboard: Enter takes the active one), and a
+      // message naming the user is highlighted and says so.
+      await composer(page).fill("");
+      await composer(page).pressSequentially("@b");
+      const names = page.getByRole("listbox", { name: "Mention a participant" });
+      await names.getByRole("option", { name: "bo" }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await names.getByRole("option").allTextContents()).toEqual(["bo"]);
+      await expectNoAxeViolations(page, "a group chat with the names to mention");
+      await composer(page).press("Enter");
+      expect(await composer(page).inputValue()).toBe("@bo ");
+      expect(await names.count()).toBe(0);
+      await composer(page).pressSequentially("over to you");
+      await composer(page).press("Enter");
+      await bo.waitForStanza((s) => s.attrs.type === "groupchat" && s.getChildText("body") === "@bo over to you");
+      const calling = `rae-ann, are you there? ${run}`;
+      await bo.sendStanza(buildGroupchat(room, calling, crypto.randomUUID()));
+      const called = article(page, calling);
+      await called.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.locator(".log .msg-mention").count()).toBe(1);
+      expect(await called.textContent()).toContain("Mentions you.");
+      await screenshots(page, "room-mention");
     },
   );
 });

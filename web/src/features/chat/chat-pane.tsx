@@ -4,7 +4,7 @@
 // at a search result that stops short of the newest message has "Jump to latest" below it (issue #7 §5).
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import type { ClientFrame } from "../../../../src/protocol/index.ts";
+import type { ChatMessage, ClientFrame } from "../../../../src/protocol/index.ts";
 import { canLoadOlder, displayName } from "../../core/selectors.ts";
 import type { AppState } from "../../core/state.ts";
 import { DraftSync } from "../drafts/sync.ts";
@@ -119,6 +119,13 @@ export function ChatPane(props: ChatPaneProps) {
     if (groupChat !== null && joinedGroup)
       props.send({ type: "room.reads", requestId: newRequestId(), room: groupChat });
   }, [groupChat, joinedGroup]);
+  // The names "@" completes (issue #8 §1): the participants, asked once per opening of a joined room.
+  const joinedRoom = peer !== null && state.rooms.get(peer)?.state === "joined" ? peer : null;
+  useEffect(() => {
+    if (joinedRoom !== null && !props.peekState().participants.has(joinedRoom)) {
+      props.send({ type: "room.participants", requestId: newRequestId(), room: joinedRoom });
+    }
+  }, [joinedRoom]);
 
   if (peer === null) {
     return (
@@ -171,6 +178,7 @@ export function ChatPane(props: ChatPaneProps) {
             loadNewer={props.loadNewer}
             target={props.target?.peer === peer ? props.target : null}
             reads={room?.kind === "group" ? state.roomReads.get(peer) : undefined}
+            ownNick={room?.nick}
           />
           {history?.hasNewer === true && (
             <div class="log-bottom">
@@ -191,6 +199,8 @@ export function ChatPane(props: ChatPaneProps) {
             name={displayName(state, peer)}
             lastOwn={lastEditable(messages)}
             encryptable={room === undefined}
+            nicks={room ? roomNicks(state.participants.get(peer)?.list, messages) : undefined}
+            ownNick={room?.nick}
           />
           <p class="actions-status" aria-live="polite">
             {parts.actions.status.value ?? ""}
@@ -202,3 +212,13 @@ export function ChatPane(props: ChatPaneProps) {
 }
 
 const EMPTY: readonly never[] = [];
+
+/** Whom "@" offers in a room: the participants the tab knows of, and the senders of the loaded messages. */
+function roomNicks(
+  participants: readonly { nick: string }[] | undefined,
+  messages: readonly ChatMessage[],
+): readonly string[] {
+  const nicks = new Set((participants ?? []).map((p) => p.nick));
+  for (const m of messages) if (m.from) nicks.add(m.from.nick);
+  return [...nicks];
+}

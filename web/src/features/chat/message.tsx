@@ -30,6 +30,8 @@ export interface MessageProps {
   continued: boolean;
   /** "Read" (XEP-0333) or "Delivered" (XEP-0184) for one of ours; null otherwise. */
   status: "Read" | "Delivered" | null;
+  /** A room message naming the user (issue #8 §1): highlighted, and said. */
+  mention?: boolean;
   /** "Read by …" under one of the user's messages in a group chat; null otherwise. */
   readBy?: string | null;
   /** The conversation's other party and how they are named (avatar, quotes). */
@@ -78,6 +80,7 @@ function MessageItem(props: MessageProps) {
     marked ? "msg-clear" : "",
     continued ? "msg-continued" : "",
     m.retracted ? "msg-deleted" : "",
+    props.mention ? "msg-mention" : "",
   ];
   return (
     <li class={cls.filter(Boolean).join(" ")} data-key={m.key} hidden={isHidden(m, plain)}>
@@ -88,7 +91,7 @@ function MessageItem(props: MessageProps) {
             {who}
           </span>
         ) : null}
-        <SrOnly text={m.direction === "out" ? "You: " : `${who}: `} />
+        <SrOnly text={m.direction === "out" ? "You: " : `${props.mention ? "Mentions you. " : ""}${who}: `} />
         <ReplyQuote m={m} targetPlain={props.quotePlain} peer={props.peer} />
         <Body shown={shown} moderated={m.moderated} />
         <ReactionChips m={m} />
@@ -115,6 +118,7 @@ export function sameMessageProps(a: MessageProps, b: MessageProps): boolean {
     a.continued === b.continued &&
     a.status === b.status &&
     (a.readBy ?? null) === (b.readBy ?? null) &&
+    (a.mention ?? false) === (b.mention ?? false) &&
     a.name === b.name &&
     a.peer === b.peer &&
     sameSecurity(a.sec, b.sec)

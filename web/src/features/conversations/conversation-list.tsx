@@ -29,6 +29,8 @@ interface RowProps {
   name: string;
   /** A group chat or channel (issue #8): marked, and said, as such. */
   roomKind: "group" | "channel" | "other" | undefined;
+  /** Unread messages naming the user in a room (issue #8 §1), counted apart: the "@" badge. */
+  mentions: number;
   draft: string | undefined;
   current: boolean;
   onActivate(peer: string): void;
@@ -72,6 +74,14 @@ const ConversationRow = memo(function ConversationRow(props: RowProps) {
         </span>
         <span class="conv-side">
           <time class="conv-time">{c.lastTs > 0 ? formatTime(c.lastTs, Date.now()) : ""}</time>
+          <span
+            class="badge badge-mention"
+            role="img"
+            aria-label={props.mentions === 1 ? "1 mention" : `${props.mentions} mentions`}
+            hidden={props.mentions === 0 || unread === 0}
+          >
+            @{props.mentions > 99 ? "99+" : String(props.mentions)}
+          </span>
           <span
             class={c.muted ? "badge badge-muted" : "badge"}
             role="img"
@@ -127,6 +137,7 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
             conversation={c}
             name={displayName(state, c.peer)}
             roomKind={state.rooms.get(c.peer)?.kind}
+            mentions={state.mentions.get(c.peer) ?? 0}
             draft={c.peer === openPeer ? undefined : state.drafts.get(c.peer)}
             current={c.peer === openPeer}
             onActivate={onActivate}
