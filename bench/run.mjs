@@ -12,7 +12,8 @@
 //   8. rendering a 1,000-message conversation with reactions in Chromium, then a stream of 420 events through the
 //      reducer: the real chat pane (staged mount, memoised blocks of keyed messages) vs the same pane mounting all
 //      1,000 at once (as before the staging) and the naive rebuild of the whole log per event.
-// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
+//   9. encrypting one OMEMO message for a group chat of 20 members x 2 devices: one message for all vs one per member.
+// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs group` part 9 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
 // `node bench/run.mjs search` part 6 only, `node bench/run.mjs page` part 7 only, `node bench/run.mjs render` part 8 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
 // Each part runs in its own process, one after another (2 cores: no part competes with another).
@@ -24,6 +25,7 @@ import { QUIET_WRANGLER, requireNode22 } from "../scripts/env.mjs";
 import { measureBundle, JS_BUDGET_BYTES } from "./bundle.mjs";
 import { FLOOD, PRESENCE_METHODS } from "./storage-plan.mjs";
 import { pageTable } from "./page-table.mjs";
+import { groupTable } from "./group-table.mjs";
 
 requireNode22();
 const root = path.resolve(import.meta.dirname, "..");
@@ -672,7 +674,19 @@ async function renderPart() {
 
 const only = process.argv[2];
 /** The parts `node bench/run.mjs <part>` runs alone. */
-const PARTS = { storage: storagePart, omemo: omemoPart, search: searchPart, page: pagePart, render: renderPart };
+async function groupPart() {
+  const group = await runPart("group", path.join(binDir, "tsx"), [path.join(root, "bench/group-encrypt.ts")]);
+  if (group) groupTable(group, { out, table, section, ms, ratio, int });
+}
+
+const PARTS = {
+  storage: storagePart,
+  omemo: omemoPart,
+  search: searchPart,
+  page: pagePart,
+  render: renderPart,
+  group: groupPart,
+};
 if (only !== undefined && !Object.hasOwn(PARTS, only)) {
   console.error(`usage: node bench/run.mjs [${Object.keys(PARTS).join("|")}]`);
   process.exit(2);
@@ -709,6 +723,7 @@ try {
     await searchPart();
     await pagePart();
     await renderPart();
+    await groupPart();
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

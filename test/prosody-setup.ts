@@ -111,6 +111,14 @@ export const TEST_ACCOUNTS = [
   "axe-ben",
   "axe-cy",
   "axe-dee",
+  // test/workers/room-omemo.test.ts: the user, the group chat's owner, another member
+  "go-ann",
+  "go-bo",
+  "go-cy",
+  // test/e2e/omemo-rooms.test.ts: the user and two python OMEMO peers (the group chat's owner, a member)
+  "og-ann",
+  "og-bob",
+  "og-cy",
   // An address the server maps further than Parley does (nodeprep: ß -> ss; issue #6 §8).
   "strasse",
 ];

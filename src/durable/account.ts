@@ -34,11 +34,8 @@ import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
   type AccountInfo,
   type Feature,
-  refuse,
   type FeatureContext,
-  type FrameHandler,
   type FrameHandlers,
-  type FrameOf,
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
@@ -47,6 +44,7 @@ import { ChatFeature } from "./features/chat.ts";
 import { ChatStatesFeature } from "./features/chat-states.ts";
 import { DraftsFeature } from "./features/drafts.ts";
 import { HistoryFeature } from "./features/history.ts";
+import { RoomOmemoFeature } from "./features/room-omemo.ts";
 import { OmemoRelayFeature } from "./features/omemo-relay.ts";
 import { PresenceFeature } from "./features/presence.ts";
 import { ReadStateFeature } from "./features/read-state.ts";
@@ -177,25 +175,18 @@ export class Account {
       this.#roster,
     ];
     const muc = this.#muc;
-    // What one-to-one chats do and rooms do not do yet (OMEMO in groups: issue #8 §2): refused for a room, never
-    // sent to it as a chat message.
-    const notInRooms =
-      <K extends "message.send-encrypted">(
-        handler: FrameHandler<K>,
-        peerOf: (frame: FrameOf<K>) => string,
-      ): FrameHandler<K> =>
-      async (ws, frame) => {
-        if (!muc.get(peerOf(frame))) return handler(ws, frame);
-        const { requestId }: { requestId: string } = frame;
-        refuse(deps.tabs, ws, "bad-frame", "Not available in group chats yet.", requestId);
-      };
+    const roomOmemo = new RoomOmemoFeature(ctx, muc);
     this.#frames = {
       ...this.#chat.frames,
       // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
       "message.send": (ws, frame) =>
         muc.get(frame.to) ? muc.send(ws, frame) : this.#chat.frames["message.send"](ws, frame),
-      "message.send-encrypted": notInRooms(this.#chat.frames["message.send-encrypted"], (f) => f.to),
+      // OMEMO in a group chat (issue #8 §2): the tab encrypted for the members; room-omemo.ts checks the room.
+      "message.send-encrypted": (ws, frame) =>
+        muc.get(frame.to) ? roomOmemo.sendEncrypted(ws, frame) : this.#chat.frames["message.send-encrypted"](ws, frame),
       ...muc.frames,
+      ...roomOmemo.frames,
+      ...bookmarks.frames,
       // In a room they name its stanza-id and go to the room (./features/room-actions.ts).
       "message.retract": (ws, frame) =>
         muc.get(frame.peer)

@@ -15,7 +15,6 @@ import {
   connectionState,
   contactBase,
   show,
-  subscription,
 } from "./models.ts";
 
 export * from "./models.ts";
@@ -31,6 +30,8 @@ export const MAX_NICK_CHARS = 256;
 export const CONVERSATIONS_PAGE = 100;
 /** Participants one room.participants frame carries (the list is searched in the object beyond that: issue #8 §3). */
 export const MAX_PARTICIPANTS_SENT = 2_000;
+/** Members (owners, admins, members) one room.members frame carries: OMEMO in group chats encrypts for them all. */
+export const MAX_ROOM_MEMBERS = 1_000;
 
 // ---- tab -> object -------------------------------------------------------------------------------------------
 
@@ -212,6 +213,22 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("room.participants"), requestId, room: jid }),
   /** Who has read how far in a group chat (XEP-0333 markers in the room: "Read by"), answered by `room.reads`. */
   z.object({ type: z.literal("room.reads"), requestId, room: jid }),
+  /**
+   * The real addresses of a group chat's owners, admins and members, offline ones too, never outcasts (issue #8 §2:
+   * the recipients of an OMEMO message). Answered by `room.members`, or `error` (room-failed) when the room is not
+   * a group chat (members-only and non-anonymous) or its lists cannot be read.
+   */
+  z.object({ type: z.literal("room.members"), requestId, room: jid }),
+  /**
+   * When a room notifies (XEP-0492 in its XEP-0402 bookmark, shared with the user's other clients): every message,
+   * mentions only, or never. Answered by `ack` (the room's frame follows), or `error` (room-failed).
+   */
+  z.object({
+    type: z.literal("room.notify"),
+    requestId,
+    room: jid,
+    notify: z.enum(["always", "on-mention", "never"]),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -348,6 +365,13 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     requestId: z.string().optional(),
     room: z.string(),
     reads: z.array(z.object({ nick: z.string(), ts: z.number() })),
+  }),
+  /** A group chat's members (answers `room.members`), at most MAX_ROOM_MEMBERS; our own address is not listed. */
+  z.object({
+    type: z.literal("room.members"),
+    requestId: z.string(),
+    room: z.string(),
+    members: z.array(z.string()).max(MAX_ROOM_MEMBERS),
   }),
   /** A draft changed (in another tab, or cleared by a send): empty text means none. */
   z.object({ type: z.literal("draft"), peer: z.string(), text: z.string() }),

@@ -104,6 +104,22 @@ export interface Occupant {
  * An occupant's presence from a room (XEP-0045 §7.2.3): null when the stanza is not one (no muc#user payload, or
  * not from an occupant JID). Error presences are parseJoinError's.
  */
+/** The XEP-0045 status codes of a presence or message (§15.5.4), bounded. */
+export function statusCodes(stanza: Element): number[] {
+  const x = stanza.getChild("x", NS_MUC_USER);
+  if (!x) return [];
+  return x
+    .getChildren("status")
+    .slice(0, MAX_CODES)
+    .map((s) => Number(s.attrs.code))
+    .filter((c) => Number.isInteger(c) && c >= 100 && c < 1000);
+}
+
+/** True when the stanza carries XEP-0045 status `code`. */
+export function hasStatus(stanza: Element, code: number): boolean {
+  return statusCodes(stanza).includes(code);
+}
+
 export function parseOccupant(stanza: Element): Occupant | null {
   const from = stanza.attrs.from;
   const type = stanza.attrs.type;
@@ -114,11 +130,7 @@ export function parseOccupant(stanza: Element): Occupant | null {
   const nick = resourceOf(from);
   if (!room || nick === "" || nick.length > MAX_NICK) return null;
   const item = x.getChild("item");
-  const codes = x
-    .getChildren("status")
-    .slice(0, MAX_CODES)
-    .map((s) => Number(s.attrs.code))
-    .filter((c) => Number.isInteger(c) && c >= 100 && c < 1000);
+  const codes = statusCodes(stanza);
   const occupant: Occupant = {
     room,
     nick,

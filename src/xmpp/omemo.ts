@@ -172,14 +172,26 @@ export function parsePepPayloadFromTab(node: string, text: string): Element | nu
 
 /** A chat message carrying an OMEMO element: store hint, EME and a fallback body (XEP-0384 v0.3 §4.5). */
 export function buildEncryptedChat(to: string, id: string, encrypted: EncryptedInfo): Element {
+  return encryptedMessage("chat", to, id, encrypted);
+}
+
+/**
+ * An OMEMO message to a group chat (XEP-0384 v0.3 §5.6: one element, keys for every member's devices; XEP-0045
+ * §7.4). No receipt request: XEP-0184 §5.3 asks clients not to request receipts from a room.
+ */
+export function buildEncryptedGroupchat(room: string, id: string, encrypted: EncryptedInfo): Element {
+  return encryptedMessage("groupchat", room, id, encrypted);
+}
+
+function encryptedMessage(type: "chat" | "groupchat", to: string, id: string, encrypted: EncryptedInfo): Element {
   return xml(
     "message",
-    { type: "chat", to, id },
+    { type, to, id },
     parseXml(encrypted.xml),
     xml("encryption", { xmlns: NS_EME, namespace: NS_OMEMO_03, name: "OMEMO" }),
     xml("store", { xmlns: NS_HINTS }),
     xml("origin-id", { xmlns: NS_SID, id }),
-    encrypted.hasPayload && xml("request", { xmlns: NS_RECEIPTS }),
+    type === "chat" && encrypted.hasPayload && xml("request", { xmlns: NS_RECEIPTS }),
     encrypted.hasPayload && xml("body", {}, OMEMO_FALLBACK_BODY),
   );
 }

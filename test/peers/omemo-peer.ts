@@ -7,12 +7,37 @@ import { fileURLToPath } from "node:url";
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "omemo_peer.py");
 
+/** Events from a group chat carry the room and the sender's nick; `from` is then the sender's real address. */
+interface InRoom {
+  room?: string;
+  nick?: string;
+}
+
 export type PeerEvent =
   | { event: "ready"; device_id: number; jid: string }
-  | { event: "message"; from: string; sid: number; body: string | null; prekey: boolean; id: string; stanza: string }
-  | { event: "undecryptable"; from: string; sid: number; reason: string; id: string }
-  | { event: "plain"; from: string; body: string; id: string; stanza: string }
-  | { event: "stanza"; from: string; id: string | null; stanza: string }
+  | ({
+      event: "message";
+      from: string;
+      sid: number;
+      body: string | null;
+      prekey: boolean;
+      id: string;
+      stanza: string;
+    } & InRoom)
+  | ({ event: "undecryptable"; from: string; sid: number; reason: string; id: string } & InRoom)
+  | ({ event: "plain"; from: string; body: string; id: string; stanza: string } & InRoom)
+  | ({ event: "stanza"; from: string; id: string | null; stanza: string } & InRoom)
+  | {
+      event: "room_presence";
+      room: string;
+      nick: string;
+      jid: string | null;
+      type: string;
+      affiliation: string | null;
+      codes: string[];
+    }
+  | { event: "room_error"; room: string; error: string }
+  | { event: "room_reflection"; room: string; nick: string; id: string; stanza: string }
   | { event: "devicelist"; jid: string; devices: number[] }
   | { event: "subscription_request"; from: string }
   | { event: "error"; error: string };

@@ -52,6 +52,20 @@ Protocol (one JSON object per line):
     {"id":11,"cmd":"subscribe","jid":JID}           -> {}: asks JID for its presence (RFC 6121 §3.1.1)
     {"id":12,"cmd":"approve","jid":JID}             -> {}: approves JID's subscription request (RFC 6121 §3.1.4)
     {"id":13,"cmd":"send_plain","to":JID,"body":STR} -> {"message_id":ID}: a chat message without OMEMO
+    {"id":14,"cmd":"join_room","room":JID,"nick":STR} -> {"room":JID,"occupants":{nick:jid|null}} (XEP-0045)
+    {"id":15,"cmd":"leave_room","room":JID}         -> {"room":JID}
+    {"id":16,"cmd":"room_members","room":JID}       -> {"members":[jids]}: owners, admins, members + present
+    {"id":17,"cmd":"send_room","room":JID,"body":STR[,"members":[jids]]}
+                                                    -> {"message_id":ID,"recipients":[rids],"skipped":[ids],
+                                                       "members":[jids]}: one OMEMO groupchat message
+    {"id":18,"cmd":"send_room_plain","room":JID,"body":STR} -> {"message_id":ID}
+    {"id":19,"cmd":"configure_room","room":JID,"fields":{var:value}} -> {"room":JID}: owner form (XEP-0045 §10.2)
+    {"id":20,"cmd":"set_affiliation","room":JID,"jid":JID,"affiliation":A} -> {"room","jid","affiliation"}
+
+  Group chat events (test/peers/omemo_rooms.py) carry "room" and "nick"; "from" is the sender's real address:
+    {"event":"room_presence","room":JID,"nick":STR,"jid":BARE|null,"type":T,"affiliation":A,"codes":[...]}
+    {"event":"room_error","room":JID,"error":CONDITION}
+    {"event":"room_reflection","room":JID,"nick":STR,"id":ID,"stanza":XML}   our own message, as the room echoed it
 
 Trust is blind: every device is trusted the first time it is needed for encryption.
 """
@@ -82,6 +96,8 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
+
+from omemo_rooms import Rooms
 
 log = logging.getLogger("omemo_peer")
 
@@ -238,6 +254,10 @@ class Peer:
         # Every message stanza (slixmpp's own "message" event only fires for messages with a <body>).
         xmpp.register_handler(Callback("omemo-peer-messages", MatchXPath(f"{{{NS_CLIENT}}}message"),
                                        self.on_message_stanza))
+        # Group chats (test/peers/omemo_rooms.py): room presences tell nicknames' real addresses.
+        self.rooms = Rooms(xmpp, emit)
+        xmpp.register_handler(Callback("omemo-peer-room-presences", MatchXPath(f"{{{NS_CLIENT}}}presence"),
+                                       self.rooms.on_presence))
 
     # ----------------------------------------------------------------------------------------------------------
     # lifecycle
@@ -437,9 +457,10 @@ class Peer:
     # sending
 
     def send_encrypted(self, message: omemo.Message, to: str, body: Optional[str],
-                       message_id: Optional[str] = None, extra: Optional[List[ET.Element]] = None) -> str:
+                       message_id: Optional[str] = None, extra: Optional[List[ET.Element]] = None,
+                       mtype: str = "chat") -> str:
         encrypted = oldmemo.etree.serialize_message(message)
-        msg = self.xmpp.make_message(mto=to, mtype="chat", mbody=body)
+        msg = self.xmpp.make_message(mto=to, mtype=mtype, mbody=body)
         msg["id"] = message_id or str(uuid.uuid4())
         msg.append(encrypted)
         # Elements other clients put beside the encrypted body (XEP-0461 reply, XEP-0428 fallback, XEP-0308 replace).
@@ -464,11 +485,31 @@ class Peer:
                 await sm.refresh_device_list(NS_OMEMO, self.own_bare)
             messages, errors = await sm.encrypt(frozenset([to]), {NS_OMEMO: plaintext})
             message = next(m for m in messages if m.namespace == NS_OMEMO)
-            recipients = sorted({key.device_id for key, _ in message.keys})
             message_id = self.send_encrypted(message, to, body, message_id, extra)
+        return self.sent(message_id, message, errors, [to])
+
+    async def encrypt_and_send_room(self, room: str, members: List[str], plaintext: bytes) -> Dict[str, Any]:
+        """One groupchat message encrypted for every device of every member and our own other devices."""
+        sm = self.session_manager
+        assert sm is not None
+        recipients = sorted({slixmpp.JID(m).bare for m in members} - {self.own_bare})
+        async with self.lock:
+            for jid in [*recipients, self.own_bare]:
+                await sm.refresh_device_list(NS_OMEMO, jid)
+            messages, errors = await sm.encrypt(frozenset(recipients), {NS_OMEMO: plaintext})
+            message = next(m for m in messages if m.namespace == NS_OMEMO)
+            message_id = self.send_encrypted(message, room, FALLBACK_BODY, mtype="groupchat")
+        result = self.sent(message_id, message, errors, recipients)
+        result["members"] = recipients
+        return result
+
+    def sent(self, message_id: str, message: omemo.Message, errors: Any, to: List[str]) -> Dict[str, Any]:
+        recipients = sorted({key.device_id for key, _ in message.keys})
         for error in errors:
             log.warning("encryption skipped %s/%s: %s", error.bare_jid, error.device_id, error.exception)
-        listed = set(self.known_lists.get(to, [])) | set(self.known_lists.get(self.own_bare, []))
+        listed = set(self.known_lists.get(self.own_bare, []))
+        for jid in to:
+            listed |= set(self.known_lists.get(jid, []))
         listed.discard(self.device_id)
         skipped = sorted((listed - set(recipients)) | {e.device_id for e in errors})
         return {"message_id": message_id, "recipients": recipients, "skipped": skipped}
@@ -501,16 +542,26 @@ class Peer:
         if mtype == "error":
             log.warning("message error from %s: %s", msg["from"], msg["error"])
             return
+        # A groupchat message is attributed to the sender's real address (non-anonymous room), never the nick.
+        room = self.rooms.sender(msg)
+        where: Dict[str, Any] = {}
+        if room is not None:
+            where = {"room": room["room"], "nick": room["nick"]}
+            if room["own"]:
+                emit({"event": "room_reflection", **where, "id": stanza_id,
+                      "stanza": ET.tostring(xml, encoding="unicode")})
+                return
+            sender = room["jid"] or ""
 
         encrypted = xml.find(f"{{{NS_OMEMO}}}encrypted")
         if encrypted is None:
             body = xml.find(f"{{{NS_CLIENT}}}body")
             if body is not None:
-                emit({"event": "plain", "from": sender, "body": body.text or "", "id": stanza_id, "type": mtype,
+                emit({"event": "plain", **where, "from": sender, "body": body.text or "", "id": stanza_id, "type": mtype,
                       "stanza": ET.tostring(xml, encoding="unicode")})
             else:
                 # Without a body: reactions (XEP-0444), chat states (XEP-0085), receipts, markers.
-                emit({"event": "stanza", "from": sender, "id": stanza_id, "type": mtype,
+                emit({"event": "stanza", **where, "from": sender, "id": stanza_id, "type": mtype,
                       "stanza": ET.tostring(xml, encoding="unicode")})
             return
 
@@ -531,7 +582,11 @@ class Peer:
                     prekey = True
 
         def undecryptable(reason: str) -> None:
-            emit({"event": "undecryptable", "from": sender, "sid": sid, "reason": reason, "id": stanza_id})
+            emit({"event": "undecryptable", **where, "from": sender, "sid": sid, "reason": reason, "id": stanza_id})
+
+        if room is not None and not sender:
+            undecryptable("the room did not tell the sender's real address")
+            return
 
         sm = self.session_manager
         assert sm is not None
@@ -552,6 +607,7 @@ class Peer:
                 return
         emit({
             "event": "message",
+            **where,
             "from": sender,
             "sid": device.device_id,
             "body": None if plaintext is None else plaintext.decode("utf-8", errors="replace"),
@@ -714,6 +770,50 @@ class Peer:
             return {"devices": sorted(device_list)}
         if name == "ping":
             return {"device_id": self.device_id}
+        if name == "join_room":
+            room, nick = cmd.get("room"), cmd.get("nick")
+            if not isinstance(room, str) or not isinstance(nick, str):
+                raise ValueError("join_room needs string 'room' and 'nick'")
+            return await self.rooms.join(room, nick)
+        if name == "leave_room":
+            room = cmd.get("room")
+            if not isinstance(room, str):
+                raise ValueError("leave_room needs a string 'room'")
+            return self.rooms.leave(room)
+        if name == "room_members":
+            room = cmd.get("room")
+            if not isinstance(room, str):
+                raise ValueError("room_members needs a string 'room'")
+            return {"members": await self.rooms.members(room)}
+        if name == "send_room":
+            # Members default to the room's affiliation lists and the participants present.
+            room, body, members = cmd.get("room"), cmd.get("body"), cmd.get("members")
+            if not isinstance(room, str) or not isinstance(body, str):
+                raise ValueError("send_room needs string 'room' and 'body'")
+            if members is None:
+                members = await self.rooms.members(room)
+            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+                raise ValueError("send_room's 'members' is a list of addresses")
+            return await self.encrypt_and_send_room(slixmpp.JID(room).bare, members, body.encode("utf-8"))
+        if name == "configure_room":
+            room, fields = cmd.get("room"), cmd.get("fields")
+            if not isinstance(room, str) or not isinstance(fields, dict) or \
+                    not all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+                raise ValueError("configure_room needs string 'room' and 'fields': {var: value}")
+            return await self.rooms.configure(room, fields)
+        if name == "set_affiliation":
+            room, jid, affiliation = cmd.get("room"), cmd.get("jid"), cmd.get("affiliation")
+            if not isinstance(room, str) or not isinstance(jid, str) or not isinstance(affiliation, str):
+                raise ValueError("set_affiliation needs string 'room', 'jid' and 'affiliation'")
+            return await self.rooms.set_affiliation(room, jid, affiliation)
+        if name == "send_room_plain":
+            room, body = cmd.get("room"), cmd.get("body")
+            if not isinstance(room, str) or not isinstance(body, str):
+                raise ValueError("send_room_plain needs string 'room' and 'body'")
+            msg = self.xmpp.make_message(mto=slixmpp.JID(room).bare, mtype="groupchat", mbody=body)
+            msg["id"] = str(uuid.uuid4())
+            msg.send()
+            return {"message_id": msg["id"]}
         raise ValueError(f"unknown command {name!r}")
 
 

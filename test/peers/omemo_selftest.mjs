@@ -325,7 +325,58 @@ async function main() {
     );
     check(gotBack.prekey === false, "alice1 decrypted bob's next message (no new session)", gotBack);
 
-    process.stdout.write("10. quit\n");
+    process.stdout.write("10. a group chat (members-only, non-anonymous): one message for every member's devices\n");
+    const room = "omemo-selftest@conference.localhost";
+    const created = await alice1.command({ cmd: "join_room", room, nick: "alice" });
+    check(created.room === room, "alice1 created the room", created);
+    await alice1.command({
+      cmd: "configure_room",
+      room,
+      fields: {
+        "muc#roomconfig_membersonly": "1",
+        "muc#roomconfig_whois": "anyone",
+        "muc#roomconfig_persistentroom": "1",
+      },
+    });
+    for (const jid of ["bob@localhost", "carol@localhost"]) {
+      await alice1.command({ cmd: "set_affiliation", room, jid, affiliation: "member" });
+    }
+    await bob2.command({ cmd: "join_room", room, nick: "bob" });
+    await carol.command({ cmd: "join_room", room, nick: "carol" });
+    const members = await alice1.command({ cmd: "room_members", room });
+    check(
+      ["alice@localhost", "bob@localhost", "carol@localhost"].every((m) => members.members.includes(m)),
+      "alice1 lists the owner and both members",
+      members,
+    );
+    const group = await alice1.command({ cmd: "send_room", room, body: "hello group" });
+    check(
+      group.recipients.includes(bob2.deviceId) && group.recipients.includes(carol.deviceId),
+      "one message encrypted for bob's and carol's devices",
+      group,
+    );
+    const inRoom = (peer, body) =>
+      peer.waitFor((e) => e.event === "message" && e.room === room && e.body === body, `'${body}' in the room`);
+    const [bobGot, carolGot] = await Promise.all([inRoom(bob2, "hello group"), inRoom(carol, "hello group")]);
+    check(
+      bobGot.from === "alice@localhost" && bobGot.nick === "alice",
+      "bob decrypted it, from alice's real address",
+      bobGot,
+    );
+    check(carolGot.from === "alice@localhost", "carol decrypted it", carolGot);
+    await alice1.waitFor((e) => e.event === "room_reflection" && e.room === room, "alice1's reflection");
+    await alice1.command({ cmd: "set_affiliation", room, jid: "carol@localhost", affiliation: "none" });
+    await carol.waitFor(
+      (e) => e.event === "room_presence" && e.room === room && e.nick === "carol" && e.type === "unavailable",
+      "carol removed from the members-only room",
+    );
+    const after = await alice1.command({ cmd: "send_room", room, body: "without carol" });
+    check(!after.members.includes("carol@localhost"), "the removed member is no longer a recipient", after);
+    check(!after.recipients.includes(carol.deviceId), "no key for carol's device", after);
+    const bobAfter = await inRoom(bob2, "without carol");
+    check(bobAfter.from === "alice@localhost", "bob decrypted the next message", bobAfter);
+
+    process.stdout.write("11. quit\n");
     const exits = await Promise.all(peers.filter((p) => p !== bob).map((p) => p.quit()));
     check(
       exits.every((e) => e.code === 0),

@@ -52,7 +52,7 @@ describe("Sender", () => {
     sender.submit(BOB);
     expect(frames).toHaveLength(1);
     expect(sender.settle(requestIdOf(frames[0]), null)).toBe(true);
-    expect(sender.view(BOB)).toEqual({ busy: false, error: null, note: null, block: null });
+    expect(sender.view(BOB)).toEqual({ busy: false, error: null, note: null, block: null, missing: null });
     expect(sender.text(BOB).value).toBe("");
   });
 

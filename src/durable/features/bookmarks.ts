@@ -14,7 +14,7 @@ import {
 } from "../../xmpp/bookmarks.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 import { isPreconditionNotMet } from "../../xmpp/pubsub.ts";
-import { logFailure, type Feature, type FeatureContext, type Link } from "./context.ts";
+import { logFailure, refuse, type Feature, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 import type { MucFeature, RoomBookmarks } from "./muc.ts";
 import type { RoomEntry } from "./room-entry.ts";
 
@@ -73,6 +73,22 @@ export class BookmarksFeature implements Feature, RoomBookmarks {
     this.muc.changed(entry);
     await this.#publish(entry);
   }
+
+  readonly frames: Pick<FrameHandlers, "room.notify"> = {
+    // XEP-0492 §4: the all-clients setting, in the room's bookmark (made if there was none).
+    "room.notify": async (ws, frame) => {
+      const entry = this.muc.get(frame.room);
+      if (!entry) {
+        refuse(this.ctx.tabs, ws, "room-failed", "item-not-found", frame.requestId);
+        return;
+      }
+      entry.view.notify = frame.notify;
+      entry.bookmarked = true;
+      this.muc.changed(entry);
+      await this.#publish(entry);
+      this.ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId });
+    },
+  };
 
   /** The user left a room: its bookmark (if any) stops autojoining. */
   async left(entry: RoomEntry): Promise<void> {

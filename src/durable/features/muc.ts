@@ -20,6 +20,7 @@ import {
   parseOccupant,
   parseReservedNick,
   parseRoomInfo,
+  hasStatus,
   RESERVED_NICK_NODE,
   roomKind,
   selfPingVerdict,
@@ -287,9 +288,36 @@ export class MucFeature implements Feature {
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
+    // §10.2.1 status 104: the configuration changed; what the room is now (a group chat may have become open).
+    if (hasStatus(el, 104)) void this.refreshInfo(entry);
     if (this.roomActions.live(entry, el)) return true;
     this.#messages.onGroupchat(entry, el);
     return true;
+  }
+
+  /**
+   * Reads the room's disco#info again (after status 104, before an encrypted send) and applies it; true when it
+   * answered. Failures are logged and leave the view as it was: the room did not answer or the link is down.
+   */
+  async refreshInfo(entry: RoomEntry): Promise<boolean> {
+    const link = this.ctx.link();
+    if (!link) return false;
+    try {
+      const info = await roomInfo(link, entry.view.room);
+      if (!info || info === "not-a-room") return false;
+      const before = entry.view.kind;
+      entry.applyInfo(info, roomKind(info));
+      if (entry.view.kind !== before) this.changed(entry);
+      return true;
+    } catch (err) {
+      logFailure("reading a room's info", err);
+      return false;
+    }
+  }
+
+  /** An OMEMO message to a group chat (room-omemo.ts checked the room): sent, and its reflection awaited. */
+  relay(ws: WebSocket, requestId: string, entry: RoomEntry, build: (id: string) => Element): Promise<void> {
+    return this.#messages.relay(ws, requestId, entry, build);
   }
 
   /** The newest archive id of the room seen: where the next catch-up starts. */
@@ -440,7 +468,7 @@ export function removalReason(occupant: Occupant): string | null {
  * XEP-0045 §6.4: the room's disco#info; "not-a-room" when the address answers as something else. Swallowed, as
  * null: item-not-found (the room does not exist yet: the join creates it, §10.1.1).
  */
-async function roomInfo(link: Link, room: string): Promise<RoomInfo | "not-a-room" | null> {
+export async function roomInfo(link: Link, room: string): Promise<RoomInfo | "not-a-room" | null> {
   try {
     return parseRoomInfo(await link.iq("get", buildDiscoInfo(), room)) ?? "not-a-room";
   } catch (err) {

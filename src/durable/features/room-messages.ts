@@ -81,6 +81,17 @@ export class RoomMessages {
     const sent = parsed.originId === undefined ? undefined : this.#sent.get(parsed.originId);
     if (parsed.originId !== undefined) this.#sent.delete(parsed.originId);
     const s = parsed.chat.sender;
+    // The sender's real address, as the room told us in their presence (§7.2.3; OMEMO in group chats decrypts by
+    // it, issue #8 §2); with occupant ids both must name the same occupant.
+    const occupant = s ? entry.occupants.get(s.nick) : undefined;
+    if (
+      s &&
+      s.jid === undefined &&
+      occupant?.realJid &&
+      (s.occupantId === undefined || s.occupantId === occupant.occupantId)
+    ) {
+      s.jid = occupant.realJid;
+    }
     const ours =
       sent !== undefined ||
       (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
@@ -120,39 +131,56 @@ export class RoomMessages {
       refuse(ctx.tabs, ws, "bad-frame", text, frame.requestId);
       return;
     }
-    const link = linkOrRefuse(ctx, ws, frame.requestId);
-    if (!link) return;
-    const id = crypto.randomUUID();
-    const stanza = buildGroupchat(entry.view.room, frame.body, id);
-    if (composed && !("refusal" in composed)) {
-      for (const el of composed.elements) stanza.append(el);
-      if (composed.edit?.stanzaId && actions.edited) {
-        // A correction is an action on its target (its reflection is recognised as ours), answered at once.
-        try {
-          await link.send(stanza);
-        } catch (err) {
-          logFailure("sending to a room", err);
-          refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
-          return;
-        }
-        const key = actions.edited(entry.view.room, composed.edit.stanzaId, id, frame.body);
-        ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId, key });
-        await this.onSent(entry.view.room);
+    const elements = composed && !("refusal" in composed) ? composed.elements : [];
+    const edit = composed && !("refusal" in composed) ? composed.edit : null;
+    if (edit?.stanzaId && actions.edited) {
+      // A correction is an action on its target (its reflection is recognised as ours), answered at once.
+      const link = linkOrRefuse(ctx, ws, frame.requestId);
+      if (!link) return;
+      const id = crypto.randomUUID();
+      const stanza = buildGroupchat(entry.view.room, frame.body, id);
+      for (const el of elements) stanza.append(el);
+      try {
+        await link.send(stanza);
+      } catch (err) {
+        logFailure("sending to a room", err);
+        refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
         return;
       }
+      const key = actions.edited(entry.view.room, edit.stanzaId, id, frame.body);
+      ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId, key });
+      await this.onSent(entry.view.room);
+      return;
     }
-    actions.sent?.(id);
-    this.#sent.set(id, { ws, requestId: frame.requestId });
+    await this.relay(ws, frame.requestId, entry, (id) => {
+      const stanza = buildGroupchat(entry.view.room, frame.body, id);
+      for (const el of elements) stanza.append(el);
+      return stanza;
+    });
+  }
+
+  /**
+   * Sends `build(id)` to the room and waits for its reflection (what is stored and shown, with `requestId`); id is
+   * the stanza's id and origin-id (XEP-0359 §4).
+   */
+  async relay(ws: WebSocket, requestId: string, entry: RoomEntry, build: (id: string) => Element): Promise<void> {
+    const { ctx } = this;
+    const link = linkOrRefuse(ctx, ws, requestId);
+    if (!link) return;
+    const id = crypto.randomUUID();
+    // Its reflection is ours (./room-actions.ts knows our actions' ids too).
+    this.host.actions().sent?.(id);
+    this.#sent.set(id, { ws, requestId });
     if (this.#sent.size > MAX_SENT) {
       const first = this.#sent.keys().next();
       if (!first.done) this.#sent.delete(first.value);
     }
     try {
-      await link.send(stanza);
+      await link.send(build(id));
     } catch (err) {
       this.#sent.delete(id);
       logFailure("sending to a room", err);
-      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+      refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", requestId);
       return;
     }
     await this.onSent(entry.view.room);

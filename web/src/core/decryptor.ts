@@ -182,7 +182,7 @@ export class Decryptor {
     }
     const inputs = queued.map((m) => ({
       key: m.key,
-      from: m.direction === "in" ? m.peer : this.#deps.jid,
+      from: this.#senderOf(m) ?? "",
       xml: m.encrypted?.xml ?? "",
       hasPayload: m.encrypted?.hasPayload ?? false,
     }));
@@ -201,6 +201,13 @@ export class Decryptor {
     this.#deps.changedNow();
   }
 
+  /** The sending account: ours, the contact, or in a room the participant's real address (null if unknown). */
+  #senderOf(m: ChatMessage): string | null {
+    if (m.direction === "out") return this.#deps.jid;
+    if (m.from) return m.from.jid ?? null;
+    return m.peer;
+  }
+
   async #decryptOne(m: ChatMessage, xml: string, hasPayload: boolean): Promise<Plain> {
     let device: OmemoDevice;
     try {
@@ -208,8 +215,10 @@ export class Decryptor {
     } catch (err) {
       return { kind: "failed", reason: `Encryption is not available in this browser (${message(err)}).` };
     }
+    const from = this.#senderOf(m);
+    // XEP-0384 v0.3 §5.6: a group chat message is the sender's, by real address, never by nickname.
+    if (from === null) return { kind: "failed", reason: "The group chat did not tell who sent this message." };
     try {
-      const from = m.direction === "in" ? m.peer : this.#deps.jid;
       const input = { key: m.key, from, xml, hasPayload };
       const cached = await device.cached(input);
       if (cached) return cached;

@@ -11,6 +11,7 @@ import { ContactStates } from "./contact-omemo.ts";
 import { TrustCache } from "./trust-cache.ts";
 import { Decryptor, type PlainView } from "./decryptor.ts";
 import { EncryptChoices } from "./encrypt-choices.ts";
+import { GroupE2EE } from "./group-e2ee.ts";
 import { newRequestId } from "./ids.ts";
 import { PepSocket } from "./pep-socket.ts";
 import { composerState, encryptChoice, encryptFailure, fetchFailed, knownDevices, UNKNOWN } from "./omemo-policy.ts";
@@ -67,6 +68,8 @@ export class E2EEService {
   #destroyed = false;
 
   readonly transport: PepTransport;
+  /** OMEMO in group chats (group-e2ee.ts). */
+  readonly groups: GroupE2EE;
 
   constructor(opts: E2EEServiceOptions) {
     this.#opts = opts;
@@ -88,6 +91,18 @@ export class E2EEService {
       changed: () => this.#changed(),
       changedSoon: () => this.#changedSoon(),
       changedNow: () => this.#changedNow(),
+    });
+    this.groups = new GroupE2EE({
+      jid: opts.jid,
+      send: (frame) => !this.#destroyed && opts.send(frame),
+      device: () => this.#loadDevice(),
+      status: () => ({ status: this.#status, reason: this.#statusReason }),
+      choices: this.#choices,
+      omemoSince: (room) => this.omemoSince(room),
+      sending: (requestId, body) => this.#decryptor.sending(requestId, body),
+      forget: (requestId) => this.#decryptor.forget(requestId),
+      markInUse: (room, ts) => this.#contacts.markInUse(room, ts),
+      ...(opts.requestTimeoutMs !== undefined ? { timeoutMs: opts.requestTimeoutMs } : {}),
     });
   }
 
@@ -129,6 +144,7 @@ export class E2EEService {
    * app then ignores it); messages, history pages and device-list notifications are observed and passed on.
    */
   handleFrame(frame: ServerFrame): boolean {
+    if (this.groups.handleFrame(frame)) return true;
     switch (frame.type) {
       case "pep.items":
         return this.#pep.settle(frame.requestId, { items: frame.items });
@@ -483,6 +499,7 @@ export class E2EEService {
   destroy(): void {
     this.#destroyed = true;
     this.#pep.close();
+    this.groups.close();
     void this.#device?.then((d) => d.close()).catch(() => undefined);
   }
 }

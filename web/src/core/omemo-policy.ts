@@ -146,8 +146,16 @@ export interface EncryptedExtra {
 
 export type EncryptedSend =
   | { readonly ok: true; readonly requestId: string; readonly skipped: readonly SkippedDevice[] }
-  /** `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). */
-  | { readonly ok: false; readonly error: string; readonly offerPlain: boolean };
+  /**
+   * `offerPlain`: the user may send this one message unencrypted instead ("Send unencrypted"). `missing`: group
+   * chat members none of whose devices could be reached; the user may send without them ("Send without them").
+   */
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly offerPlain: boolean;
+      readonly missing?: readonly string[];
+    };
 
 /** Why an encrypted message was not sent, in words (the user may then send it unencrypted, never automatically). */
 export function encryptFailure(err: unknown, peer: string, inUse: boolean): string {

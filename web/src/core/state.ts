@@ -280,6 +280,8 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     // PEP answers and notifications belong to the E2EE service (core/e2ee.ts), not to this state.
     case "pep.items":
     case "pep.event":
+    // A group chat's members are asked for by the E2EE service when it encrypts (core/group-e2ee.ts).
+    case "room.members":
     // Search answers belong to the search panel (web/src/features/search), not to this state.
     case "search.results":
       return state;

@@ -6,7 +6,7 @@
 import { ContactBook, newNotice, withDeviceList, withFingerprint, withInUse, withNotices } from "./contacts.ts";
 import type { ContactOmemo, DeviceNotice, ListChange } from "./contacts.ts";
 import { E2EEError } from "./e2ee.ts";
-import type { E2EE, EncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
+import type { E2EE, EncryptResult, GroupEncryptResult, PepItem, PepTransport, SkippedDevice } from "./e2ee.ts";
 import { Kv, openDatabase, storageContext } from "./idb.ts";
 import { CURRENT_ITEM, DEVICELIST_NODE, buildDeviceList } from "./omemo03-xml.ts";
 import { Omemo03 } from "./omemo03.ts";
@@ -365,6 +365,17 @@ export class OmemoDevice {
     const onlyVerified = options.onlyVerified === true || stored.onlyVerified;
     return this.#locked(async () => {
       const result = await this.#engine.encrypt(to, this.#opts.jid, text, { onlyVerified });
+      await this.cache.putSent(result.ref, text);
+      await this.#sentTo(result.recipients);
+      return result;
+    });
+  }
+
+  /** One message for the devices of every member of group chat `room` (see E2EE.encryptGroup). */
+  async encryptGroup(room: string, members: readonly string[], text: string): Promise<GroupEncryptResult> {
+    const onlyVerified = (await this.#contacts.get(room)).onlyVerified;
+    return this.#locked(async () => {
+      const result = await this.#engine.encryptGroup(members, this.#opts.jid, text, { onlyVerified });
       await this.cache.putSent(result.ref, text);
       await this.#sentTo(result.recipients);
       return result;

@@ -75,6 +75,17 @@ export interface EncryptResult {
   readonly skipped: readonly SkippedDevice[];
 }
 
+/** A member of a group chat none of whose devices could be encrypted for. */
+export interface Unreachable {
+  readonly jid: string;
+  readonly reason: string;
+}
+
+export interface GroupEncryptResult extends EncryptResult {
+  /** Members this message is not encrypted for (no device list, no device, none trusted). */
+  readonly unreachable: readonly Unreachable[];
+}
+
 export interface IncomingEncrypted {
   /** Bare JID of the sending account (our own for carbons / our own sent messages). */
   readonly from: string;
@@ -124,6 +135,16 @@ export interface E2EE {
     plaintext: string | null,
     options?: { readonly onlyVerified?: boolean },
   ): Promise<EncryptResult>;
+  /**
+   * Encrypts for every trusted device of every member (real addresses) and our own other devices; members that
+   * could not be reached are listed, not thrown (the caller asks the user).
+   */
+  encryptGroup(
+    members: readonly string[],
+    ownJid: string,
+    plaintext: string | null,
+    options?: { readonly onlyVerified?: boolean },
+  ): Promise<GroupEncryptResult>;
   decrypt(message: IncomingEncrypted): Promise<DecryptOutcome>;
   /** Device ids the message has a key for. */
   recipients(xml: string): number[];

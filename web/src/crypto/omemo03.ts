@@ -13,6 +13,7 @@ import type {
   DeviceRef,
   E2EE,
   EncryptResult,
+  GroupEncryptResult,
   IncomingEncrypted,
   PepItem,
   PepTransport,
@@ -328,25 +329,70 @@ export class Omemo03 implements E2EE {
     plaintext: string | null,
     options: EncryptOptions = {},
   ): Promise<EncryptResult> {
-    const me = await this.ensureDevice();
     const peerIds = await this.devices(to);
-    const skipped: SkippedDevice[] = [];
-    let ownIds: readonly number[] = [];
-    if (to !== ownJid) {
-      try {
-        ownIds = await this.devices(ownJid);
-      } catch (err) {
-        // Our other devices will miss this message; the recipient still gets it.
-        skipped.push({ jid: ownJid, id: 0, reason: errorText(err) });
-      }
-    }
-    const targets: DeviceRef[] = [
-      ...peerIds.filter((id) => to !== ownJid || id !== me).map((id) => ({ jid: to, id })),
-      ...ownIds.filter((id) => id !== me).map((id) => ({ jid: ownJid, id })),
-    ];
-    if (!targets.some((t) => t.jid === to)) {
+    const me = await this.ensureDevice();
+    if (!peerIds.some((id) => to !== ownJid || id !== me)) {
       throw new E2EEError(to === ownJid ? "You have no other OMEMO device." : `${to} has no OMEMO device.`);
     }
+    const result = await this.#encryptFor([to], ownJid, plaintext, options);
+    if (result.unreachable.length > 0) {
+      const theirs = result.skipped.filter((s) => s.jid === to);
+      if (options.onlyVerified && theirs.length > 0 && theirs.every((s) => s.reason === NOT_VERIFIED)) {
+        throw new E2EEError(`"Only verified devices" is on and no OMEMO device of ${to} is verified.`);
+      }
+      const why = theirs.map((s) => `${s.id}: ${s.reason}`).join("; ");
+      throw new E2EEError(`Could not encrypt for any OMEMO device of ${to} (${why}).`);
+    }
+    return result;
+  }
+
+  /**
+   * One message for every device of every member of a group chat and our own other devices (XEP-0384 v0.3 §5.6:
+   * the same key encrypted once per device). Members without a device we could encrypt for are returned as
+   * `unreachable`; the caller decides whether to send without them.
+   */
+  encryptGroup(
+    members: readonly string[],
+    ownJid: string,
+    plaintext: string | null,
+    options: EncryptOptions = {},
+  ): Promise<GroupEncryptResult> {
+    return this.#encryptFor(
+      [...new Set(members)].filter((m) => m !== ownJid),
+      ownJid,
+      plaintext,
+      options,
+    );
+  }
+
+  async #encryptFor(
+    members: readonly string[],
+    ownJid: string,
+    plaintext: string | null,
+    options: EncryptOptions,
+  ): Promise<GroupEncryptResult> {
+    const me = await this.ensureDevice();
+    const skipped: SkippedDevice[] = [];
+    const unreachable = new Map<string, string>();
+    // Device lists in parallel (a group chat of 20 members: one round trip, not 20 in a row).
+    const lists = await Promise.all(
+      [...members, ...(members.includes(ownJid) ? [] : [ownJid])].map(async (jid) => {
+        try {
+          return { jid, ids: await this.devices(jid) };
+        } catch (err) {
+          if (jid === ownJid) {
+            // Our other devices will miss this message; the recipients still get it.
+            skipped.push({ jid: ownJid, id: 0, reason: errorText(err) });
+          } else {
+            unreachable.set(jid, errorText(err));
+          }
+          return { jid, ids: [] as readonly number[] };
+        }
+      }),
+    );
+    const targets: DeviceRef[] = lists.flatMap(({ jid, ids }) =>
+      ids.filter((id) => jid !== ownJid || id !== me).map((id) => ({ jid, id })),
+    );
 
     const sealed = await sealPayload(new TextEncoder().encode(plaintext ?? ""));
     const material = exactBuffer(packKeyMaterial(sealed.key, sealed.tag));
@@ -362,44 +408,21 @@ export class Omemo03 implements E2EE {
     }
     for (const t of targets) {
       try {
-        const bundle = bundles.get(t);
-        const fetched = bundle ? await bundle : null;
-        const identity = fetched
-          ? fetched.identityKey
-          : await this.#store.loadIdentity(addressOf(t.jid, t.id).toString());
-        if (identity) {
-          const trust = await this.observeIdentity(t.jid, t.id, new Uint8Array(identity));
-          if (!isTrusted(trust.trust)) {
-            skipped.push({ ...t, reason: "untrusted device" });
-            continue;
-          }
-          if (options.onlyVerified && trust.trust !== "verified") {
-            skipped.push({ ...t, reason: NOT_VERIFIED });
-            continue;
-          }
-        } else if (options.onlyVerified) {
-          skipped.push({ ...t, reason: NOT_VERIFIED });
+        const key = await this.#keyFor(t, material, bundles.get(t), options);
+        if (typeof key === "string") {
+          skipped.push({ ...t, reason: key });
           continue;
         }
-        if (fetched) await this.#buildSession(t.jid, t.id, fetched);
-        const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
-        if (typeof result.body !== "string") throw new Error("libsignal returned no ciphertext");
-        keys.push({ rid: t.id, prekey: result.type === PREKEY_MESSAGE, data: binaryStringToBytes(result.body) });
+        keys.push(key);
         recipients.push(t);
       } catch (err) {
         skipped.push({ ...t, reason: errorText(err) });
       }
     }
-    if (!recipients.some((r) => r.jid === to)) {
-      const theirs = skipped.filter((s) => s.jid === to);
-      if (options.onlyVerified && theirs.length > 0 && theirs.every((s) => s.reason === NOT_VERIFIED)) {
-        throw new E2EEError(`"Only verified devices" is on and no OMEMO device of ${to} is verified.`);
-      }
-      const why = skipped
-        .filter((s) => s.jid === to)
-        .map((s) => `${s.id}: ${s.reason}`)
-        .join("; ");
-      throw new E2EEError(`Could not encrypt for any OMEMO device of ${to} (${why}).`);
+    for (const member of members) {
+      if (unreachable.has(member) || recipients.some((r) => r.jid === member)) continue;
+      const theirs = skipped.filter((s) => s.jid === member);
+      unreachable.set(member, theirs.length === 0 ? "no OMEMO device" : theirs.map((s) => s.reason).join("; "));
     }
     const xml = buildEncrypted({
       sid: me,
@@ -407,7 +430,35 @@ export class Omemo03 implements E2EE {
       iv: sealed.iv,
       payload: plaintext === null ? null : sealed.ciphertext,
     });
-    return { xml, ref: toBase64(sealed.iv), recipients, skipped };
+    return {
+      xml,
+      ref: toBase64(sealed.iv),
+      recipients,
+      skipped,
+      unreachable: [...unreachable].map(([jid, reason]) => ({ jid, reason })),
+    };
+  }
+
+  /** The key element for one device, or why it is left out (untrusted, not verified). */
+  async #keyFor(
+    t: DeviceRef,
+    material: ArrayBuffer,
+    bundle: Promise<Bundle03> | undefined,
+    options: EncryptOptions,
+  ): Promise<KeyElement | string> {
+    const fetched = bundle ? await bundle : null;
+    const identity = fetched ? fetched.identityKey : await this.#store.loadIdentity(addressOf(t.jid, t.id).toString());
+    if (identity) {
+      const trust = await this.observeIdentity(t.jid, t.id, new Uint8Array(identity));
+      if (!isTrusted(trust.trust)) return "untrusted device";
+      if (options.onlyVerified && trust.trust !== "verified") return NOT_VERIFIED;
+    } else if (options.onlyVerified) {
+      return NOT_VERIFIED;
+    }
+    if (fetched) await this.#buildSession(t.jid, t.id, fetched);
+    const result = await new SessionCipher(this.#store, addressOf(t.jid, t.id)).encrypt(material);
+    if (typeof result.body !== "string") throw new Error("libsignal returned no ciphertext");
+    return { rid: t.id, prekey: result.type === PREKEY_MESSAGE, data: binaryStringToBytes(result.body) };
   }
 
   async decrypt(message: IncomingEncrypted): Promise<DecryptOutcome> {

@@ -31,7 +31,7 @@ export function App({ session }: { session: Session }) {
       },
       peekState: () => session.state.peek(),
       // Rooms are not encrypted (yet): the chat's crypto says so for them (features/rooms/room-crypto.ts).
-      crypto: withRooms(session.e2ee, (peer) => session.state.peek().rooms.has(peer)),
+      crypto: withRooms(session.e2ee, session.e2ee.groups, (peer) => session.state.peek().rooms.get(peer)),
       openAt: (peer: string, key: string) => session.openAt(peer, key),
       // At phone width an open chat hides the sidebar: the search shortcut shows it again.
       reveal: () => {

@@ -198,7 +198,7 @@ export function ChatPane(props: ChatPaneProps) {
             focus={props.composerFocus}
             name={displayName(state, peer)}
             lastOwn={lastEditable(messages)}
-            encryptable={room === undefined}
+            encryptable={room === undefined || room.kind === "group"}
             nicks={room ? roomNicks(state.participants.get(peer)?.list, messages) : undefined}
             ownNick={room?.nick}
           />

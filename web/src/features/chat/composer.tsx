@@ -188,16 +188,29 @@ export function Composer(props: ComposerProps) {
         <p class="composer-block-text" role="alert">
           {view.block ?? ""}
         </p>
-        <button
-          type="button"
-          class="send-plain"
-          onClick={() => {
-            sender.sendUnencrypted(peer);
-            textarea.current?.focus();
-          }}
-        >
-          Send unencrypted
-        </button>
+        {view.missing === null ? (
+          <button
+            type="button"
+            class="send-plain"
+            onClick={() => {
+              sender.sendUnencrypted(peer);
+              textarea.current?.focus();
+            }}
+          >
+            Send unencrypted
+          </button>
+        ) : (
+          <button
+            type="button"
+            class="send-without"
+            onClick={() => {
+              sender.sendWithout(peer);
+              textarea.current?.focus();
+            }}
+          >
+            Send without them
+          </button>
+        )}
       </div>
       <div class="feedback composer-feedback">
         <Alert message={view.error} />

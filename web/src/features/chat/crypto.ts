@@ -18,7 +18,13 @@ export interface ChatCrypto {
   setEncrypt(peer: string, on: boolean): void;
   /** The choice for a message sent now (waits for a device list still being fetched). */
   encryptFor(peer: string): Promise<boolean>;
-  sendEncrypted(peer: string, body: string, extra?: EncryptedExtra): Promise<EncryptedSend>;
+  /** `without`: group chat members the user agreed to leave out of this message ("Send without them"). */
+  sendEncrypted(
+    peer: string,
+    body: string,
+    extra?: EncryptedExtra,
+    without?: readonly string[],
+  ): Promise<EncryptedSend>;
   forgetSend(requestId: string): void;
   /** Since when OMEMO is in use with `peer` (clear messages from then on are marked); null when never. */
   omemoSince(peer: string): number | null;

@@ -35,9 +35,14 @@ export interface SendView {
   readonly note: string | null;
   /** Why the last encrypted send was refused ("Send unencrypted" is offered next to it). */
   readonly block: string | null;
+  /**
+   * Group chat members the refused send could not be encrypted for: "Send without them" is offered instead of
+   * "Send unencrypted" (issue #8 §2: never clear text).
+   */
+  readonly missing: readonly string[] | null;
 }
 
-const IDLE: SendView = { busy: false, error: null, note: null, block: null };
+const IDLE: SendView = { busy: false, error: null, note: null, block: null, missing: null };
 
 interface Pending {
   /** Null while the message is being encrypted (nothing has been sent yet). */
@@ -175,8 +180,22 @@ export class Sender {
     }
     // Encrypted (or not decided yet): nothing leaves the tab until the choice is known and encryption worked.
     this.#pending.set(peer, { requestId: null, raw, timer: null });
-    this.#set(peer, { block: null, error: null, note: null });
+    this.#set(peer, { block: null, error: null, note: null, missing: null });
     void this.#sendEncrypted(peer, raw, out, choice === null);
+  }
+
+  /** The user's choice after a refused group chat send: encrypted, leaving out the members named. */
+  sendWithout(peer: string): void {
+    const without = this.view(peer).missing;
+    if (this.#pending.has(peer) || without === null) return;
+    const raw = this.text(peer).value;
+    const body = stripXmlIllegal(raw).trim();
+    if (body === "") return;
+    const out = this.#outgoing(peer, body);
+    if (out.body.length > MAX_BODY_CHARS) return;
+    this.#pending.set(peer, { requestId: null, raw, timer: null });
+    this.#set(peer, { block: null, error: null, note: null, missing: null });
+    void this.#sendEncrypted(peer, raw, out, false, without);
   }
 
   /** The user's explicit choice for this one message: the composer's text goes out in clear. */
@@ -187,7 +206,7 @@ export class Sender {
     if (body === "") return;
     const out = this.#outgoing(peer, body);
     if (out.encryptedOnly || out.body.length > MAX_BODY_CHARS) return;
-    this.#set(peer, { block: null });
+    this.#set(peer, { block: null, missing: null });
     this.#sendPlain(peer, raw, out);
   }
 
@@ -202,8 +221,11 @@ export class Sender {
     return false;
   }
 
-  /** `blocked`: the error is a refused encrypted send; "Send unencrypted" is offered next to it. */
-  #finish(peer: string, error: string | null, blocked = false): void {
+  /**
+   * `blocked`: the error is a refused encrypted send; "Send unencrypted" is offered next to it, or with `missing`
+   * (group chat members without a reachable device) "Send without them".
+   */
+  #finish(peer: string, error: string | null, blocked = false, missing: readonly string[] | null = null): void {
     const entry = this.#pending.get(peer);
     if (!entry) return;
     if (entry.timer !== null) clearTimeout(entry.timer);
@@ -214,7 +236,11 @@ export class Sender {
       if (text?.value === entry.raw) text.value = "";
       if (this.mode(peer)) this.#setMode(peer, null); // the reply or correction went out
     }
-    this.#set(peer, { error: blocked ? null : error, block: blocked ? error : null });
+    this.#set(peer, {
+      error: blocked ? null : error,
+      block: blocked ? error : null,
+      missing: blocked ? missing : null,
+    });
   }
 
   #awaitAnswer(peer: string, requestId: string, raw: string): void {
@@ -237,14 +263,21 @@ export class Sender {
     this.#set(peer, { error: null, note: null });
   }
 
-  async #sendEncrypted(peer: string, raw: string, out: Outgoing, undecided: boolean): Promise<void> {
+  async #sendEncrypted(
+    peer: string,
+    raw: string,
+    out: Outgoing,
+    undecided: boolean,
+    without: readonly string[] = [],
+  ): Promise<void> {
     if (undecided && !(await this.#deps.crypto.encryptFor(peer))) {
       this.#sendPlain(peer, raw, out);
       return;
     }
-    const result = await this.#deps.crypto.sendEncrypted(peer, out.body, out.extra);
+    const result = await this.#deps.crypto.sendEncrypted(peer, out.body, out.extra, without);
     if (!result.ok) {
-      this.#finish(peer, result.error, result.offerPlain && !out.encryptedOnly);
+      const missing = result.missing ?? null;
+      this.#finish(peer, result.error, missing !== null || (result.offerPlain && !out.encryptedOnly), missing);
       return;
     }
     if (this.#pending.get(peer)?.requestId !== null) return;

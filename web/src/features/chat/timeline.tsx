@@ -176,7 +176,7 @@ function TimelineView(props: TimelineProps) {
           quotePlain: m.replyTo?.key
             ? quotedPlain(loaded().get(m.replyTo.key), m.replyTo.key, plainOf, m.replyTo.fallback)
             : undefined,
-          sec: m.encrypted ? crypto.security(m.key, m.peer, m.direction) : null,
+          sec: m.encrypted ? crypto.security(m.key, m.from?.jid ?? m.peer, m.direction) : null,
           clear: !m.encrypted && since !== null && m.ts >= since,
           continued: item.continued,
           status: outgoingStatus(m, props.conversation),

@@ -1,35 +1,52 @@
-// Group chats are not end-to-end encrypted yet (OMEMO in group chats is issue #8 §2): in a room the composer says
-// so and every message goes out as is, never through the one-to-one encryption (whose device lookups would be for
-// the room's address). The object refuses encrypted sends to rooms as well.
+// End-to-end encryption in rooms (issue #8 §2): only a group chat (members-only and non-anonymous: every member's
+// real address is known) is encrypted, once for every device of every member (core/group-e2ee.ts). Channels and
+// other rooms are never encrypted, and the composer says so; a group chat that becomes open or anonymous turns
+// encryption off with a notice. One-to-one chats go to `base` unchanged.
+import type { RoomView } from "../../../../src/protocol/index.ts";
 import type { ComposerCrypto } from "../../core/e2ee.ts";
+import type { GroupE2EE } from "../../core/group-e2ee.ts";
 import type { ChatCrypto } from "../chat/crypto.ts";
 
-const ROOM_COMPOSER: ComposerCrypto = {
-  encrypt: false,
-  explicit: false,
-  status: "Messages in group chats and channels are not end-to-end encrypted.",
-  warning: false,
-};
-
-/** `base` for one-to-one chats; for rooms (`isRoom`), no encryption and nothing from the contacts' devices. */
-export function withRooms(base: ChatCrypto, isRoom: (peer: string) => boolean): ChatCrypto {
+/** `base` for one-to-one chats; for rooms (`roomOf` finds them), group chat encryption or none. */
+export function withRooms(
+  base: ChatCrypto,
+  groups: GroupE2EE,
+  roomOf: (peer: string) => Pick<RoomView, "kind"> | undefined,
+): ChatCrypto {
+  const kindOf = (peer: string): RoomView["kind"] | null => roomOf(peer)?.kind ?? null;
+  const composer = (peer: string): ComposerCrypto => {
+    const kind = kindOf(peer);
+    if (kind === null) return base.composer(peer);
+    return kind === "group" ? groups.composer(peer) : groups.notGroup(peer);
+  };
   return {
     get version() {
       return base.version;
     },
     plaintext: (key) => base.plaintext(key),
-    security: (key, peer, direction) => (isRoom(peer) ? null : base.security(key, peer, direction)),
-    composer: (peer) => (isRoom(peer) ? ROOM_COMPOSER : base.composer(peer)),
+    // The lock on a room message: the sending device and its trust (the timeline passes the real address).
+    security: (key, peer, direction) => base.security(key, peer, direction),
+    composer,
     setEncrypt: (peer, on) => {
-      if (!isRoom(peer)) base.setEncrypt(peer, on);
+      if (kindOf(peer) === null || kindOf(peer) === "group") base.setEncrypt(peer, on);
     },
-    encryptFor: async (peer) => (isRoom(peer) ? false : base.encryptFor(peer)),
-    sendEncrypted: (peer, body, extra) =>
-      isRoom(peer)
-        ? Promise.resolve({ ok: false, error: "Not sent: group chats are not encrypted yet.", offerPlain: true })
-        : base.sendEncrypted(peer, body, extra),
+    encryptFor: async (peer) => {
+      const kind = kindOf(peer);
+      if (kind === null) return base.encryptFor(peer);
+      return kind === "group" ? groups.encryptFor(peer) : false;
+    },
+    sendEncrypted: (peer, body, extra, without) => {
+      const kind = kindOf(peer);
+      if (kind === null) return base.sendEncrypted(peer, body, extra);
+      if (kind === "group") return groups.send(peer, body, extra, without);
+      return Promise.resolve({
+        ok: false,
+        error: "Not sent: messages in channels cannot be end-to-end encrypted.",
+        offerPlain: true,
+      });
+    },
     forgetSend: (requestId) => base.forgetSend(requestId),
-    omemoSince: (peer) => (isRoom(peer) ? null : base.omemoSince(peer)),
-    notices: (peer) => (isRoom(peer) ? [] : base.notices(peer)),
+    omemoSince: (peer) => base.omemoSince(peer),
+    notices: (peer) => (kindOf(peer) === null ? base.notices(peer) : []),
   };
 }

@@ -300,6 +300,7 @@ export class Session {
       case "room":
       case "room.participants":
       case "room.reads":
+      case "room.members":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
