@@ -112,6 +112,13 @@ export const TEST_ACCOUNTS = [
   "os-ann",
   "os-bob",
   "os-cy",
+  // test/workers/room-actions.test.ts and test/e2e/room-actions.test.ts: the user, the room's owner, others
+  "ra-ann",
+  "ra-bo",
+  "ra-cy",
+  "ra-dee",
+  "rae-ann",
+  "rae-bo",
   // test/e2e/rooms.test.ts: the user, the room's owner, another participant
   "rm-ann",
   "rm-bo",

@@ -224,6 +224,8 @@ function naiveActions(): ActionsApi {
     edit: NOOP,
     remove: NOOP,
     react: NOOP,
+    canModerate: () => false,
+    moderate: NOOP,
     copy: NOOP,
     jumpTo: NOOP,
   };

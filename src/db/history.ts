@@ -123,13 +123,38 @@ function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | undefined 
   }
 }
 
-function emojisOf(body: string): string[] {
+/**
+ * A reaction row's body: a JSON array of emoji (one-to-one), or in a room {"emojis": [...], "name": nick} (the
+ * row's actor is then the occupant id, issue #8: the tabs are shown the nickname).
+ */
+function reactionOf(body: string): { emojis: string[]; name: string | undefined } {
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((e): e is string => typeof e === "string") : [];
   try {
     const value: unknown = JSON.parse(body);
-    return Array.isArray(value) ? value.filter((e): e is string => typeof e === "string") : [];
+    if (Array.isArray(value)) return { emojis: strings(value), name: undefined };
+    if (typeof value !== "object" || value === null) return { emojis: [], name: undefined };
+    const name = "name" in value && typeof value.name === "string" ? value.name : undefined;
+    return { emojis: strings("emojis" in value ? value.emojis : []), name };
   } catch {
-    return [];
+    return { emojis: [], name: undefined };
   }
+}
+
+/** The actor of a moderator's retraction in a room (XEP-0425): its body is JSON {by?, reason?}. */
+export const MODERATOR_ACTOR = "moderator";
+
+function moderationOf(body: string): NonNullable<ChatMessage["moderated"]> {
+  const out: NonNullable<ChatMessage["moderated"]> = {};
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value !== "object" || value === null) return out;
+    if ("by" in value && typeof value.by === "string") out.by = value.by;
+    if ("reason" in value && typeof value.reason === "string") out.reason = value.reason;
+  } catch {
+    // our own JSON; nothing more to say than "moderated"
+  }
+  return out;
 }
 
 function parseRange(text: string | null): ChatMessage["fallback"] {
@@ -141,6 +166,8 @@ function parseRange(text: string | null): ChatMessage["fallback"] {
 interface Applied {
   edit?: ActionRow;
   retracted: boolean;
+  /** Retracted by a room's moderator (XEP-0425), not by its sender. */
+  moderated?: NonNullable<ChatMessage["moderated"]>;
   reactions: Reaction[];
 }
 
@@ -160,11 +187,16 @@ function applyActions(rows: readonly ActionRow[]): (id: string, direction: "in" 
     const byEmoji = new Map<string, string[]>();
     for (const row of byTarget.get(id) ?? []) {
       if (row.kind === "react") {
-        for (const emoji of emojisOf(row.body)) {
+        const { emojis, name } = reactionOf(row.body);
+        for (const emoji of emojis) {
           const from = byEmoji.get(emoji);
-          if (from) from.push(row.actor);
-          else byEmoji.set(emoji, [row.actor]);
+          if (from) from.push(name ?? row.actor);
+          else byEmoji.set(emoji, [name ?? row.actor]);
         }
+      } else if (row.kind === "retract" && row.actor === MODERATOR_ACTOR) {
+        // A room's moderator retracts anyone's message (the room checked the role; only the room says so).
+        applied.retracted = true;
+        applied.moderated = moderationOf(row.body);
       } else if (row.direction !== direction) {
         continue;
       } else if (row.kind === "retract") {
@@ -223,6 +255,7 @@ function assemble(rows: readonly Row[]): ChatMessage[] {
     if (applied.retracted) {
       message.body = "";
       message.retracted = true;
+      if (applied.moderated) message.moderated = applied.moderated;
       return message;
     }
     const encrypted = r.encrypted === null ? undefined : encryptedView(r.encrypted);
@@ -378,6 +411,9 @@ export interface MessageRef {
   direction: "in" | "out";
   encrypted: boolean;
   ts: number;
+  /** A group chat message's own id as its sender gave it, and its sender (issue #8). */
+  originId?: string | null;
+  nick?: string | null;
 }
 
 export async function messageRef(db: Db, owner: string, peer: string, key: string): Promise<MessageRef | null> {
@@ -388,6 +424,8 @@ export async function messageRef(db: Db, owner: string, peer: string, key: strin
       direction: messages.direction,
       encrypted: sql<number>`${messages.encrypted} IS NOT NULL`.mapWith(Number),
       ts: messages.ts,
+      originId: messages.originId,
+      nick: messages.senderNick,
     })
     .from(messages)
     .where(and(eq(messages.owner, owner), eq(messages.peer, peer), eq(messages.key, key)))

@@ -73,13 +73,37 @@ export const messages = sqliteTable(
     senderOccupantId: text("sender_occupant_id"),
     /** The sender's real bare JID, when the room shows it (non-anonymous rooms, or we moderate). */
     senderJid: text("sender_jid"),
+    /**
+     * A group chat message's own id as its sender gave it (XEP-0359 origin-id, else the id attribute): what
+     * XEP-0308 corrections in rooms name it by (everything else names it by the room's stanza-id, `stanza_id`).
+     */
+    originId: text("origin_id"),
   },
   (t) => [
     uniqueIndex("messages_owner_peer_key").on(t.owner, t.peer, t.key),
     index("messages_page").on(t.owner, t.peer, t.ts, t.key),
     index("messages_stanza").on(t.owner, t.peer, t.stanzaId),
     index("messages_archive").on(t.owner, t.archiveId),
+    index("messages_origin").on(t.owner, t.peer, t.originId),
   ],
+);
+
+/**
+ * Read markers in group chats (issue #8 §1, XEP-0333 in rooms): how far each participant (`reader`: occupant id,
+ * real JID or nickname, src/durable/features/room-actions.ts) has read a room, by the room's stanza-id of the
+ * message they marked and its time; "Read by" under our own messages comes from here.
+ */
+export const roomReads = sqliteTable(
+  "room_reads",
+  {
+    owner: text("owner").notNull(),
+    room: text("room").notNull(),
+    reader: text("reader").notNull(),
+    nick: text("nick").notNull(),
+    stanzaId: text("stanza_id").notNull(),
+    ts: integer("ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.room, t.reader] })],
 );
 
 /**

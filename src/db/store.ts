@@ -22,6 +22,8 @@ export interface StoredMessage extends ChatMessage {
   /** XEP-0461 target id (the replied message's id attribute). */
   replyToId?: string | null;
   markable?: boolean;
+  /** A group chat message's own id as its sender gave it (schema.ts messages.origin_id). */
+  originId?: string | null;
 }
 
 /**
@@ -118,15 +120,16 @@ export function flushStatements(input: FlushInput, now: number): SQL[] {
         m.from?.nick ?? null,
         m.from?.occupantId ?? null,
         m.from?.jid ?? null,
+        m.originId ?? null,
       ]),
     );
     stmts.push(sql`INSERT INTO messages (owner, peer, key, stanza_id, archive_id, direction, body, ts, encrypted,
-        reply_to, fallback, markable, sender_nick, sender_occupant_id, sender_jid)
+        reply_to, fallback, markable, sender_nick, sender_occupant_id, sender_jid, origin_id)
       SELECT ${owner}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
              json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'),
              json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]'),
-             json_extract(value, '$[12]'), json_extract(value, '$[13]')
+             json_extract(value, '$[12]'), json_extract(value, '$[13]'), json_extract(value, '$[14]')
       FROM json_each(${json}) WHERE true
       ON CONFLICT (owner, peer, key) DO NOTHING`);
   }
@@ -335,5 +338,6 @@ export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
     sql`DELETE FROM conversations WHERE owner = ${owner}`,
     sql`DELETE FROM presences WHERE owner = ${owner}`,
     sql`DELETE FROM rooms WHERE owner = ${owner}`,
+    sql`DELETE FROM room_reads WHERE owner = ${owner}`,
   ]);
 }

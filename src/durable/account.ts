@@ -34,11 +34,8 @@ import { IdentityError, XMPPError } from "../xmpp/errors.ts";
 import {
   type AccountInfo,
   type Feature,
-  refuse,
   type FeatureContext,
-  type FrameHandler,
   type FrameHandlers,
-  type FrameOf,
   type KeyValue,
   type Pending,
 } from "./features/context.ts";
@@ -60,6 +57,7 @@ import { RoomSettingsFeature } from "./features/room-settings.ts";
 import type { TrackedAffiliation } from "./features/room-members.ts";
 import { InvitationsFeature } from "./features/invitations.ts";
 import { RoomCreateFeature } from "./features/room-create.ts";
+import { RoomActions } from "./features/room-actions.ts";
 
 export type { AccountInfo } from "./features/context.ts";
 
@@ -156,6 +154,14 @@ export class Account {
         catchUpPages: (deps.archiveLimits ?? ARCHIVE_LIMITS).catchUpPages,
       },
     );
+    const roomActions = new RoomActions(ctx, this.#chat, actions, this.#muc);
+    this.#muc.roomActions = roomActions;
+    // XEP-0333 in rooms (issue #8 §1): markers in group chats and in channels with fewer than 10 participants.
+    readState.roomMarkers = (peer) => {
+      const entry = this.#muc.get(peer);
+      if (!entry) return null;
+      return entry.view.state === "joined" && (entry.view.kind === "group" || entry.view.participants < 10);
+    };
     const bookmarks = new BookmarksFeature(ctx, this.#muc);
     this.#muc.bookmarks = bookmarks;
     const roomSettings = new RoomSettingsFeature(ctx, this.#muc);
@@ -183,18 +189,6 @@ export class Account {
     ];
     const muc = this.#muc;
     const roomOmemo = new RoomOmemoFeature(ctx, muc);
-    // What one-to-one chats do and rooms do not do yet (retractions, reactions: issue #8 §1):
-    // refused for a room, never sent to it as a chat message.
-    const notInRooms =
-      <K extends "message.retract" | "message.react">(
-        handler: FrameHandler<K>,
-        peerOf: (frame: FrameOf<K>) => string,
-      ): FrameHandler<K> =>
-      async (ws, frame) => {
-        if (!muc.get(peerOf(frame))) return handler(ws, frame);
-        const { requestId }: { requestId: string } = frame;
-        refuse(deps.tabs, ws, "bad-frame", "Not available in group chats yet.", requestId);
-      };
     this.#frames = {
       ...this.#chat.frames,
       // A message to a room we know goes to the room (XEP-0045 §7.4), any other to the contact.
@@ -208,8 +202,17 @@ export class Account {
       ...bookmarks.frames,
       ...new RoomCreateFeature(ctx, muc).frames,
       ...this.#invitations.frames,
-      "message.retract": notInRooms(actions.frames["message.retract"], (f) => f.peer),
-      "message.react": notInRooms(actions.frames["message.react"], (f) => f.peer),
+      // In a room they name its stanza-id and go to the room (./features/room-actions.ts).
+      "message.retract": (ws, frame) =>
+        muc.get(frame.peer)
+          ? roomActions.frames["message.retract"](ws, frame)
+          : actions.frames["message.retract"](ws, frame),
+      "message.react": (ws, frame) =>
+        muc.get(frame.peer)
+          ? roomActions.frames["message.react"](ws, frame)
+          : actions.frames["message.react"](ws, frame),
+      "message.moderate": roomActions.frames["message.moderate"],
+      "room.reads": roomActions.frames["room.reads"],
       ...this.#presence.frames,
       ...this.#roster.frames,
       ...history.frames,

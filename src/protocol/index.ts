@@ -86,6 +86,10 @@ const pepNode = z.string().max(128).refine(isOmemoNode, "not an OMEMO node");
 
 /** A message key a tab names (an existing message of the conversation). */
 const messageKeyField = xmlText().min(1).max(512);
+/** Readers one room.reads frame names (the newest). */
+export const MAX_ROOM_READS = 100;
+/** Longest reason a moderator gives for a retraction (XEP-0425). */
+export const MAX_MODERATION_REASON = 500;
 const historyCursor = z.object({ ts: z.number().int(), key: xmlText().max(512) });
 /**
  * XEP-0461 + XEP-0428: the message replied to, and the length (in code points) of the quote the tab put at the
@@ -129,6 +133,14 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
     peer: jid,
     key: messageKeyField,
     emojis: z.array(emoji).max(MAX_REACTIONS),
+  }),
+  /** XEP-0425: as a room's moderator, retract anyone's message in the room `peer` (issue #8 §1). */
+  z.object({
+    type: z.literal("message.moderate"),
+    requestId,
+    peer: jid,
+    key: messageKeyField,
+    reason: xmlText().max(MAX_MODERATION_REASON).optional(),
   }),
   // PEP (XEP-0163) for OMEMO's device lists and bundles only: the browser owns the keys, the object relays.
   z.object({
@@ -210,6 +222,8 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("room.leave"), requestId, room: jid }),
   /** The participants present in a room we are in (answered by `room.participants`). */
   z.object({ type: z.literal("room.participants"), requestId, room: jid }),
+  /** Who has read how far in a group chat (XEP-0333 markers in the room: "Read by"), answered by `room.reads`. */
+  z.object({ type: z.literal("room.reads"), requestId, room: jid }),
   /**
    * The real addresses of a group chat's owners, admins and members, offline ones too, never outcasts (issue #8 §2:
    * the recipients of an OMEMO message). Answered by `room.members`, or `error` (room-failed) when the room is not
@@ -415,6 +429,17 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     room: z.string(),
     participants: z.array(ParticipantViewSchema),
     total: z.number().int().nonnegative(),
+  }),
+  /**
+   * How far participants of a group chat have read it (issue #8 §1, XEP-0333 displayed markers by the room's
+   * stanza-id): each reader's nickname and the time of the newest message they marked, newest first, at most
+   * MAX_ROOM_READS. Sent on request and to every tab when it changes.
+   */
+  z.object({
+    type: z.literal("room.reads"),
+    requestId: z.string().optional(),
+    room: z.string(),
+    reads: z.array(z.object({ nick: z.string(), ts: z.number() })),
   }),
   /** A group chat's members (answers `room.members`), at most MAX_ROOM_MEMBERS; our own address is not listed. */
   z.object({

@@ -71,6 +71,8 @@ export const ChatMessageSchema = z.object({
     .optional(),
   /** XEP-0424: the sender retracted it (body and edit are then gone). */
   retracted: z.boolean().optional(),
+  /** XEP-0425: a room's moderator retracted it (`by`: their nickname), with the reason they gave. */
+  moderated: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
   reactions: z.array(ReactionSchema).optional(),
   /**
    * A group chat message (issue #8): who wrote it, as the room says. `nick` is the sender's nickname at the time;

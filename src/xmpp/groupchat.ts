@@ -98,9 +98,16 @@ export function parseGroupchat(
       replyTo,
       fallback,
       sender,
+      senderId: senderIdOf(origin, stanza.attrs.id),
     },
     originId: origin && origin.length <= MAX_ID ? origin : undefined,
   };
+}
+
+/** The sender's own id of a message: its origin-id (XEP-0359 §4), else its id attribute (bounded). */
+function senderIdOf(origin: string | undefined, id: string | undefined): string | undefined {
+  if (origin && origin.length <= MAX_ID) return origin;
+  return id && id.length <= MAX_ID ? id : undefined;
 }
 
 /** A groupchat message to `room` (XEP-0045 §7.4) with an origin-id (XEP-0359 §4) = id. */

@@ -59,14 +59,17 @@ export function buildMdsFetch(): Element {
   return buildItems(MDS_NODE);
 }
 
-/** One <item/>: a bare-JID id and a stanza-id `by` our own account; null otherwise. */
+/**
+ * One <item/>: a bare-JID id and a stanza-id `by` our own account, or by the item's JID itself (a group chat:
+ * XEP-0490 §4, the room's stanza-id); null otherwise.
+ */
 function positionOf(item: Element, self: string): MdsPosition | null {
   const peer = item.attrs.id ? parseBareJid(item.attrs.id) : null;
   if (!peer || peer !== item.attrs.id) return null;
   const stanzaId = item
     .getChild("displayed", NS_MDS)
     ?.getChildren("stanza-id", NS_SID)
-    .find((s) => s.attrs.by !== undefined && bare(s.attrs.by) === self);
+    .find((s) => s.attrs.by !== undefined && (bare(s.attrs.by) === self || s.attrs.by === peer));
   const archiveId = stanzaId?.attrs.id;
   if (!archiveId || archiveId.length > MAX_ARCHIVE_ID) return null;
   return { peer, archiveId };

@@ -44,6 +44,11 @@ export interface ParsedChat {
   fallback: CodePointRange | undefined;
   /** A group chat message (src/xmpp/groupchat.ts): its sender as the room names them. */
   sender?: GroupchatSender;
+  /**
+   * A group chat message: its own id as its sender gave it (XEP-0359 origin-id, else the id attribute), what
+   * XEP-0308 corrections in rooms name it by (src/xmpp/room-actions.ts).
+   */
+  senderId?: string;
 }
 
 /** Who wrote a group chat message: nickname, XEP-0421 occupant id and real bare JID where the room gives them. */

@@ -73,6 +73,9 @@ export function parseModeration(message: Element): Moderation | null {
     const oid = moderated1.getChild("occupant-id", NS_OCCUPANT_ID)?.attrs.id;
     if (idOk(oid)) out.moderatorOccupantId = oid;
     if (typeof moderated1.attrs.by === "string") out.by = resourceOf(moderated1.attrs.by);
+    // Prosody 13 sends both forms in one announcement; only the :0 one names the moderator (its `by`).
+    const by0 = message.getChild("apply-to", NS_FASTEN)?.getChild("moderated", NS_MODERATE_0)?.attrs.by;
+    if (out.by === undefined && typeof by0 === "string") out.by = resourceOf(by0);
     const reason = reasonOf(retract) ?? reasonOf(message);
     if (reason) out.reason = reason;
     return out;

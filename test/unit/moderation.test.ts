@@ -34,9 +34,10 @@ describe("moderation announcements", () => {
     `<retract xmlns="${NS_RETRACT}" id="sid-9"><moderated xmlns="${NS_MODERATE}">` +
     `<occupant-id xmlns="urn:xmpp:occupant-id:0" id="oid-mod"/></moderated><reason>spam</reason></retract></message>`;
 
-  it("reads the :1 form first", () => {
+  it("reads the :1 form first, the moderator's nickname from the :0 form beside it", () => {
     expect(parseModeration(parseXml(both))).toEqual({
       stanzaId: "sid-9",
+      by: "mod",
       moderatorOccupantId: "oid-mod",
       reason: "spam",
     });

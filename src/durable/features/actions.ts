@@ -95,7 +95,11 @@ export class ActionsFeature implements Feature {
 
   #record(action: ParsedAction, live: boolean): void {
     const stored = toStored(action);
-    if (!stored) return;
+    if (stored) this.recordStored(stored, live);
+  }
+
+  /** A row made elsewhere (group chats, ./room-actions.ts, checked there), stored and pushed like the others. */
+  recordStored(stored: StoredAction, live: boolean): void {
     this.ctx.store({ kind: "action", action: stored });
     if (stored.kind === "edit" && stored.encrypted === null)
       this.chat.rememberEdit(stored.peer, stored.target, stored.body);

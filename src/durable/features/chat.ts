@@ -213,6 +213,7 @@ export class ChatFeature implements Feature {
         archiveId: chat.archiveId ?? null,
         replyToId: chat.replyTo ?? null,
         markable: chat.markable,
+        originId: chat.senderId ?? null,
       },
       countUnread,
     });

@@ -36,9 +36,11 @@ import {
   type Link,
 } from "./context.ts";
 import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
+import type { EncryptedInfo } from "../../xmpp/omemo.ts";
 import { refreshRoomInfo, reservedNick, roomInfo } from "./room-info.ts";
 import { RoomMessages } from "./room-messages.ts";
 import { RoomMembers } from "./room-members.ts";
+import { NO_ROOM_ACTIONS, type RoomActionsHook } from "./room-actions.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -61,6 +63,8 @@ export class MucFeature implements Feature {
   /** Real address → affiliation per room (issue #8 §1 settings, §2 OMEMO recipients): ./room-members.ts. */
   readonly members = new RoomMembers((room) => this.#rooms.has(room));
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
+  /** Replies, reactions, corrections, retractions, moderation and markers in rooms (./room-actions.ts). */
+  roomActions: RoomActionsHook = NO_ROOM_ACTIONS;
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -77,6 +81,7 @@ export class MucFeature implements Feature {
     this.#messages = new RoomMessages(ctx, chat, onSent, {
       changed: (entry) => this.changed(entry),
       archived: (entry, id) => this.#archived(entry, id),
+      actions: () => this.roomActions,
     });
   }
 
@@ -282,6 +287,7 @@ export class MucFeature implements Feature {
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
+    if (this.roomActions.live(entry, el)) return true;
     this.#messages.onGroupchat(entry, el);
     return true;
   }
@@ -296,11 +302,6 @@ export class MucFeature implements Feature {
     const outcome = await refreshRoomInfo(link, entry);
     if (outcome === "changed") this.changed(entry);
     return outcome !== "failed";
-  }
-
-  /** An OMEMO message to a group chat (room-omemo.ts checked the room): sent, and its reflection awaited. */
-  relay(ws: WebSocket, requestId: string, entry: RoomEntry, build: (id: string) => Element): Promise<void> {
-    return this.#messages.relay(ws, requestId, entry, build);
   }
 
   /** The newest archive id of the room seen: where the next catch-up starts. */
@@ -385,6 +386,15 @@ export class MucFeature implements Feature {
   /** A tab's message to a room (XEP-0045 §7.4): the room's reflection is what is stored and shown (once). */
   async send(ws: WebSocket, frame: Extract<ClientFrame, { type: "message.send" }>): Promise<void> {
     await this.#messages.send(ws, frame, this.#rooms.get(frame.to));
+  }
+
+  /** An OMEMO message to a group chat (room-omemo.ts checked the room): sent, and its reflection awaited. */
+  async sendEncrypted(
+    ws: WebSocket,
+    frame: Extract<ClientFrame, { type: "message.send-encrypted" }>,
+    encrypted: EncryptedInfo,
+  ): Promise<void> {
+    await this.#messages.send(ws, frame, this.#rooms.get(frame.to), encrypted);
   }
 
   // ---- staying joined (XEP-0410) --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import {
 import type { Conversation } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 import { buildDisplayed, parseDisplayed, type ParsedDisplayed } from "../../xmpp/markers.ts";
+import { buildRoomDisplayed } from "../../xmpp/room-actions.ts";
 import {
   buildMdsConfigure,
   buildMdsFetch,
@@ -110,6 +111,11 @@ export class ReadStateFeature implements Feature {
    */
   readonly #waiting: PeerRecords<string>;
   #publishMode: PublishMode = "options";
+  /**
+   * Whether `peer` is a room (issue #8 §1): null for a contact; true when reading it sends a marker there (group
+   * chats, and channels with fewer than 10 participants online: Movim's rule), false when not. Set by the account.
+   */
+  roomMarkers: (peer: string) => boolean | null = () => null;
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -299,11 +305,17 @@ export class ReadStateFeature implements Feature {
     // announcement for the next connect.
     try {
       const candidates = await this.#store.messagesUpTo(peer, readTs, LOOK_BACK);
-      // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4).
-      const marked = candidates.find((m) => m.direction === "in" && m.markable && m.ts > before && m.stanzaId !== null);
-      if (marked?.stanzaId) await link.send(buildDisplayed(peer, marked.stanzaId));
+      const room = this.roomMarkers(peer);
+      // messages.markable: the chat feature stores whether the sender asked for markers (XEP-0333 §4). In a room
+      // the marker names the room's stanza-id (a room message's stanza_id) and goes to the room as groupchat.
+      const marked = candidates.find(
+        (m) => m.direction === "in" && (room !== null || m.markable) && m.ts > before && m.stanzaId !== null,
+      );
+      if (marked?.stanzaId && room === null) await link.send(buildDisplayed(peer, marked.stanzaId));
+      if (marked?.stanzaId && room === true) await link.send(buildRoomDisplayed(peer, marked.stanzaId));
       const archived = candidates.find((m) => m.archiveId !== null);
-      if (archived?.archiveId) await this.#publish(link, peer, archived.archiveId);
+      // XEP-0490 §4: a room's messages are named by the room's stanza-id, `by` the room.
+      if (archived?.archiveId) await this.#publish(link, peer, archived.archiveId, room === null ? undefined : peer);
     } catch (err) {
       // The read position is saved; the contact and the other clients learn it once the link is back.
       logFailure("announcing a read position", err);
@@ -340,8 +352,8 @@ export class ReadStateFeature implements Feature {
    * that too gets the item without options on its existing node (which exists: it answered the precondition).
    * What worked is kept for the next publishes.
    */
-  async #publish(link: Link, peer: string, archiveId: string): Promise<void> {
-    const self = this.ctx.info.jid;
+  async #publish(link: Link, peer: string, archiveId: string, by?: string): Promise<void> {
+    const self = by ?? this.ctx.info.jid;
     if (this.#publishMode === "plain") {
       await link.iq("set", buildMdsPublishPlain(self, peer, archiveId));
       return;

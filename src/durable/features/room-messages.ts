@@ -6,11 +6,26 @@ import type { Element } from "@xmpp/xml";
 import type { ClientFrame } from "../../protocol/index.ts";
 import { XMPPError } from "../../xmpp/errors.ts";
 import { buildGroupchat, parseGroupchat } from "../../xmpp/groupchat.ts";
+import { buildFallback } from "../../xmpp/fallback.ts";
 import { parseSubject } from "../../xmpp/muc.ts";
+import { buildEncryptedGroupchat, type EncryptedInfo } from "../../xmpp/omemo.ts";
+import { NS_REPLY } from "../../xmpp/reply.ts";
 import type { RoomParser } from "../archive.ts";
 import type { ChatFeature } from "./chat.ts";
 import { linkOrRefuse, logFailure, refuse, type FeatureContext } from "./context.ts";
 import type { RoomEntry } from "./room-entry.ts";
+import type { RoomActionsHook } from "./room-actions.ts";
+
+/** What ./room-actions.ts adds to a send: reply and correction elements, and the correction's own row. */
+export interface RoomSends {
+  compose(
+    entry: RoomEntry,
+    frame: Extract<ClientFrame, { type: "message.send" }>,
+  ): Promise<{ elements: Element[]; edit: { stanzaId: string | null } | null } | { refusal: string }>;
+  /** Returns the correction's key. */
+  edited(room: string, target: string, id: string, body: string): string;
+  sent(id: string): void;
+}
 
 /** Sent messages whose reflection we wait for (origin-id -> the tab that sent it). */
 const MAX_SENT = 1_000;
@@ -27,12 +42,16 @@ export class RoomMessages {
       changed(entry: RoomEntry): void;
       /** The newest archive id of the room seen. */
       archived(entry: RoomEntry, id: string): void;
+      /** Replies, reactions, corrections, retractions, moderation in the room (./room-actions.ts). */
+      actions(): RoomActionsHook & Partial<RoomSends>;
     },
   ) {}
 
   /** How the room's archive results read: ours by occupant id, real JID, or nickname where the room has no ids. */
   parser(entry: RoomEntry): RoomParser {
     return (result) => {
+      const acted = this.host.actions().archived(entry, result);
+      if (acted !== undefined) return acted;
       const parsed = parseGroupchat(result.message, entry.view.room, Date.now(), {
         archiveId: result.archiveId,
         delayHost: result.forwarded,
@@ -45,7 +64,9 @@ export class RoomMessages {
         (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
         s.jid === this.ctx.info.jid ||
         (s.occupantId === undefined && s.nick === entry.view.nick);
-      return ours ? { ...chat, direction: "out" } : chat;
+      const read: typeof chat = ours ? { ...chat, direction: "out" } : chat;
+      this.host.actions().message(entry, read);
+      return read;
     };
   }
 
@@ -78,7 +99,9 @@ export class RoomMessages {
       sent !== undefined ||
       (entry.selfOccupantId !== undefined && s.occupantId === entry.selfOccupantId) ||
       s.nick === entry.view.nick;
-    this.chat.accept(ours ? { ...parsed.chat, direction: "out" } : parsed.chat, sent?.requestId);
+    const chat: typeof parsed.chat = ours ? { ...parsed.chat, direction: "out" } : parsed.chat;
+    this.host.actions().message(entry, chat);
+    this.chat.accept(chat, sent?.requestId);
     if (parsed.chat.archiveId) this.host.archived(entry, parsed.chat.archiveId);
   }
 
@@ -93,22 +116,71 @@ export class RoomMessages {
     return true;
   }
 
+  /**
+   * A message to the room: clear, or OMEMO (`encrypted`: the tab encrypted it for the members; room-omemo.ts checked
+   * the room). A reply names the room's stanza-id; an encrypted reply's quote is inside the ciphertext.
+   */
   async send(
     ws: WebSocket,
-    frame: Extract<ClientFrame, { type: "message.send" }>,
+    sent: Extract<ClientFrame, { type: "message.send" | "message.send-encrypted" }>,
     entry: RoomEntry | undefined,
+    encrypted: EncryptedInfo | null = null,
   ): Promise<void> {
     const { ctx } = this;
     if (!entry || entry.view.state !== "joined") {
-      refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", frame.requestId);
+      refuse(ctx.tabs, ws, "send-failed", "Not in this group chat.", sent.requestId);
       return;
     }
-    if (frame.replyTo || frame.replace) {
-      const text = "Replies and corrections in group chats are not supported yet.";
+    if (encrypted && sent.replace) {
+      const text = "Corrections of encrypted messages in group chats are not supported yet.";
+      refuse(ctx.tabs, ws, "bad-frame", text, sent.requestId);
+      return;
+    }
+    const { requestId, to, replyTo, replace } = sent;
+    const body = sent.type === "message.send" ? sent.body : "";
+    const frame: Extract<ClientFrame, { type: "message.send" }> = { type: "message.send", requestId, to, body };
+    // The quote of an encrypted reply is counted in the plaintext, which the object never sees.
+    if (replyTo) frame.replyTo = encrypted ? { key: replyTo.key, quoteLength: 0 } : replyTo;
+    if (replace) frame.replace = replace;
+    const actions = this.host.actions();
+    // XEP-0461 and XEP-0308 in rooms (./room-actions.ts): the reply names the room's stanza-id.
+    const composed = (frame.replyTo || frame.replace) && actions.compose ? await actions.compose(entry, frame) : null;
+    if ((frame.replyTo || frame.replace) && (!composed || "refusal" in composed)) {
+      const text = composed && "refusal" in composed ? composed.refusal : "Not available in group chats.";
       refuse(ctx.tabs, ws, "bad-frame", text, frame.requestId);
       return;
     }
-    await this.relay(ws, frame.requestId, entry, (id) => buildGroupchat(entry.view.room, frame.body, id));
+    const elements = composed && !("refusal" in composed) ? composed.elements : [];
+    const edit = composed && !("refusal" in composed) ? composed.edit : null;
+    if (edit?.stanzaId && actions.edited) {
+      // A correction is an action on its target (its reflection is recognised as ours), answered at once.
+      const link = linkOrRefuse(ctx, ws, frame.requestId);
+      if (!link) return;
+      const id = crypto.randomUUID();
+      const stanza = buildGroupchat(entry.view.room, frame.body, id);
+      for (const el of elements) stanza.append(el);
+      try {
+        await link.send(stanza);
+      } catch (err) {
+        logFailure("sending to a room", err);
+        refuse(ctx.tabs, ws, "send-failed", "Not sent: the connection failed.", frame.requestId);
+        return;
+      }
+      const key = actions.edited(entry.view.room, edit.stanzaId, id, frame.body);
+      ctx.tabs.send(ws, { type: "ack", requestId: frame.requestId, key });
+      await this.onSent(entry.view.room);
+      return;
+    }
+    const quote = encrypted ? (replyTo?.quoteLength ?? 0) : 0;
+    await this.relay(ws, frame.requestId, entry, (id) => {
+      const stanza = encrypted
+        ? buildEncryptedGroupchat(entry.view.room, id, encrypted)
+        : buildGroupchat(entry.view.room, frame.body, id);
+      for (const el of elements) stanza.append(el);
+      // XEP-0428 for the quote inside the ciphertext, as in one-to-one chats.
+      if (quote > 0) stanza.append(buildFallback(NS_REPLY, { start: 0, end: quote }));
+      return stanza;
+    });
   }
 
   /**
@@ -120,6 +192,8 @@ export class RoomMessages {
     const link = linkOrRefuse(ctx, ws, requestId);
     if (!link) return;
     const id = crypto.randomUUID();
+    // Its reflection is ours (./room-actions.ts knows our actions' ids too).
+    this.host.actions().sent?.(id);
     this.#sent.set(id, { ws, requestId });
     if (this.#sent.size > MAX_SENT) {
       const first = this.#sent.keys().next();

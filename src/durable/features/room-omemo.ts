@@ -4,7 +4,7 @@
 // recipients are the room's owners, admins and members, offline ones too, never outcasts: read fresh from the
 // room for each send, so an affiliation change (status 321/301/322) is never missed by a stale copy.
 import { MAX_ROOM_MEMBERS, type ClientFrame } from "../../protocol/index.ts";
-import { buildEncryptedGroupchat, parseEncryptedFromTab } from "../../xmpp/omemo.ts";
+import { parseEncryptedFromTab } from "../../xmpp/omemo.ts";
 import { buildAffiliationList, parseAffiliationList, type Affiliation } from "../../xmpp/muc.ts";
 import { conditionOf, linkOrRefuse, refuse, type FeatureContext, type FrameHandlers, type Link } from "./context.ts";
 import type { MucFeature } from "./muc.ts";
@@ -52,22 +52,12 @@ export class RoomOmemoFeature {
       refuse(this.ctx.tabs, ws, "send-failed", why ?? "Not in this group chat.", frame.requestId);
       return;
     }
-    if (frame.replyTo || frame.replace) {
-      refuse(
-        this.ctx.tabs,
-        ws,
-        "bad-frame",
-        "Encrypted replies and corrections in group chats are not supported yet.",
-        frame.requestId,
-      );
-      return;
-    }
     const encrypted = parseEncryptedFromTab(frame.encrypted);
     if (!encrypted) {
       refuse(this.ctx.tabs, ws, "bad-encrypted", "not a valid OMEMO <encrypted/> element", frame.requestId);
       return;
     }
-    await this.muc.relay(ws, frame.requestId, entry, (id) => buildEncryptedGroupchat(entry.view.room, id, encrypted));
+    await this.muc.sendEncrypted(ws, frame, encrypted);
   }
 
   readonly frames: Pick<FrameHandlers, "room.members"> = {

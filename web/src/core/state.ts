@@ -2,6 +2,7 @@
 // immutable AppState. No DOM, no I/O: everything here is unit-tested in web/test/state.test.ts.
 import { assertNever } from "../../../src/protocol/index.ts";
 import type {
+  ChatMessage,
   ConnectionState,
   Contact,
   Conversation,
@@ -24,6 +25,8 @@ import {
   type HistoryMode,
   type PeerHistory,
 } from "./window.ts";
+
+import { mentions } from "../features/rooms/mentions.ts";
 
 export { EMPTY_HISTORY, type HistoryMode, type PeerHistory };
 
@@ -54,6 +57,13 @@ export interface AppState {
   readonly participants: ReadonlyMap<string, RoomParticipants>;
   /** Invitations to group chats and channels waiting for Join or Decline (issue #8 §1), oldest first. */
   readonly invitations: readonly InvitationView[];
+  /** How far the participants of a group chat have read it ("Read by"), for the rooms a tab asked about. */
+  readonly roomReads: ReadonlyMap<string, readonly { nick: string; ts: number }[]>;
+  /**
+   * Unread messages naming the user per room (issue #8 §1), counted apart in the list: those that came while this
+   * tab was open, until the room is read (its unread count back at 0).
+   */
+  readonly mentions: ReadonlyMap<string, number>;
 }
 
 export interface RoomParticipants {
@@ -92,6 +102,8 @@ export function initialState(jid = ""): AppState {
     rooms: new Map(),
     participants: new Map(),
     invitations: [],
+    roomReads: new Map(),
+    mentions: new Map(),
   };
 }
 
@@ -165,6 +177,8 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         rooms: new Map((frame.rooms ?? []).map((r) => [r.room, r])),
         participants: new Map(),
         invitations: frame.invitations ?? [],
+        roomReads: new Map(),
+        mentions: new Map(),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
@@ -172,6 +186,8 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       return { ...state, rooms: withEntry(state.rooms, frame.room.room, frame.room) };
     case "invitations":
       return { ...state, invitations: frame.invitations };
+    case "room.reads":
+      return { ...state, roomReads: withEntry(state.roomReads, frame.room, frame.reads) };
     case "room.participants":
       return {
         ...state,
@@ -207,7 +223,8 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         message.direction === "in" && state.typing.has(message.peer)
           ? { ...state, typing: without(state.typing, message.peer) }
           : state;
-      const withConv = { ...base, conversations: withEntry(base.conversations, conversation.peer, conversation) };
+      const counted = mentionCounted(base, message, conversation.unread);
+      const withConv = { ...counted, conversations: withEntry(base.conversations, conversation.peer, conversation) };
       return setHistory(withConv, message.peer, liveArrived(historyOf(withConv, message.peer), message));
     }
     case "receipt": {
@@ -218,8 +235,11 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       const history = state.histories.get(frame.message.peer);
       return history ? setHistory(state, frame.message.peer, updated(history, frame.message)) : state;
     }
-    case "conversation":
-      return { ...state, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
+    case "conversation": {
+      const read = frame.conversation.unread === 0 && state.mentions.has(frame.conversation.peer);
+      const next = read ? { ...state, mentions: without(state.mentions, frame.conversation.peer) } : state;
+      return { ...next, conversations: withEntry(state.conversations, frame.conversation.peer, frame.conversation) };
+    }
     case "conversations.page": {
       // Older conversations: what the tab already has (updated live since) wins.
       const conversations = new Map(state.conversations);
@@ -317,4 +337,11 @@ export function conversationsCursor(conversations: ReadonlyMap<string, Conversat
     if (!last || c.lastTs < last.lastTs || (c.lastTs === last.lastTs && c.peer > last.peer)) last = c;
   }
   return last ? { lastTs: last.lastTs, peer: last.peer } : null;
+}
+
+/** A new unread message of a room naming the user (by their nickname there) counts as a mention. */
+function mentionCounted(state: AppState, m: ChatMessage, unread: number): AppState {
+  const nick = state.rooms.get(m.peer)?.nick;
+  if (nick === undefined || m.direction !== "in" || !m.from || unread === 0 || !mentions(m.body, nick)) return state;
+  return { ...state, mentions: withEntry(state.mentions, m.peer, (state.mentions.get(m.peer) ?? 0) + 1) };
 }

@@ -14,6 +14,10 @@ export interface ActionsApi {
   remove(m: ChatMessage): void;
   /** XEP-0444: the user's whole new set of reactions to `m`. */
   react(m: ChatMessage, emojis: string[]): void;
+  /** XEP-0425 (group chats): the user moderates the room and `m` is someone else's message. */
+  canModerate(m: ChatMessage): boolean;
+  /** XEP-0425: asks the room to delete `m` for everyone. */
+  moderate(m: ChatMessage): void;
   copy(m: ChatMessage): void;
   /** Scrolls to a message (loading older pages if needed) and highlights it. */
   jumpTo(key: string): void;

@@ -1,5 +1,6 @@
 // A message's actions (issue #7 §2, names are a contract): "Reply", "React", "Edit" and "Delete" (own messages),
-// "Copy text". Shown on hover and keyboard focus, always in the accessibility tree. "React" opens the quick row of
+// "Copy text"; in group chats the same (issue #8 §1), and "Delete for everyone" on others' messages for a
+// moderator (XEP-0425). Shown on hover and keyboard focus, always in the accessibility tree. "React" opens the quick row of
 // emoji (buttons named by the emoji itself) and a wider picker. Keyboard: Tab or the arrow keys move between the
 // buttons (./arrows.ts), Enter or Space presses one, Escape closes the picker and focus goes back to "React"; the
 // picker also closes when focus or a click goes elsewhere.
@@ -52,9 +53,6 @@ export function MessageActions({ m, hasText }: MessageActionsProps) {
   }, [picking]);
   if (!api || m.retracted) return null;
   const own = m.direction === "out";
-  // In group chats replies, reactions, corrections and retractions go by the room's stanza-id and occupant id: not
-  // yet (issue #8), so a room message offers only what works there now.
-  const inRoom = m.from !== undefined;
   const mine = ownReactions(m, api.self);
   const close = () => {
     setPicking("closed");
@@ -86,29 +84,30 @@ export function MessageActions({ m, hasText }: MessageActionsProps) {
       }}
     >
       <div class="msg-toolbar" role="group" aria-label="Message actions" onKeyDown={onArrows}>
-        {!inRoom && (
-          <button type="button" onClick={() => api.reply(m)}>
-            Reply
-          </button>
-        )}
-        {!inRoom && (
-          <button
-            ref={reactButton}
-            type="button"
-            aria-expanded={picking !== "closed"}
-            onClick={() => (picking === "closed" ? setPicking("quick") : close())}
-          >
-            React
-          </button>
-        )}
-        {own && !inRoom && (
+        <button type="button" onClick={() => api.reply(m)}>
+          Reply
+        </button>
+        <button
+          ref={reactButton}
+          type="button"
+          aria-expanded={picking !== "closed"}
+          onClick={() => (picking === "closed" ? setPicking("quick") : close())}
+        >
+          React
+        </button>
+        {own && !(m.from && m.encrypted) && (
           <button type="button" onClick={() => api.edit(m)} disabled={!hasText}>
             Edit
           </button>
         )}
-        {own && !inRoom && (
+        {own && (
           <button type="button" class="danger" onClick={() => api.remove(m)}>
             Delete
+          </button>
+        )}
+        {!own && api.canModerate(m) && (
+          <button type="button" class="danger" onClick={() => api.moderate(m)}>
+            Delete for everyone
           </button>
         )}
         <button type="button" onClick={() => api.copy(m)} disabled={!hasText}>

@@ -78,6 +78,14 @@ export function paneActions(deps: PaneActionsDeps): PaneActions {
     remove(m) {
       frame((peer, requestId) => ({ type: "message.retract", requestId, peer, key: m.key }));
     },
+    canModerate(m) {
+      const peer = deps.peer();
+      const room = peer === null ? undefined : deps.peekState().rooms.get(peer);
+      return room?.role === "moderator" && m.from !== undefined && m.direction === "in";
+    },
+    moderate(m) {
+      frame((peer, requestId) => ({ type: "message.moderate", requestId, peer, key: m.key }));
+    },
     react(m, emojis) {
       frame((peer, requestId) => ({ type: "message.react", requestId, peer, key: m.key, emojis }));
     },

@@ -145,7 +145,15 @@ export function chipLabel(emoji: string, from: readonly string[], self: string):
 export function lastEditable(messages: readonly ChatMessage[]): ChatMessage | null {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
+    // An encrypted message of a group chat cannot be corrected yet (the object refuses it).
+    if (m?.from && m.encrypted) continue;
     if (m && m.direction === "out" && !m.retracted && (!m.encrypted || m.encrypted.hasPayload)) return m;
   }
   return null;
+}
+
+/** What a message a group chat's moderator deleted shows (XEP-0425): who did, and why when they said. */
+export function moderatedText(moderated: NonNullable<ChatMessage["moderated"]>): string {
+  const who = moderated.by ? `Deleted by ${moderated.by}` : "Deleted by a moderator";
+  return moderated.reason ? `${who}: ${moderated.reason}` : who;
 }

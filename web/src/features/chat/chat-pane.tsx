@@ -4,7 +4,7 @@
 // at a search result that stops short of the newest message has "Jump to latest" below it (issue #7 §5).
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import type { ClientFrame } from "../../../../src/protocol/index.ts";
+import type { ChatMessage, ClientFrame } from "../../../../src/protocol/index.ts";
 import { canLoadOlder, displayName } from "../../core/selectors.ts";
 import type { AppState } from "../../core/state.ts";
 import { DraftSync } from "../drafts/sync.ts";
@@ -19,6 +19,7 @@ import { Timeline } from "./timeline.tsx";
 import { ActionsContext } from "../actions/api.ts";
 import { paneActions } from "../actions/pane-actions.ts";
 import { lastEditable } from "../actions/text.ts";
+import { newRequestId } from "../../core/ids.ts";
 
 export interface ChatPaneProps {
   /** The signed-in account (its own device changes read "Your account …"). */
@@ -111,6 +112,20 @@ export function ChatPane(props: ChatPaneProps) {
     return { typing, sender, drafts, actions };
   }, []);
   useEffect(() => props.onSettle((id, error) => parts.sender.settle(id, error)), []);
+  // "Read by" in a group chat (issue #8 §1): asked once per opening; changes come by themselves.
+  const groupChat = peer !== null && state.rooms.get(peer)?.kind === "group" ? peer : null;
+  const joinedGroup = groupChat !== null && state.rooms.get(groupChat)?.state === "joined";
+  useEffect(() => {
+    if (groupChat !== null && joinedGroup)
+      props.send({ type: "room.reads", requestId: newRequestId(), room: groupChat });
+  }, [groupChat, joinedGroup]);
+  // The names "@" completes (issue #8 §1): the participants, asked once per opening of a joined room.
+  const joinedRoom = peer !== null && state.rooms.get(peer)?.state === "joined" ? peer : null;
+  useEffect(() => {
+    if (joinedRoom !== null && !props.peekState().participants.has(joinedRoom)) {
+      props.send({ type: "room.participants", requestId: newRequestId(), room: joinedRoom });
+    }
+  }, [joinedRoom]);
 
   if (peer === null) {
     return (
@@ -163,6 +178,8 @@ export function ChatPane(props: ChatPaneProps) {
             hasNewer={history?.hasNewer === true}
             loadNewer={props.loadNewer}
             target={props.target?.peer === peer ? props.target : null}
+            reads={room?.kind === "group" ? state.roomReads.get(peer) : undefined}
+            ownNick={room?.nick}
           />
           {history?.hasNewer === true && (
             <div class="log-bottom">
@@ -181,8 +198,10 @@ export function ChatPane(props: ChatPaneProps) {
             drafts={parts.drafts}
             focus={props.composerFocus}
             name={displayName(state, peer)}
-            lastOwn={room ? null : lastEditable(messages)}
+            lastOwn={lastEditable(messages)}
             encryptable={room === undefined || room.kind === "group"}
+            nicks={room ? roomNicks(state.participants.get(peer)?.list, messages) : undefined}
+            ownNick={room?.nick}
           />
           <p class="actions-status" aria-live="polite">
             {parts.actions.status.value ?? ""}
@@ -194,3 +213,13 @@ export function ChatPane(props: ChatPaneProps) {
 }
 
 const EMPTY: readonly never[] = [];
+
+/** Whom "@" offers in a room: the participants the tab knows of, and the senders of the loaded messages. */
+function roomNicks(
+  participants: readonly { nick: string }[] | undefined,
+  messages: readonly ChatMessage[],
+): readonly string[] {
+  const nicks = new Set((participants ?? []).map((p) => p.nick));
+  for (const m of messages) if (m.from) nicks.add(m.from.nick);
+  return [...nicks];
+}

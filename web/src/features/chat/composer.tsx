@@ -11,6 +11,8 @@ import type { TypingNotifier } from "../typing/notifier.ts";
 import { Alert } from "../../ui/alert.tsx";
 import type { ChatCrypto } from "./crypto.ts";
 import type { Sender } from "./sender.ts";
+import { MENTION_LIST_ID, MentionList, useMentions } from "../rooms/mention-picker.tsx";
+import { completeMention } from "../rooms/mentions.ts";
 
 export interface ComposerProps {
   peer: string;
@@ -30,6 +32,9 @@ export interface ComposerProps {
   lastOwn: ChatMessage | null;
   /** False in group chats and channels: no "Encrypt (OMEMO)" choice there (yet), only the line saying so. */
   encryptable?: boolean;
+  /** In a group chat: the participants' names "@" completes, and the user's own (never offered). */
+  nicks?: readonly string[] | undefined;
+  ownNick?: string | undefined;
 }
 
 export function Composer(props: ComposerProps) {
@@ -42,6 +47,18 @@ export function Composer(props: ComposerProps) {
   const choice = crypto.composer(peer);
   /** The object's draft as last applied to this composer. */
   const shown = useRef({ peer, draft: objectDraft });
+  const mention = useMentions(props.nicks, props.ownNick);
+  const putText = (value: string, caret: number) => {
+    text.value = value;
+    const el = textarea.current;
+    if (el) {
+      el.value = value;
+      el.setSelectionRange(caret, caret);
+      el.focus();
+    }
+    typing.input(peer, value);
+    if (mode?.kind !== "edit") drafts.edited(peer, stripXmlIllegal(value));
+  };
 
   // Leaving the conversation: no "composing" stays up there, the waiting draft goes out now.
   useEffect(
@@ -90,8 +107,21 @@ export function Composer(props: ComposerProps) {
           textarea.current?.focus();
         }}
       />
+      <MentionList
+        state={mention.open}
+        choose={(nick) => {
+          const el = textarea.current;
+          if (!el) return;
+          const done = completeMention(el.value, el.selectionStart, nick);
+          mention.close();
+          putText(done.text, done.caret);
+        }}
+      />
       <div class="composer-row">
         <textarea
+          aria-autocomplete={props.nicks ? "list" : undefined}
+          aria-controls={mention.open ? MENTION_LIST_ID : undefined}
+          aria-activedescendant={mention.open ? `${MENTION_LIST_ID}-${mention.open.active}` : undefined}
           ref={textarea}
           id="composer-input"
           aria-label="Message"
@@ -106,8 +136,16 @@ export function Composer(props: ComposerProps) {
             typing.input(peer, value);
             // A correction being written is no draft of a new message.
             if (mode?.kind !== "edit") drafts.edited(peer, stripXmlIllegal(value));
+            mention.update(value, ev.currentTarget.selectionStart);
           }}
+          onClick={(ev) => mention.update(ev.currentTarget.value, ev.currentTarget.selectionStart)}
+          onBlur={() => mention.close()}
           onKeyDown={(ev) => {
+            const el = ev.currentTarget;
+            if (mention.key(ev, el.value, el.selectionStart, putText)) {
+              ev.preventDefault();
+              return;
+            }
             if (ev.key === "Escape" && mode) {
               ev.preventDefault();
               sender.cancelMode(peer);

@@ -12,7 +12,7 @@ import { Avatar } from "../../ui/avatar.tsx";
 import { MessageActions } from "../actions/message-actions.tsx";
 import { ReactionChips } from "../actions/reaction-chips.tsx";
 import { ReplyQuote } from "../actions/reply-quote.tsx";
-import { samePlain, shownText, type Shown } from "../actions/text.ts";
+import { moderatedText, samePlain, shownText, type Shown } from "../actions/text.ts";
 
 export interface MessageProps {
   m: ChatMessage;
@@ -30,16 +30,20 @@ export interface MessageProps {
   continued: boolean;
   /** "Read" (XEP-0333) or "Delivered" (XEP-0184) for one of ours; null otherwise. */
   status: "Read" | "Delivered" | null;
+  /** A room message naming the user (issue #8 §1): highlighted, and said. */
+  mention?: boolean;
+  /** "Read by …" under one of the user's messages in a group chat; null otherwise. */
+  readBy?: string | null;
   /** The conversation's other party and how they are named (avatar, quotes). */
   peer: string;
   name: string;
 }
 
 /** The body: the text as it now stands (corrected, decrypted, quote removed), or what became of it. Never HTML. */
-function Body({ shown }: { shown: Shown }) {
+function Body({ shown, moderated }: { shown: Shown; moderated: ChatMessage["moderated"] }) {
   switch (shown.kind) {
     case "deleted":
-      return <p class="body body-deleted">This message was deleted</p>;
+      return <p class="body body-deleted">{moderated ? moderatedText(moderated) : "This message was deleted"}</p>;
     case "text":
       return (
         <p class="body">
@@ -76,6 +80,7 @@ function MessageItem(props: MessageProps) {
     marked ? "msg-clear" : "",
     continued ? "msg-continued" : "",
     m.retracted ? "msg-deleted" : "",
+    props.mention ? "msg-mention" : "",
   ];
   return (
     <li class={cls.filter(Boolean).join(" ")} data-key={m.key} hidden={isHidden(m, plain)}>
@@ -86,11 +91,12 @@ function MessageItem(props: MessageProps) {
             {who}
           </span>
         ) : null}
-        <SrOnly text={m.direction === "out" ? "You: " : `${who}: `} />
+        <SrOnly text={m.direction === "out" ? "You: " : `${props.mention ? "Mentions you. " : ""}${who}: `} />
         <ReplyQuote m={m} targetPlain={props.quotePlain} peer={props.peer} />
-        <Body shown={shown} />
+        <Body shown={shown} moderated={m.moderated} />
         <ReactionChips m={m} />
         <MessageMeta m={m} sec={sec} clear={marked} status={props.status} />
+        {props.readBy ? <p class="read-by">{props.readBy}</p> : null}
         <MessageActions m={m} hasText={shown.kind === "text"} />
       </article>
     </li>
@@ -111,6 +117,8 @@ export function sameMessageProps(a: MessageProps, b: MessageProps): boolean {
     a.clear === b.clear &&
     a.continued === b.continued &&
     a.status === b.status &&
+    (a.readBy ?? null) === (b.readBy ?? null) &&
+    (a.mention ?? false) === (b.mention ?? false) &&
     a.name === b.name &&
     a.peer === b.peer &&
     sameSecurity(a.sec, b.sec)

@@ -23,6 +23,8 @@ import { useStickToBottom } from "./stick-to-bottom.ts";
 import type { MessageProps } from "./message.tsx";
 import { quotedPlain } from "../actions/text.ts";
 import { outgoingStatus } from "../../core/conversation-order.ts";
+import { readByText } from "../rooms/read-by.ts";
+import { mentions } from "../rooms/mentions.ts";
 import { memo, shallowEqual } from "../../ui/memo.ts";
 
 /** Within this many pixels of the top of the log, the next older page is requested. */
@@ -54,6 +56,10 @@ export interface TimelineProps {
   loadNewer(peer: string): void;
   /** The message to scroll to, highlight and focus once (a chosen search result), if any. */
   target: { key: string; seq: number } | null;
+  /** A group chat's read positions per participant ("Read by" under the user's messages). */
+  reads?: readonly { nick: string; ts: number }[] | undefined;
+  /** In a room: the user's nickname there (messages naming it are highlighted). */
+  ownNick?: string | undefined;
 }
 
 interface Rendered {
@@ -174,6 +180,11 @@ function TimelineView(props: TimelineProps) {
           clear: !m.encrypted && since !== null && m.ts >= since,
           continued: item.continued,
           status: outgoingStatus(m, props.conversation),
+          mention:
+            props.ownNick !== undefined && m.direction === "in" && m.from !== undefined && !m.retracted
+              ? mentions(m.body, props.ownNick)
+              : false,
+          readBy: props.reads && m.direction === "out" && !m.retracted ? readByText(props.reads, m.ts) : null,
           peer,
           name: props.name,
         };

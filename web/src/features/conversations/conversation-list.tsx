@@ -31,6 +31,8 @@ interface RowProps {
   roomKind: "group" | "channel" | "other" | undefined;
   /** A room's notification setting (XEP-0492), for its menu. */
   notify: RoomView["notify"] | undefined;
+  /** Unread messages naming the user in a room (issue #8 §1), counted apart: the "@" badge. */
+  mentions: number;
   draft: string | undefined;
   current: boolean;
   onActivate(peer: string): void;
@@ -74,6 +76,14 @@ const ConversationRow = memo(function ConversationRow(props: RowProps) {
         </span>
         <span class="conv-side">
           <time class="conv-time">{c.lastTs > 0 ? formatTime(c.lastTs, Date.now()) : ""}</time>
+          <span
+            class="badge badge-mention"
+            role="img"
+            aria-label={props.mentions === 1 ? "1 mention" : `${props.mentions} mentions`}
+            hidden={props.mentions === 0 || unread === 0}
+          >
+            @{props.mentions > 99 ? "99+" : String(props.mentions)}
+          </span>
           <span
             class={c.muted ? "badge badge-muted" : "badge"}
             role="img"
@@ -136,6 +146,7 @@ export function ConversationList({ state, openPeer, send, onSettle, onActivate }
             name={displayName(state, c.peer)}
             roomKind={state.rooms.get(c.peer)?.kind}
             notify={state.rooms.has(c.peer) ? (state.rooms.get(c.peer)?.notify ?? null) : undefined}
+            mentions={state.mentions.get(c.peer) ?? 0}
             draft={c.peer === openPeer ? undefined : state.drafts.get(c.peer)}
             current={c.peer === openPeer}
             onActivate={onActivate}

@@ -309,6 +309,7 @@ export class Session {
       case "pep.event":
       case "room":
       case "room.participants":
+      case "room.reads":
       case "room.members":
       case "invitations":
         break;
