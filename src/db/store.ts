@@ -335,5 +335,6 @@ export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
     sql`DELETE FROM conversations WHERE owner = ${owner}`,
     sql`DELETE FROM presences WHERE owner = ${owner}`,
     sql`DELETE FROM rooms WHERE owner = ${owner}`,
+    sql`DELETE FROM room_participants WHERE owner = ${owner}`,
   ]);
 }

@@ -42,6 +42,8 @@ export interface ChatPaneProps {
   target: Target | null;
   back(): void;
   openDevices?(peer: string): void;
+  /** A room's participants list closed (the tab drops it). */
+  closeParticipants?(room: string): void;
   composerFocus: ReadonlySignal<number>;
   /** The current app state without subscribing (for the draft sync's comparisons). */
   peekState(): AppState;
@@ -142,6 +144,7 @@ export function ChatPane(props: ChatPaneProps) {
               back={props.back}
               send={props.send}
               participants={state.participants.get(peer)}
+              closeParticipants={props.closeParticipants}
             />
           ) : (
             <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />

@@ -15,6 +15,7 @@ export interface RoomHeaderProps {
   back(): void;
   send(frame: ClientFrame): boolean;
   participants: RoomParticipants | undefined;
+  closeParticipants?(room: string): void;
 }
 
 function kindWord(kind: RoomView["kind"]): string {
@@ -36,7 +37,7 @@ export function roomSubtitle(room: RoomView): string {
   }
 }
 
-export function RoomHeader({ room, name, back, send, participants }: RoomHeaderProps) {
+export function RoomHeader({ room, name, back, send, participants, closeParticipants }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
   const [showing, setShowing] = useState(false);
   return (
@@ -49,7 +50,10 @@ export function RoomHeader({ room, name, back, send, participants }: RoomHeaderP
       <ParticipantsDialog
         room={room.room}
         open={showing}
-        onClose={() => setShowing(false)}
+        onClose={() => {
+          setShowing(false);
+          closeParticipants?.(room.room);
+        }}
         participants={participants}
         send={send}
       />
