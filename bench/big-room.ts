@@ -65,12 +65,14 @@ try {
   const seen = client.stanzas.length;
   t = performance.now();
   await client.sendStanza(buildJoin(room, "bench"));
-  const self = (s: Element) => {
-    const o = s.is("presence") ? parseOccupant(s) : null;
-    return o !== null && isSelfPresence(o);
+  const self = (s: Element | undefined) => {
+    const o = s?.is("presence") ? parseOccupant(s) : null;
+    return o !== null && o !== undefined && isSelfPresence(o);
   };
-  for (;;) {
-    if (client.stanzas.slice(seen).some(self)) break;
+  // Each stanza looked at once (the client keeps receiving while this waits).
+  for (let i = seen; ;) {
+    while (i < client.stanzas.length) if (self(client.stanzas[i++])) break;
+    if (i > seen && self(client.stanzas[i - 1])) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const joinMs = performance.now() - t;
