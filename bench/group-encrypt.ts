@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Part 9 of `npm run bench` (bench/run.mjs): encrypting one message for a group chat of 20 members with 2 devices
+// Part 10 of `npm run bench` (bench/run.mjs): encrypting one message for a group chat of 20 members with 2 devices
 // each (and our own second device): the real OMEMO engine (web/src/crypto/omemo03.ts, libsignal) on fake-indexeddb
 // and an in-memory PEP service whose fetches each take PEP_LATENCY_MS (a round trip tab -> object -> server).
 //   ours   Omemo03.encryptGroup(): device lists fetched in parallel, one key per device, one message.

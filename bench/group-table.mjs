@@ -1,13 +1,13 @@
-// Part 9 of `npm run bench` (bench/run.mjs): the group chat encryption table, from bench/group-encrypt.ts.
+// Part 10 of `npm run bench` (bench/run.mjs): the group chat encryption table, from bench/group-encrypt.ts.
 
 /**
- * Prints part 9's table with run.mjs's formatting helpers.
+ * Prints part 10's table with run.mjs's formatting helpers.
  * @param {any} r the group-encrypt result
  * @param {{ out: Function, table: Function, section: Function, ms: Function, ratio: Function, int: Function }} f
  */
 export function groupTable(r, { out, table, section, ms, ratio, int }) {
   section(
-    `9. OMEMO in a group chat: one message for ${r.members} members x ${r.devices} devices + our other device (PEP round trip ${r.latencyMs} ms)`,
+    `10. OMEMO in a group chat: one message for ${r.members} members x ${r.devices} devices + our other device (PEP round trip ${r.latencyMs} ms)`,
   );
   const ours = r.results.ours;
   const naive = r.results.naive;

@@ -12,8 +12,11 @@
 //   8. rendering a 1,000-message conversation with reactions in Chromium, then a stream of 420 events through the
 //      reducer: the real chat pane (staged mount, memoised blocks of keyed messages) vs the same pane mounting all
 //      1,000 at once (as before the staging) and the naive rebuild of the whole log per event.
-//   9. encrypting one OMEMO message for a group chat of 20 members x 2 devices: one message for all vs one per member.
-// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs group` part 9 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
+//   9. a channel of 10,000 participants (issue #8 §5): the presence buffer (one snapshot, batched deltas, the list
+//      stored in bulk) vs one frame and one statement per presence, against Prosody and the flood peer; then the
+//      "Participants" list in Chromium: first paint after the join, longest task, memory, scrolling all 10,000.
+//  10. encrypting one OMEMO message for a group chat of 20 members x 2 devices: one message for all vs one per member.
+// `node bench/run.mjs storage` runs parts 1 and 2 only; `node bench/run.mjs big-room` part 9 only; `node bench/run.mjs group` part 10 only; `node bench/run.mjs omemo` part 5 only (`npm run bench -- omemo`),
 // `node bench/run.mjs search` part 6 only, `node bench/run.mjs page` part 7 only, `node bench/run.mjs render` part 8 only.
 // Nothing here asserts: it measures and prints. Progress goes to stderr, tables to stdout.
 // Each part runs in its own process, one after another (2 cores: no part competes with another).
@@ -670,6 +673,99 @@ async function renderPart() {
   if (render) renderTable(render);
 }
 
+// ---- 9: big room --------------------------------------------------------------------------------------------------
+
+const bigRatio = (naive, ours) => (ours > 0 ? `${(naive / ours).toFixed(0)}x` : naive > 0 ? "∞" : "-");
+const bigMs = (v) => (typeof v === "number" ? `${v.toFixed(0)} ms` : "-");
+
+function bigRoomTable(object, render) {
+  section(
+    `Big room: a channel of ${object?.participants ?? render?.runs?.[0]?.participants ?? "?"} participants (issue #8 §5)`,
+  );
+  if (object) {
+    const o = object.ours;
+    const n = object.naive;
+    table(
+      ["", "ours (presence buffer)", "naive (per presence)", "ratio"],
+      [
+        [
+          `join: statements written (${object.presences} presences)`,
+          o.statements.join,
+          n.statements.join,
+          bigRatio(n.statements.join, o.statements.join),
+        ],
+        ["join: frames to each tab", o.frames.join, n.frames.join, bigRatio(n.frames.join, o.frames.join)],
+        ["join: applying + storing (libSQL)", bigMs(o.ms.join), bigMs(n.ms.join), bigRatio(n.ms.join, o.ms.join)],
+        [
+          `live: statements (${object.live} joins/leaves)`,
+          o.statements.live,
+          n.statements.live,
+          bigRatio(n.statements.live, o.statements.live),
+        ],
+        ["live: frames to each tab", o.frames.live, n.frames.live, bigRatio(n.frames.live, o.frames.live)],
+        ["rows stored at the end", o.rows, n.rows, ""],
+      ],
+      "lrrr",
+    );
+    out(`  Prosody sent the ${object.presences} presences of the join to a real client in ${bigMs(object.joinMs)}.`);
+    out(
+      "  Frames: room.participants.delta (ours) vs one `room` frame per presence; the `room` frames of the join's own",
+    );
+    out("  state changes (joining, joined) are the same both ways and not counted. Live: one flush (ours).");
+  }
+  if (render?.runs) {
+    const by = (v) => render.runs.find((r) => r.variant === v);
+    const o = by("ours");
+    const n = by("naive");
+    if (o && n) {
+      out();
+      table(
+        ["Chromium (the Participants list)", "ours", "naive (a frame per presence)", "ratio"],
+        [
+          ["frames to the tab", o.frames, n.frames, bigRatio(n.frames, o.frames)],
+          [
+            "self-presence -> first page painted",
+            bigMs(o.firstPaintMs),
+            bigMs(n.firstPaintMs),
+            bigRatio(n.firstPaintMs, o.firstPaintMs),
+          ],
+          ["all rows loaded", bigMs(o.loadedMs), bigMs(n.loadedMs), bigRatio(n.loadedMs, o.loadedMs)],
+          [
+            "long tasks (> 50 ms) / longest",
+            `${o.longTasks} / ${bigMs(o.longestTaskMs)}`,
+            `${n.longTasks} / ${bigMs(n.longestTaskMs)}`,
+            "",
+          ],
+          [
+            "JS heap after loading (performance.memory)",
+            `${(o.heapTotal / 1e6).toFixed(1)} MB`,
+            `${(n.heapTotal / 1e6).toFixed(1)} MB`,
+            "",
+          ],
+          [
+            "scrolling all rows: long tasks / longest",
+            `${o.scrollLongTasks} / ${bigMs(o.scrollLongestMs)}`,
+            `${n.scrollLongTasks} / ${bigMs(n.scrollLongestMs)}`,
+            "",
+          ],
+          ["rows in the DOM", o.rowsInDom, n.rowsInDom, ""],
+        ],
+        "lrrr",
+      );
+      out(
+        `  ${render.chromium}; load average ${render.load.map((l) => l.toFixed(1)).join(" ")} (long tasks are wall time).`,
+      );
+      out("  Targets: >= 100x fewer statements and frames; first page <= 1 s after the join; no task over 50 ms.");
+    }
+  }
+}
+
+async function bigRoomPart() {
+  const object = await runPart("big-room", path.join(binDir, "tsx"), [path.join(root, "bench/big-room.ts")]);
+  const render = await runPart("big-room-render", process.execPath, [path.join(root, "bench/big-room-render.mjs")]);
+  bigRoomTable(object, render);
+}
+
 // ---- main -------------------------------------------------------------------------------------------------------
 
 const only = process.argv[2];
@@ -686,6 +782,7 @@ const PARTS = {
   page: pagePart,
   render: renderPart,
   group: groupPart,
+  "big-room": bigRoomPart,
 };
 if (only !== undefined && !Object.hasOwn(PARTS, only)) {
   console.error(`usage: node bench/run.mjs [${Object.keys(PARTS).join("|")}]`);
@@ -723,6 +820,7 @@ try {
     await searchPart();
     await pagePart();
     await renderPart();
+    await bigRoomPart();
     await groupPart();
   }
 } finally {

@@ -27,7 +27,11 @@ export interface ProsodyOptions {
   passwordHash?: "SHA-1" | "SHA-256";
   /** "13" (default): the installed Prosody 13; "0.12": bookworm's 0.12 extracted into .parley/prosody-0.12. */
   server?: ProsodyServer;
+  /** XEP-0114 component port: the flood component `flood.<domain>` (secret FLOOD_SECRET) is configured there. */
+  componentPort?: number;
 }
+
+export const FLOOD_SECRET: string;
 
 export type ProsodyServer = "13" | "0.12";
 

@@ -67,7 +67,10 @@ export function resolveProsody(server) {
  *   authentication?: "internal_plain" | "internal_hashed",
  *   passwordHash?: "SHA-1" | "SHA-256",
  *   server?: "13" | "0.12",
+ *   componentPort?: number,
  * }} options
+ *   `componentPort`: also listen for XEP-0114 components there; the component `flood.<domain>` (secret
+ *   FLOOD_SECRET) is what test/peers/flood.ts connects as, to put many participants in a room (issue #8 §4).
  *   `fresh: true` wipes dataDir first (accounts, archives, everything).
  *   `server`: "13" (default) runs the installed Prosody 13; "0.12" runs bookworm's 0.12 from .parley/prosody-0.12.
  *   `authentication`: Prosody 0.12's internal_hashed stores keys for ONE hash only (`password_hash`, SHA-1 by
@@ -91,6 +94,7 @@ export async function startProsody({
   authentication = "internal_plain",
   passwordHash = "SHA-1",
   server = "13",
+  componentPort = undefined,
 } = /** @type {any} */ ({})) {
   if (!dataDir || !path.isAbsolute(dataDir))
     throw new Error(`startProsody: dataDir must be an absolute path (got ${dataDir})`);
@@ -124,10 +128,13 @@ export async function startProsody({
       certsPath,
       authentication,
       passwordHash,
-      mucModules:
-        server === "0.12"
+      componentPort,
+      mucModules: [
+        ...(server === "0.12"
           ? ["muc_mam", "muc_unique", "muc_moderation", "vcard_muc"]
-          : ["muc_mam", "muc_unique", "muc_moderation"],
+          : ["muc_mam", "muc_unique", "muc_moderation"]),
+        ...(componentPort === undefined ? [] : ["flood_quiet"]),
+      ],
     }),
   );
   // Start each run with empty logs so error tails belong to this run.
@@ -302,6 +309,7 @@ function renderConfig({
   certsPath,
   authentication,
   passwordHash,
+  componentPort,
   mucModules,
 }) {
   const httpBase = `http://127.0.0.1:${httpPort}/`;
@@ -330,7 +338,7 @@ http_ports = { ${Number(httpPort)} }
 http_interfaces = { "127.0.0.1" }
 https_ports = { }
 https_interfaces = { }
--- Requests whose Host header is not a configured host (e.g. "127.0.0.1:${httpPort}") go to the main VirtualHost,
+${componentPort === undefined ? "" : floodGlobals(componentPort)}-- Requests whose Host header is not a configured host (e.g. "127.0.0.1:${httpPort}") go to the main VirtualHost,
 -- which serves /xmpp-websocket.
 http_default_host = ${lua(domain)}
 
@@ -385,6 +393,30 @@ Component ${lua(`upload.${domain}`)} "http_file_share"
   -- Serve uploads from the main HTTP host and hand out loopback URLs that need no DNS for upload.${domain}.
   http_host = ${lua(domain)}
   http_external_url = ${lua(httpBase)}
+${componentPort === undefined ? "" : floodComponent(domain)}`;
+}
+
+/** The shared secret of the test component flood.<domain> (loopback only, tests and benchmarks). */
+export const FLOOD_SECRET = "parley-flood";
+
+/**
+ * XEP-0114: an external component for the flood peer (test/peers/flood.ts), whose addresses join rooms by the
+ * thousand (issue #8 §4). Loopback only.
+ */
+function floodGlobals(port) {
+  return `component_ports = { ${Number(port)} }
+component_interfaces = { "127.0.0.1" }
+-- test/prosody/mod_flood_quiet.lua: flood participants do not get each other's presences (N² otherwise).
+plugin_paths = { ${lua(FLOOD_PLUGINS)} }
+`;
+}
+
+const FLOOD_PLUGINS = path.join(REPO_ROOT, "test/prosody");
+
+function floodComponent(domain) {
+  return `
+Component ${lua(`flood.${domain}`)}
+  component_secret = ${lua(FLOOD_SECRET)}
 `;
 }
 

@@ -3,6 +3,8 @@
 //
 //   POST /password {"user": "kim", "password": "new"}
 //   POST /proxy {"frozen": true}
+//   POST /flood {"room": "big@conference.localhost", "join": 1000, "from": 0} (or "leave": n): the flood peer
+//   (test/peers/flood.ts, an XEP-0114 component) puts participants in a room or takes them out (issue #8 §4)
 //
 // The second drives a TCP proxy in front of Prosody's HTTP port (its WebSocket URL is `proxyWs`): while frozen,
 // whatever crosses it in either direction is dropped, as on a network that died without closing the connection.
@@ -13,6 +15,7 @@ import { createServer, type Server } from "node:http";
 import net from "node:net";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { FloodPeer } from "./peers/flood.ts";
 
 function lua(value: string): string {
   return `"${value.replace(/[\\"\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString().padStart(3, "0")}`)}"`;
@@ -63,8 +66,10 @@ export async function startControl(
   dataDir: string,
   domain: string,
   httpPort: number,
+  flood?: { port: number; secret: string },
 ): Promise<{ url: string; proxyWs: string; close: () => Promise<void> }> {
   const proxy = await startProxy(httpPort);
+  let floodPeer: Promise<FloodPeer> | null = null;
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => {
@@ -76,6 +81,17 @@ export async function startControl(
           if (req.url === "/proxy") {
             const { frozen } = JSON.parse(body) as { frozen: unknown };
             proxy.freeze(frozen === true);
+            res.writeHead(204).end();
+            return;
+          }
+          if (req.url === "/flood" && flood) {
+            const ask = JSON.parse(body) as { room?: unknown; join?: unknown; leave?: unknown; from?: unknown };
+            if (typeof ask.room !== "string") throw new Error("room?");
+            floodPeer ??= FloodPeer.connect({ port: flood.port, secret: flood.secret, domain });
+            const peer = await floodPeer;
+            const from = typeof ask.from === "number" ? ask.from : 0;
+            if (typeof ask.join === "number") await peer.join(ask.room, ask.join, { from });
+            if (typeof ask.leave === "number") await peer.leave(ask.room, ask.leave, { from });
             res.writeHead(204).end();
             return;
           }
@@ -105,6 +121,7 @@ export async function startControl(
     proxyWs: `ws://127.0.0.1:${proxy.port}/xmpp-websocket`,
     close: () =>
       new Promise<void>((resolve) => {
+        void floodPeer?.then((p) => p.close());
         proxy.close();
         server.close(() => resolve());
       }),

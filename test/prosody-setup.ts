@@ -1,7 +1,7 @@
 // Global setup: a private Prosody on test ports with its own data dir, so tests run while `npm start` is up.
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startProsody, type ProsodyServer } from "../scripts/prosody.mjs";
+import { FLOOD_SECRET, startProsody, type ProsodyServer } from "../scripts/prosody.mjs";
 import { startControl } from "./prosody-control.ts";
 
 export const TEST_ACCOUNTS = [
@@ -64,6 +64,10 @@ export const TEST_ACCOUNTS = [
   "rc-max",
   "rc-nia",
   "rc-oli",
+  // test/workers/big-room.test.ts, test/e2e/big-room.test.ts
+  "big-ann",
+  "big-bo",
+  "big-e2e",
   // test/workers/muc.test.ts
   "muc-ann",
   "muc-bo",
@@ -158,6 +162,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const offset = (project.name === "e2e" ? 1000 : 0) + Number(process.env.PARLEY_TEST_PORT_OFFSET ?? 0);
   const c2sPort = 15222 + offset;
   const httpPort = 15280 + offset;
+  const componentPort = 15347 + offset; // the flood peer's component (issue #8 §4)
   const prosody = await startProsody({
     dataDir: path.resolve(`.parley/prosody-test-${project.name}`),
     c2sPort,
@@ -165,11 +170,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     accounts: TEST_ACCOUNTS.map((u) => [u, "parley"]),
     fresh: true,
     server: prosodyServer(),
+    componentPort,
   });
   project.provide("prosodyWs", prosody.wsUrl);
   project.provide("prosodyHttpPort", httpPort);
   project.provide("prosodyC2sPort", c2sPort);
-  const control = await startControl(prosody.dataDir, prosody.domain, httpPort);
+  const control = await startControl(prosody.dataDir, prosody.domain, httpPort, {
+    port: componentPort,
+    secret: FLOOD_SECRET,
+  });
   project.provide("prosodyControl", control.url);
   project.provide("prosodyProxyWs", control.proxyWs);
   return async () => {

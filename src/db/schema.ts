@@ -210,3 +210,24 @@ export const rooms = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.owner, t.room] })],
 );
+
+/**
+ * The participants present in the rooms the account is in (issue #8 §3), last known: replaced in bulk when a join
+ * completes, kept in step by the presence buffer's batched deltas (src/db/room-participants.ts), read back after
+ * a restart (count and first page). `rank` is the role's place in the list order (moderators first).
+ */
+export const roomParticipants = sqliteTable(
+  "room_participants",
+  {
+    owner: text("owner").notNull(),
+    room: text("room").notNull(),
+    nick: text("nick").notNull(),
+    rank: integer("rank").notNull(),
+    role: text("role").notNull(),
+    affiliation: text("affiliation").notNull(),
+    show: text("show").notNull(),
+    jid: text("jid"),
+    occupantId: text("occupant_id"),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.room, t.nick] })],
+);

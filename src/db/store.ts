@@ -339,5 +339,6 @@ export async function deleteHistoryOf(db: Db, owner: string): Promise<void> {
     sql`DELETE FROM presences WHERE owner = ${owner}`,
     sql`DELETE FROM rooms WHERE owner = ${owner}`,
     sql`DELETE FROM room_reads WHERE owner = ${owner}`,
+    sql`DELETE FROM room_participants WHERE owner = ${owner}`,
   ]);
 }

@@ -220,8 +220,6 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   }),
   /** Leave a room (XEP-0045 §7.14): it stays in the list, state "left"; its bookmark's autojoin goes false. */
   z.object({ type: z.literal("room.leave"), requestId, room: jid }),
-  /** The participants present in a room we are in (answered by `room.participants`). */
-  z.object({ type: z.literal("room.participants"), requestId, room: jid }),
   /** Who has read how far in a group chat (XEP-0333 markers in the room: "Read by"), answered by `room.reads`. */
   z.object({ type: z.literal("room.reads"), requestId, room: jid }),
   /**
@@ -302,6 +300,19 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("room.invite"), requestId, room: jid, jid }),
   /** Join (with the invitation's password, if any) or decline (XEP-0045 §7.8.2 for mediated ones) an invitation. */
   z.object({ type: z.literal("invitation.answer"), requestId, room: jid, accept: z.boolean() }),
+  /**
+   * The participants present in a room we are in (answered by `room.participants`): those whose nick or address
+   * contains `query` (searched in the object, issue #8 §3), from `offset` in list order, at most `limit`
+   * (MAX_PARTICIPANTS_SENT at most).
+   */
+  z.object({
+    type: z.literal("room.participants"),
+    requestId,
+    room: jid,
+    query: xmlText().max(MAX_NICK_CHARS).optional(),
+    offset: z.number().int().nonnegative().max(1_000_000).optional(),
+    limit: z.number().int().positive().max(MAX_PARTICIPANTS_SENT).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -429,6 +440,31 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     room: z.string(),
     participants: z.array(ParticipantViewSchema),
     total: z.number().int().nonnegative(),
+    /** The request's search and where this page starts (absent: no search, from the first). */
+    query: z.string().optional(),
+    offset: z.number().int().nonnegative().optional(),
+    /** How many match `query` (absent: `total`). */
+    matching: z.number().int().nonnegative().optional(),
+  }),
+  /**
+   * Who came, changed and left in the rooms since the last flush (issue #8 §3): at most one such frame per flush
+   * of the presence buffer, whatever the number of presences. `reset`: the room's list was replaced (a join, a
+   * leave, or more changes than one frame carries); `added` then holds its first page and a tab that shows the
+   * list asks for it again. Tabs that hold no list of a room take only `total`.
+   */
+  z.object({
+    type: z.literal("room.participants.delta"),
+    rooms: z.array(
+      z.object({
+        room: z.string(),
+        total: z.number().int().nonnegative(),
+        reset: z.boolean().optional(),
+        added: z.array(ParticipantViewSchema),
+        changed: z.array(ParticipantViewSchema),
+        /** Nicks of those who left. */
+        removed: z.array(z.string()),
+      }),
+    ),
   }),
   /**
    * How far participants of a group chat have read it (issue #8 §1, XEP-0333 displayed markers by the room's

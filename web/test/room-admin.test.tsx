@@ -58,6 +58,9 @@ describe("group settings", () => {
             { nick: "<b>cy</b>", role: "participant", affiliation: "member", show: "online", jid: "cy@localhost" },
           ],
           total: 2,
+          query: "",
+          matching: 2,
+          stale: false,
         }}
       />,
     );

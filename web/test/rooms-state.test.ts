@@ -40,6 +40,9 @@ describe("rooms in the tab", () => {
     expect(state.participants.get("tea@muc.x")).toEqual({
       list: [{ nick: "bo", role: "moderator", affiliation: "owner", show: "online" }],
       total: 1,
+      query: "",
+      matching: 1,
+      stale: false,
     });
   });
 

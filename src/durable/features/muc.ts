@@ -1,6 +1,7 @@
 // Group chats and channels, the object's side (issue #8): joining (XEP-0045 §7.2: disco#info first, no legacy
 // history, nick conflicts retried), the room's archive caught up after every join (XEP-0313 on the room,
-// ../room-archive.ts), group chat messages in and out (./room-messages.ts), occupants kept in memory (bounded), leaving (§7.14),
+// ../room-archive.ts), group chat messages in and out (./room-messages.ts), participants through the presence buffer
+// (./room-participants.ts: batched, stored, searched), leaving (§7.14),
 // staying joined (XEP-0410 self-ping after 5 minutes of silence and after every resumption) and never leaving
 // silently: a kick, a ban or a shutdown shows in the room's state with its reason. Bookmarks: ./bookmarks.ts.
 import type { Element } from "@xmpp/xml";
@@ -35,12 +36,14 @@ import {
   type FrameHandlers,
   type Link,
 } from "./context.ts";
-import { defaultRoom, MAX_OCCUPANTS, roomRecord, RoomEntry } from "./room-entry.ts";
+import { defaultRoom, roomRecord, RoomEntry } from "./room-entry.ts";
 import type { EncryptedInfo } from "../../xmpp/omemo.ts";
 import { refreshRoomInfo, reservedNick, roomInfo } from "./room-info.ts";
 import { RoomMessages } from "./room-messages.ts";
 import { RoomMembers } from "./room-members.ts";
 import { NO_ROOM_ACTIONS, type RoomActionsHook } from "./room-actions.ts";
+import { participantView, RoomParticipants } from "./room-participants.ts";
+import { compareParticipants } from "../../protocol/participants.ts";
 
 /** XEP-0410 §4: ping a room we have heard nothing from for this long. */
 export const SILENCE_MS = 5 * 60_000;
@@ -62,6 +65,8 @@ export class MucFeature implements Feature {
   readonly #messages: RoomMessages;
   /** Real address → affiliation per room (issue #8 §1 settings, §2 OMEMO recipients): ./room-members.ts. */
   readonly members = new RoomMembers((room) => this.#rooms.has(room));
+  /** The presence buffer: participants applied at once, sent and stored in batches (issue #8 §3). */
+  readonly participants: RoomParticipants;
   bookmarks: RoomBookmarks = { joined: async () => undefined, left: async () => undefined };
   /** Replies, reactions, corrections, retractions, moderation and markers in rooms (./room-actions.ts). */
   roomActions: RoomActionsHook = NO_ROOM_ACTIONS;
@@ -78,6 +83,12 @@ export class MucFeature implements Feature {
       catchUpPages: number;
     } = { record: async () => undefined, catchUpPages: 20 },
   ) {
+    this.participants = new RoomParticipants({
+      owner: ctx.info.jid,
+      db: ctx.db,
+      tabs: ctx.tabs,
+      room: (address) => this.#rooms.get(address),
+    });
     this.#messages = new RoomMessages(ctx, chat, onSent, {
       changed: (entry) => this.changed(entry),
       archived: (entry, id) => this.#archived(entry, id),
@@ -92,13 +103,17 @@ export class MucFeature implements Feature {
         refuse(this.ctx.tabs, ws, "room-failed", "item-not-found", frame.requestId);
         return;
       }
-      const all = participantViews(entry.occupants.values());
+      const query = frame.query ?? "";
+      const offset = frame.offset ?? 0;
+      const page = this.participants.page(entry, query, offset, frame.limit ?? MAX_PARTICIPANTS_SENT);
       this.ctx.tabs.send(ws, {
         type: "room.participants",
         requestId: frame.requestId,
         room: frame.room,
-        participants: all.slice(0, MAX_PARTICIPANTS_SENT),
-        total: all.length,
+        participants: page.participants,
+        total: page.total,
+        ...(query !== "" ? { query, matching: page.matching } : {}),
+        ...(offset > 0 ? { offset } : {}),
       });
     },
     "room.join": async (ws, frame) => {
@@ -134,6 +149,7 @@ export class MucFeature implements Feature {
     if (this.#loaded) return;
     this.#loaded = true;
     this.restore(await loadRooms(this.ctx.db, this.ctx.info.jid));
+    await this.participants.load();
   }
 
   restore(rows: readonly StoredRoom[]): void {
@@ -215,6 +231,7 @@ export class MucFeature implements Feature {
     entry.view.state = "joined";
     entry.lastActivity = Date.now();
     this.changed(entry);
+    this.participants.joined(entry);
     await catchUpRoom(link, this.archive(), entry, {
       owner: this.ctx.info.jid,
       db: this.ctx.db,
@@ -261,8 +278,7 @@ export class MucFeature implements Feature {
     entry.leaving = true;
     entry.view.state = "left";
     delete entry.view.error;
-    entry.occupants.clear();
-    entry.view.participants = 0;
+    this.participants.cleared(entry);
     this.changed(entry);
     if (wasIn && link) await link.send(buildLeave(room, entry.view.nick)).catch(() => undefined);
   }
@@ -287,6 +303,7 @@ export class MucFeature implements Feature {
     if (el.attrs.type === "chat" && resourceOf(from) !== "") return true;
     if (el.attrs.type !== "groupchat") return false; // invitations (from the room itself): not this feature's
     entry.lastActivity = Date.now();
+    if (this.participants.dropsNoise(entry, el)) return true;
     if (this.roomActions.live(entry, el)) return true;
     this.#messages.onGroupchat(entry, el);
     return true;
@@ -327,19 +344,8 @@ export class MucFeature implements Feature {
       this.#onSelf(entry, occupant);
       return true;
     }
-    const before = entry.occupants.size;
-    if (occupant.available) {
-      if (entry.occupants.has(occupant.nick) || entry.occupants.size < MAX_OCCUPANTS) {
-        entry.occupants.set(occupant.nick, occupant);
-      }
-    } else {
-      entry.occupants.delete(occupant.nick);
-    }
-    // During the join the whole list comes first (§7.2.3): one frame when our own presence ends it.
-    if (entry.view.state === "joined" && entry.occupants.size !== before) {
-      entry.view.participants = entry.occupants.size;
-      this.ctx.tabs.broadcast({ type: "room", room: { ...entry.view } });
-    }
+    // Batched: one delta frame per flush, the count in it (issue #8 §3), never a frame per presence.
+    this.participants.presence(entry, occupant);
     return true;
   }
 
@@ -351,15 +357,13 @@ export class MucFeature implements Feature {
       if (occupant.occupantId !== undefined && entry.features.occupantIds) entry.selfOccupantId = occupant.occupantId;
       // §10.1.1 status 201: the join created the room (configured by whoever creates it: issue #8 §1).
       if (occupant.codes.includes(201)) entry.created = true;
-      entry.occupants.set(occupant.nick, occupant);
-      entry.view.participants = entry.occupants.size;
+      this.participants.presence(entry, occupant);
       if (entry.pending) entry.pending.settle(occupant);
       else if (entry.view.state === "joined") this.changed(entry);
       return;
     }
     if (occupant.codes.includes(303)) return; // §7.6: our nick changed; the new self-presence follows
-    entry.occupants.clear();
-    entry.view.participants = 0;
+    this.participants.cleared(entry);
     if (entry.leaving || entry.view.state === "left") return; // the answer to our own leave
     const why = removalReason(occupant);
     if (why) {
@@ -405,8 +409,7 @@ export class MucFeature implements Feature {
       entry.pending?.settle(new XMPPError("service-unavailable", "the session ended"));
       if (entry.view.state === "joined" || entry.view.state === "joining") {
         entry.view.state = "left";
-        entry.occupants.clear();
-        entry.view.participants = 0;
+        this.participants.cleared(entry);
       }
     }
   }
@@ -458,17 +461,10 @@ export function removalReason(occupant: Occupant): string | null {
   return null;
 }
 
-const ROLE_RANK: Readonly<Record<Occupant["role"], number>> = { moderator: 0, participant: 1, visitor: 2, none: 3 };
-
-/** The present participants as tabs see them: moderators first, then participants, visitors; by name within. */
+/** The present participants as tabs see them, in list order (moderators first, then by name). */
 export function participantViews(occupants: Iterable<Occupant>): ParticipantView[] {
   return [...occupants]
     .filter((o) => o.available)
-    .sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.nick.localeCompare(b.nick))
-    .map((o) => {
-      const view: ParticipantView = { nick: o.nick, role: o.role, affiliation: o.affiliation, show: o.show };
-      if (o.realJid) view.jid = o.realJid;
-      if (o.occupantId) view.occupantId = o.occupantId;
-      return view;
-    });
+    .map(participantView)
+    .sort(compareParticipants);
 }

@@ -14,6 +14,7 @@ import type {
   ServerFrame,
   Show,
 } from "../../../src/protocol/index.ts";
+import { applyParticipantsDelta } from "../../../src/protocol/participants.ts";
 import {
   EMPTY_HISTORY,
   liveArrived,
@@ -70,6 +71,11 @@ export interface RoomParticipants {
   readonly list: readonly ParticipantView[];
   /** How many are present (the list may carry fewer). */
   readonly total: number;
+  /** The search the list answers ("" for none), and how many match it (the list fills up to that, page by page). */
+  readonly query: string;
+  readonly matching: number;
+  /** The object replaced the room's list (a rejoin, a burst of changes): the list is asked for again. */
+  readonly stale: boolean;
 }
 
 /** "… is typing" disappears this long after the last "composing" (XEP-0085 §5.4 leaves the timing to clients). */
@@ -84,6 +90,8 @@ export type Action =
       /** Default "older" (and the first page). */
       readonly mode?: HistoryMode;
     }
+  /** The participants list of a room was closed: the tab keeps none of them (issue #8 §3). */
+  | { readonly kind: "participants.closed"; readonly room: string }
   /** The tab reported reading up to `ts`; `unread` is what it counts after that among the loaded messages. */
   | { readonly kind: "read"; readonly peer: string; readonly ts: number; readonly unread: number };
 
@@ -189,10 +197,9 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
     case "room.reads":
       return { ...state, roomReads: withEntry(state.roomReads, frame.room, frame.reads) };
     case "room.participants":
-      return {
-        ...state,
-        participants: withEntry(state.participants, frame.room, { list: frame.participants, total: frame.total }),
-      };
+      return { ...state, participants: withEntry(state.participants, frame.room, participantsPage(state, frame)) };
+    case "room.participants.delta":
+      return applyParticipantsDeltas(state, frame.rooms);
     case "presence":
       return { ...state, roster: applyPresence(state.roster, frame.updates) };
     case "self.presence":
@@ -311,6 +318,10 @@ export function reduce(state: AppState, action: Action): AppState {
         action.peer,
         requested(historyOf(state, action.peer), action.requestId, action.mode ?? "older"),
       );
+    case "participants.closed":
+      return state.participants.has(action.room)
+        ? { ...state, participants: without(state.participants, action.room) }
+        : state;
     case "read": {
       // Optimistic, and only ever forwards: the object answers conversation.read with a conversation frame, which
       // replaces this entry whole (its count wins, as does a read position moved by another client, XEP-0490).
@@ -325,6 +336,51 @@ export function reduce(state: AppState, action: Action): AppState {
     default:
       return assertNever(action);
   }
+}
+
+/** A page of a room's participants: the first replaces the list, a later one (same search) is appended. */
+function participantsPage(
+  state: AppState,
+  frame: Extract<ServerFrame, { type: "room.participants" }>,
+): RoomParticipants {
+  const query = frame.query ?? "";
+  const matching = frame.matching ?? frame.total;
+  const held = state.participants.get(frame.room);
+  if (!frame.offset || !held || held.query !== query) {
+    return { list: frame.participants, total: frame.total, query, matching, stale: false };
+  }
+  // Deltas may have moved the page boundary: a participant already held is not added twice.
+  const known = new Set(held.list.map((p) => p.nick));
+  const more = frame.participants.filter((p) => !known.has(p.nick));
+  return { list: [...held.list, ...more], total: frame.total, query, matching, stale: false };
+}
+
+/** Batched participant changes: every room's count follows; the lists the tab holds are updated in place. */
+function applyParticipantsDeltas(
+  state: AppState,
+  deltas: Extract<ServerFrame, { type: "room.participants.delta" }>["rooms"],
+): AppState {
+  let rooms: Map<string, RoomView> | null = null;
+  let participants: Map<string, RoomParticipants> | null = null;
+  for (const d of deltas) {
+    const room = (rooms ?? state.rooms).get(d.room);
+    if (room && room.participants !== d.total) {
+      rooms ??= new Map(state.rooms);
+      rooms.set(d.room, { ...room, participants: d.total });
+    }
+    const held = (participants ?? state.participants).get(d.room);
+    if (!held) continue;
+    participants ??= new Map(state.participants);
+    if (d.reset) {
+      participants.set(d.room, { ...held, list: held.query === "" ? d.added : [], total: d.total, stale: true });
+      continue;
+    }
+    const list = applyParticipantsDelta(held.list, d, held.query);
+    const matching = Math.max(0, held.matching + (list.length - held.list.length));
+    participants.set(d.room, { ...held, list, total: d.total, matching });
+  }
+  if (!rooms && !participants) return state;
+  return { ...state, rooms: rooms ?? state.rooms, participants: participants ?? state.participants };
 }
 
 /** The keyset cursor after the conversations loaded so far: the object orders by lastTs desc, then peer asc. */

@@ -91,6 +91,7 @@ export function App({ session }: { session: Session }) {
           crypto={ui.crypto}
           cryptoVersion={cryptoVersion}
           send={session.send}
+          closeParticipants={session.closeParticipants}
           onSettle={ui.onSettle}
           loadOlder={ui.loadOlder}
           markRead={ui.markRead}

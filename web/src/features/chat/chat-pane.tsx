@@ -43,6 +43,8 @@ export interface ChatPaneProps {
   target: Target | null;
   back(): void;
   openDevices?(peer: string): void;
+  /** A room's participants list closed (the tab drops it). */
+  closeParticipants?(room: string): void;
   composerFocus: ReadonlySignal<number>;
   /** The current app state without subscribing (for the draft sync's comparisons). */
   peekState(): AppState;
@@ -158,6 +160,7 @@ export function ChatPane(props: ChatPaneProps) {
               send={props.send}
               participants={state.participants.get(peer)}
               onSettle={props.onSettle}
+              closeParticipants={props.closeParticipants}
             />
           ) : (
             <ChatHeader state={state} peer={peer} back={props.back} openDevices={props.openDevices} />

@@ -19,6 +19,7 @@ export interface RoomHeaderProps {
   send(frame: ClientFrame): boolean;
   participants: RoomParticipants | undefined;
   onSettle(settler: Settler): () => void;
+  closeParticipants?(room: string): void;
 }
 
 function kindWord(kind: RoomView["kind"]): string {
@@ -40,7 +41,7 @@ export function roomSubtitle(room: RoomView): string {
   }
 }
 
-export function RoomHeader({ room, name, back, send, participants, onSettle }: RoomHeaderProps) {
+export function RoomHeader({ room, name, back, send, participants, onSettle, closeParticipants }: RoomHeaderProps) {
   const inside = room.state === "joined" || room.state === "joining";
   const [showing, setShowing] = useState(false);
   const [settings, setSettings] = useState(false);
@@ -81,7 +82,10 @@ export function RoomHeader({ room, name, back, send, participants, onSettle }: R
       <ParticipantsDialog
         room={room.room}
         open={showing}
-        onClose={() => setShowing(false)}
+        onClose={() => {
+          setShowing(false);
+          closeParticipants?.(room.room);
+        }}
         participants={participants}
         send={send}
       />

@@ -224,6 +224,11 @@ export class Session {
    * The user has seen the conversation up to `key` (features/read decides when: tab looked at, message on screen).
    * The object moves the read position, sends the XEP-0333 marker and publishes XEP-0490; this tab counts ahead.
    */
+  /** The participants list of `room` closed: the tab forgets them (issue #8 §3: only viewed rooms' are kept). */
+  closeParticipants = (room: string): void => {
+    this.#store.dispatch({ kind: "participants.closed", room });
+  };
+
   markRead(peer: string, key: string, ts: number): boolean {
     if (!this.send({ type: "conversation.read", peer, key })) return false;
     const messages = this.#store.state.histories.get(peer)?.messages ?? [];
@@ -312,6 +317,7 @@ export class Session {
       case "room.reads":
       case "room.members":
       case "invitations":
+      case "room.participants.delta":
         break;
       case "history":
         this.#windowRequests.delete(frame.requestId);
