@@ -19,6 +19,7 @@ import { enter } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
 import {
+  buildLeave,
   buildConfigFetch,
   buildConfigSubmit,
   buildSetAffiliation,
@@ -122,6 +123,13 @@ describe("group chats", () => {
       await expectNoAxeViolations(page, "the participants list");
       await page.keyboard.press("Escape");
       await expect.poll(() => people.count()).toBe(0);
+
+      // In a group chat, who comes and goes is a line of the log (features/rooms/membership.ts).
+      await cy.sendStanza(buildLeave(room, "cy"));
+      await messageLog(page).getByText("cy left", { exact: false }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await enter(cy, room, "cy");
+      await messageLog(page).getByText("cy joined", { exact: false }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => subtitle(page), { timeout: UI_TIMEOUT_MS }).toBe("Group chat · 3 participants");
 
       // Leave, then Join again.
       await header(page).getByRole("button", { name: "Leave" }).click();

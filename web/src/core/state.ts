@@ -1,5 +1,6 @@
 // The tab's view of the session: a pure reducer that applies ServerFrames (and a few local actions) to an
 // immutable AppState. No DOM, no I/O: everything here is unit-tested in web/test/state.test.ts.
+import { withMembership, type RoomEvent } from "../features/rooms/membership.ts";
 import { assertNever } from "../../../src/protocol/index.ts";
 import type {
   ChatMessage,
@@ -65,6 +66,8 @@ export interface AppState {
    * tab was open, until the room is read (its unread count back at 0).
    */
   readonly mentions: ReadonlyMap<string, number>;
+  /** Who came and went in each group chat while this tab was open (features/rooms/membership.ts). */
+  readonly roomEvents: ReadonlyMap<string, readonly RoomEvent[]>;
 }
 
 export interface RoomParticipants {
@@ -112,6 +115,7 @@ export function initialState(jid = ""): AppState {
     invitations: [],
     roomReads: new Map(),
     mentions: new Map(),
+    roomEvents: new Map(),
   };
 }
 
@@ -187,6 +191,7 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
         invitations: frame.invitations ?? [],
         roomReads: new Map(),
         mentions: new Map(),
+        roomEvents: new Map(),
       };
     case "connection":
       return frame.state === state.connection ? state : { ...state, connection: frame.state };
@@ -198,8 +203,11 @@ export function applyFrame(state: AppState, frame: ServerFrame): AppState {
       return { ...state, roomReads: withEntry(state.roomReads, frame.room, frame.reads) };
     case "room.participants":
       return { ...state, participants: withEntry(state.participants, frame.room, participantsPage(state, frame)) };
-    case "room.participants.delta":
-      return applyParticipantsDeltas(state, frame.rooms);
+    case "room.participants.delta": {
+      const next = applyParticipantsDeltas(state, frame.rooms);
+      const roomEvents = withMembership(state.roomEvents, state.rooms, frame.rooms, Date.now());
+      return roomEvents === state.roomEvents ? next : { ...next, roomEvents };
+    }
     case "presence":
       return { ...state, roster: applyPresence(state.roster, frame.updates) };
     case "self.presence":

@@ -182,6 +182,7 @@ export function ChatPane(props: ChatPaneProps) {
             loadNewer={props.loadNewer}
             target={props.target?.peer === peer ? props.target : null}
             reads={room?.kind === "group" ? state.roomReads.get(peer) : undefined}
+            events={room?.kind === "group" ? state.roomEvents.get(peer) : undefined}
             ownNick={room?.nick}
           />
           {history?.hasNewer === true && (

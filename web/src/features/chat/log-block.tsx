@@ -8,6 +8,8 @@ import { Notice } from "../omemo/notice.tsx";
 import { UnreadSeparator } from "../read/log-controls.tsx";
 import { DaySeparator } from "../timeline/day-separator.tsx";
 import { Message, sameMessageProps, type MessageProps } from "./message.tsx";
+import { RoomEventLine } from "../rooms/room-event.tsx";
+import type { RoomEvent } from "../rooms/membership.ts";
 
 /** The estimated height of a row of a block not shown yet (styles.css .log-block). */
 const ROW_REM = 4;
@@ -22,6 +24,7 @@ export type LogRow =
       readonly name: string;
       readonly own: boolean;
     }
+  | { readonly kind: "event"; readonly key: string; readonly event: RoomEvent }
   | { readonly kind: "message"; readonly key: string; readonly props: MessageProps };
 
 export interface LogBlockProps {
@@ -39,6 +42,8 @@ function sameRow(a: LogRow, b: LogRow): boolean {
       return b.kind === "day" && a.ts === b.ts;
     case "notice":
       return b.kind === "notice" && a.notice === b.notice && a.name === b.name && a.own === b.own;
+    case "event":
+      return b.kind === "event" && a.event === b.event;
     case "message":
       return b.kind === "message" && sameMessageProps(a.props, b.props);
   }
@@ -57,6 +62,8 @@ function LogBlockView({ rows }: LogBlockProps) {
             return <DaySeparator key={row.key} ts={row.ts} />;
           case "notice":
             return <Notice key={row.key} notice={row.notice} name={row.name} own={row.own} />;
+          case "event":
+            return <RoomEventLine key={row.key} event={row.event} />;
           case "message":
             return <Message key={row.key} {...row.props} />;
         }

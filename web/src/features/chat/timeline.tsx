@@ -7,6 +7,7 @@
 // (features/timeline/use-staged-mount.ts, issue #7 §7): the newest messages first, older ones one chunk per task,
 // the view kept in place as they are added above; a message asked for (a search result, a reply's original, the
 // first unread) is shown once its chunk is mounted.
+import type { RoomEvent } from "../rooms/membership.ts";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage, Conversation } from "../../../../src/protocol/index.ts";
 import type { DeviceNotice } from "../../core/e2ee.ts";
@@ -58,6 +59,8 @@ export interface TimelineProps {
   target: { key: string; seq: number } | null;
   /** A group chat's read positions per participant ("Read by" under the user's messages). */
   reads?: readonly { nick: string; ts: number }[] | undefined;
+  /** In a group chat: who came and went while this tab was open. */
+  events?: readonly RoomEvent[] | undefined;
   /** In a room: the user's nickname there (messages naming it are highlighted). */
   ownNick?: string | undefined;
 }
@@ -73,7 +76,11 @@ interface Rendered {
 }
 
 /** The notices within the loaded part of the history (all of them once the history is complete). */
-function visibleNotices(all: readonly DeviceNotice[], messages: readonly ChatMessage[], complete: boolean) {
+function visibleNotices<N extends { readonly ts: number }>(
+  all: readonly N[],
+  messages: readonly ChatMessage[],
+  complete: boolean,
+): N[] {
   const first = messages[0]?.ts;
   return all.filter((n) => complete || first === undefined || n.ts >= first);
 }
@@ -158,15 +165,23 @@ function TimelineView(props: TimelineProps) {
   const plainOf = (key: string) => crypto.plaintext(key);
   const since = crypto.omemoSince(peer);
   // Notices within the mounted part (before its oldest message only when that is the oldest of all).
-  const notices = visibleNotices(crypto.notices(peer), mounted, props.complete && staged.from === 0);
+  // Device notices and, in a group chat, who came and went (features/rooms/membership.ts), by time.
+  const all: (DeviceNotice | RoomEvent)[] =
+    props.events && props.events.length > 0
+      ? [...crypto.notices(peer), ...props.events].sort((a, b) => a.ts - b.ts)
+      : [...crypto.notices(peer)];
+  const notices = visibleNotices(all, mounted, props.complete && staged.from === 0);
   // What every row shows (cheap to compute for all; the blocks compare it and render only those that changed).
   const rows = withUnreadLine(timelineItems(mounted, notices), reading.firstUnread).map((item): LogRow => {
     switch (item.kind) {
       case "unread":
       case "day":
         return item;
-      case "notice":
-        return { ...item, name: props.name, own: item.notice.jid === props.ownJid };
+      case "notice": {
+        const n = item.notice;
+        if ("text" in n) return { kind: "event", key: item.key, event: n };
+        return { kind: "notice", key: item.key, notice: n, name: props.name, own: n.jid === props.ownJid };
+      }
       case "message": {
         const m = item.message;
         const view: MessageProps = {
