@@ -4,41 +4,14 @@
 // all 1,200, scrolls to the end, and is searched in the object. Long tasks are observed and reported (never
 // asserted: timing belongs to bench/big-room.mjs).
 import { describe, expect, inject, test } from "vitest";
-import type { Element } from "@xmpp/xml";
 import type { Page } from "playwright-core";
 import { chatUrl, signIn, UI_TIMEOUT_MS } from "./browser.ts";
+import { enter } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
-import type { Peer } from "../peers/bob.ts";
-import {
-  buildConfigFetch,
-  buildConfigSubmit,
-  buildJoin,
-  NS_MUC_USER,
-  parseConfigFields,
-  roomConfig,
-} from "../../src/xmpp/muc.ts";
+import { buildConfigFetch, buildConfigSubmit, parseConfigFields, roomConfig } from "../../src/xmpp/muc.ts";
 
 const FLOOD = 1_200;
 const e2e = e2eHarness();
-
-/** `p` joins `room` as `nick` and waits for its own presence (status 110). */
-async function enter(p: Peer, room: string, nick: string): Promise<void> {
-  const seen = p.stanzas.length;
-  await p.sendStanza(buildJoin(room, nick));
-  await expect
-    .poll(
-      () =>
-        p.stanzas
-          .slice(seen)
-          .some(
-            (s: Element) =>
-              s.name === "presence" &&
-              (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).some((c) => c.attrs.code === "110"),
-          ),
-      { timeout: UI_TIMEOUT_MS },
-    )
-    .toBe(true);
-}
 
 /** Counts room frames the app receives and observes long tasks, from the first script on. */
 const OBSERVE = `

@@ -17,15 +17,13 @@ import {
   signIn,
   UI_TIMEOUT_MS,
 } from "./browser.ts";
+import { enter } from "./room-peers.ts";
 import { e2eHarness } from "./harness.ts";
-import type { Peer } from "../peers/bob.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
 import {
   buildConfigFetch,
   buildConfigSubmit,
-  buildJoin,
   buildSetAffiliation,
-  NS_MUC_USER,
   parseConfigFields,
   roomConfig,
 } from "../../src/xmpp/muc.ts";
@@ -35,25 +33,6 @@ const OWNER = "rae-bo@localhost";
 const NS_SID = "urn:xmpp:sid:0";
 
 const e2e = e2eHarness();
-
-async function enter(p: Peer, room: string, nick: string): Promise<void> {
-  const seen = p.stanzas.length;
-  await p.sendStanza(buildJoin(room, nick));
-  await expect
-    .poll(
-      () =>
-        p.stanzas
-          .slice(seen)
-          .some(
-            (s: Element) =>
-              s.name === "presence" &&
-              s.attrs.from === `${room}/${nick}` &&
-              (s.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).some((c) => c.attrs.code === "110"),
-          ),
-      { timeout: UI_TIMEOUT_MS, message: `${nick} in ${room}` },
-    )
-    .toBe(true);
-}
 
 /** The room's stanza-id of a groupchat message the peer received (its reflection, or another's message). */
 function stanzaIdOf(s: Element, room: string): string {

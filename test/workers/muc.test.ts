@@ -1,8 +1,9 @@
 // Group chats (issue #8) against a real Prosody: rooms made and spoken in by an independent XMPP client (the
 // peer), joined, left and bookmarked by the object, followed when another client of the same account changes the
 // bookmarks, and never left silently.
+import { createRoom, newRoom } from "./rooms.ts";
 import { env, runInDurableObject } from "cloudflare:test";
-import { xml, type Element } from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/protocol/index.ts";
 import {
@@ -12,55 +13,9 @@ import {
   type Bookmark,
 } from "../../src/xmpp/bookmarks.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
-import {
-  buildConfigFetch,
-  buildConfigSubmit,
-  buildJoin,
-  buildSetRole,
-  NS_MUC_USER,
-  parseConfigFields,
-  roomConfig,
-} from "../../src/xmpp/muc.ts";
-import {
-  goAway,
-  isMessage,
-  openTab,
-  peer,
-  readAll,
-  record,
-  signedInTab,
-  until,
-  type Peer,
-  type Tab,
-} from "./helpers.ts";
+import { buildSetRole } from "../../src/xmpp/muc.ts";
+import { goAway, isMessage, openTab, peer, readAll, signedInTab, until, type Peer, type Tab } from "./helpers.ts";
 import type { TestUserSession } from "./test-worker.ts";
-
-const MUC = "conference.localhost";
-const newRoom = (tag: string) => `${tag}-${crypto.randomUUID().slice(0, 8)}@${MUC}`;
-
-/** The peer creates `room` as a channel (XEP-0045 §10.1: join, then submit the configuration after status 201). */
-async function createRoom(owner: Peer, room: string, nick: string): Promise<Element[]> {
-  const got = record(owner);
-  await owner.link.send(buildJoin(room, nick));
-  await until("the room's self-presence", () =>
-    got.find(
-      (s) =>
-        s.name === "presence" &&
-        s.attrs.from === `${room}/${nick}` &&
-        s
-          .getChild("x", NS_MUC_USER)
-          ?.getChildren("status")
-          .some((c) => c.attrs.code === "110"),
-    ),
-  );
-  const offered = parseConfigFields(await owner.link.iq("get", buildConfigFetch(), room));
-  await owner.link.iq(
-    "set",
-    buildConfigSubmit(roomConfig("channel", { name: "Test channel", description: "for tests" }), offered),
-    room,
-  );
-  return got;
-}
 
 async function say(p: Peer, room: string, body: string): Promise<void> {
   await p.link.send(buildGroupchat(room, body, crypto.randomUUID()));

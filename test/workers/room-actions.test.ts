@@ -3,60 +3,22 @@
 // ignored; the user's own replies, reactions, corrections and retractions reach the peer by the room's ids; a
 // moderator's retraction (XEP-0425 :1 where the room speaks it, :0 always) leaves a tombstone, live and in the
 // archive.
+import { createRoom, joinAs, newRoom } from "./rooms.ts";
 import { xml, type Element } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ServerFrame } from "../../src/protocol/index.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
 import { buildMdsFetch, parseMdsItems } from "../../src/xmpp/mds.ts";
 import { buildModerate, NS_MODERATE_0 } from "../../src/xmpp/moderation.ts";
-import {
-  buildConfigFetch,
-  buildConfigSubmit,
-  buildDiscoInfo,
-  buildJoin,
-  buildSetAffiliation,
-  buildSetRole,
-  NS_MUC_USER,
-  parseConfigFields,
-  parseRoomInfo,
-  roomConfig,
-} from "../../src/xmpp/muc.ts";
-import { isMessage, peer, record, signedInTab, until, type Peer, type Tab } from "./helpers.ts";
+import { buildDiscoInfo, buildSetAffiliation, buildSetRole, parseRoomInfo } from "../../src/xmpp/muc.ts";
+import { isMessage, peer, signedInTab, until, type Peer, type Tab } from "./helpers.ts";
 
-const MUC = "conference.localhost";
 const NS_SID = "urn:xmpp:sid:0";
-const newRoom = (tag: string) => `${tag}-${crypto.randomUUID().slice(0, 8)}@${MUC}`;
-
-async function joinAs(p: Peer, room: string, nick: string): Promise<Element[]> {
-  const got = record(p);
-  await p.link.send(buildJoin(room, nick));
-  await until(`${nick}'s self-presence`, () =>
-    got.find(
-      (s) =>
-        s.name === "presence" &&
-        s.attrs.from === `${room}/${nick}` &&
-        s
-          .getChild("x", NS_MUC_USER)
-          ?.getChildren("status")
-          .some((c) => c.attrs.code === "110"),
-    ),
-  );
-  return got;
-}
-
-async function createRoom(
-  owner: Peer,
-  room: string,
-  nick: string,
-  kind: "channel" | "group" = "channel",
-): Promise<Element[]> {
-  const got = await joinAs(owner, room, nick);
-  const offered = parseConfigFields(await owner.link.iq("get", buildConfigFetch(), room));
-  await owner.link.iq("set", buildConfigSubmit(roomConfig(kind, { name: "Actions", description: "" }), offered), room);
-  return got;
-}
 
 /** Says `body` with origin-id `id`; the room's stanza-id of it, from the sender's reflection. */
+const createActions = (owner: Peer, room: string, nick: string, kind: "channel" | "group" = "channel") =>
+  createRoom(owner, room, nick, kind, { name: "Actions", description: "" });
+
 async function say(p: Peer, got: Element[], room: string, body: string, id = crypto.randomUUID()): Promise<string> {
   await p.link.send(buildGroupchat(room, body, id));
   const reflection = await until(`the reflection of ${body}`, () =>
@@ -102,7 +64,7 @@ describe("message actions in group chats", () => {
   it("replies, reactions, corrections and retractions by the room's ids, only from the original's author", async () => {
     const bo = await peer("ra-bo");
     const room = newRoom("act");
-    const atBo = await createRoom(bo, room, "bo");
+    const atBo = await createActions(bo, room, "bo");
     const cy = await peer("ra-cy");
     const atCy = await joinAs(cy, room, "cy");
     const { tab } = await signedInTab("ra-ann");
@@ -204,7 +166,7 @@ describe("message actions in group chats", () => {
   it("a moderator's retraction leaves a tombstone naming the moderator, live and in the room's archive", async () => {
     const bo = await peer("ra-bo");
     const room = newRoom("mod");
-    const atBo = await createRoom(bo, room, "bo");
+    const atBo = await createActions(bo, room, "bo");
     const cy = await peer("ra-cy");
     const atCy = await joinAs(cy, room, "cy");
     const { tab } = await signedInTab("ra-ann");
@@ -260,7 +222,7 @@ describe("message actions in group chats", () => {
   it("read markers go by the room's stanza-id, both ways: sent when reading, kept as 'Read by'", async () => {
     const bo = await peer("ra-bo");
     const room = newRoom("read");
-    await createRoom(bo, room, "bo", "group");
+    await createActions(bo, room, "bo", "group");
     await bo.link.iq("set", buildSetAffiliation("ra-ann@localhost", "member"), room);
     await bo.link.iq("set", buildSetAffiliation("ra-cy@localhost", "member"), room);
     const cy = await peer("ra-cy");

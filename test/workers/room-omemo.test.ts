@@ -2,48 +2,20 @@
 // members of a group chat are (owners, admins, members, offline ones too, never outcasts: read fresh from the
 // room), relays the tab's encrypted element as one groupchat message, gives live senders' real addresses (the
 // tab decrypts by them), and refuses to relay once the room is no longer a private group chat.
+import { createRoom, newRoom } from "./rooms.ts";
 import { xml, type Element } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/protocol/index.ts";
 import { buildGroupchat } from "../../src/xmpp/groupchat.ts";
-import {
-  buildConfigFetch,
-  buildConfigSubmit,
-  buildJoin,
-  buildSetAffiliation,
-  NS_MUC_OWNER,
-  NS_MUC_USER,
-  parseConfigFields,
-  roomConfig,
-} from "../../src/xmpp/muc.ts";
+import { buildSetAffiliation, NS_MUC_OWNER } from "../../src/xmpp/muc.ts";
 import { NS_OMEMO_03 } from "../../src/xmpp/omemo.ts";
-import { peer, record, signedInTab, until, type Peer } from "./helpers.ts";
+import { peer, signedInTab, until, type Peer } from "./helpers.ts";
 
-const MUC = "conference.localhost";
-const newRoom = (tag: string) => `${tag}-${crypto.randomUUID().slice(0, 8)}@${MUC}`;
 const ENCRYPTED = `<encrypted xmlns="${NS_OMEMO_03}"><header sid="4242"><key rid="777" prekey="true">MwohBR4JcDN4c2gaPs6l</key><key rid="778">MwohBR4JcDN4c2gaPs6l</key><iv>T5jDmX+xK6xSo2bD</iv></header><payload>${btoa("ciphertext")}</payload></encrypted>`;
 
 /** The peer creates `room` as a group chat (members-only, non-anonymous) and makes `members` its members. */
 async function createGroup(owner: Peer, room: string, members: readonly string[]): Promise<Element[]> {
-  const got = record(owner);
-  await owner.link.send(buildJoin(room, "owner"));
-  await until("the room's self-presence", () =>
-    got.find(
-      (s) =>
-        s.name === "presence" &&
-        s.attrs.from === `${room}/owner` &&
-        s
-          .getChild("x", NS_MUC_USER)
-          ?.getChildren("status")
-          .some((c) => c.attrs.code === "110"),
-    ),
-  );
-  const offered = parseConfigFields(await owner.link.iq("get", buildConfigFetch(), room));
-  await owner.link.iq(
-    "set",
-    buildConfigSubmit(roomConfig("group", { name: "Secret group", description: "" }), offered),
-    room,
-  );
+  const got = await createRoom(owner, room, "owner", "group", { name: "Secret group", description: "" });
   for (const m of members) await owner.link.iq("set", buildSetAffiliation(m, "member"), room);
   return got;
 }
