@@ -264,7 +264,23 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Starts the app. A free port found by the system can be taken by another process before wrangler binds it (the
+ * suite starts Prosody, Chromium and workerd around it): without an asked-for port, one with "Address already in
+ * use" is given up for another, up to three times.
+ */
 export async function startApp(opts: StartAppOptions): Promise<AppServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAppOnce(opts);
+    } catch (err) {
+      const taken = err instanceof Error && err.message.includes("Address already in use");
+      if (!taken || opts.port !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startAppOnce(opts: StartAppOptions): Promise<AppServer> {
   if (!existsSync(E2E_CONFIG)) {
     throw new Error(
       `${E2E_CONFIG} is missing: run the e2e tests through vitest (project "e2e"), whose globalSetup builds it`,

@@ -16,17 +16,13 @@ import { newRequestId } from "./ids.ts";
 import { PepSocket } from "./pep-socket.ts";
 import { composerState, encryptChoice, encryptFailure, fetchFailed, knownDevices, UNKNOWN } from "./omemo-policy.ts";
 import type { EncryptedExtra, EncryptedSend, MessageSecurity } from "./omemo-policy.ts";
+import { errorMessage as message, readsPresence } from "./omemo-policy.ts";
 import type { ComposerCrypto, E2EEStatus, PeerDevices } from "./omemo-policy.ts";
 
 export type { PlainView };
 
 export type { ComposerCrypto, DeviceInfo, DeviceNotice, E2EEStatus, PeerDevices, TrustAction };
 export type { EncryptedExtra, EncryptedSend, MessageSecurity };
-
-/** Subscriptions under which the contact's presence reaches us: their presence-model PEP nodes are readable. */
-function readsPresence(subscription: Subscription): boolean {
-  return subscription === "to" || subscription === "both";
-}
 
 type DeviceModule = typeof import("../crypto/device.ts");
 
@@ -40,10 +36,6 @@ export interface E2EEServiceOptions {
   load?: () => Promise<DeviceModule>;
   storage?: Pick<Storage, "getItem" | "setItem"> | null;
   requestTimeoutMs?: number;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class E2EEService {

@@ -10,6 +10,7 @@ import { E2EEError } from "../crypto/e2ee.ts";
 import type { EncryptChoices } from "./encrypt-choices.ts";
 import { newRequestId } from "./ids.ts";
 import type { ComposerCrypto, E2EEStatus, EncryptedExtra, EncryptedSend } from "./omemo-policy.ts";
+import { errorMessage as message } from "./omemo-policy.ts";
 
 export interface GroupE2EEDeps {
   readonly jid: string;
@@ -31,10 +32,6 @@ interface Pending {
   resolve(members: readonly string[]): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** "a, b and c" */

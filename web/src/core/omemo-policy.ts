@@ -5,6 +5,7 @@
 // choice (the toggle, or "Send unencrypted" for one message) sends clear text then.
 import { E2EEError, PepError, type SkippedDevice } from "../crypto/e2ee.ts";
 import type { Trust } from "../crypto/trust.ts";
+import type { Subscription } from "../../../src/protocol/index.ts";
 
 export type E2EEStatus = "off" | "starting" | "ready" | "unavailable";
 
@@ -170,4 +171,14 @@ export function encryptFailure(err: unknown, peer: string, inUse: boolean): stri
       ? ` Their devices may be visible to their contacts only: they become readable once ${peer} accepts your contact request.`
       : "";
   return `Not sent: ${why}${held}${hint}`;
+}
+
+/** Subscriptions under which the contact's presence reaches us: their presence-model PEP nodes are readable. */
+export function readsPresence(subscription: Subscription): boolean {
+  return subscription === "to" || subscription === "both";
+}
+
+/** An error's message, for the words shown to the user. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -95,3 +95,29 @@ export class PlaintextCache {
     await this.#kv.put("plaintexts", SENT + ref, text);
   }
 }
+
+/** What a message turned into, for display. */
+export type Plain =
+  /** `sender`: the sending device id (from the message header). */
+  | { readonly kind: "text"; readonly text: string; readonly sender?: number }
+  /** Key transport: processed, never shown. */
+  | { readonly kind: "hidden" }
+  | { readonly kind: "failed"; readonly reason: string; readonly sender?: number };
+
+export const NOT_FOR_US = "Not encrypted for this browser.";
+export const UNDECRYPTABLE = "This message could not be decrypted.";
+
+/** `notForUs`: the message carries no key for this device (told apart from other failures for display). */
+export function plainFromCache(value: CachedPlaintext, notForUs = false): Plain {
+  if (value === false) return { kind: "failed", reason: notForUs ? NOT_FOR_US : UNDECRYPTABLE };
+  return value === "" ? { kind: "hidden" } : { kind: "text", text: value };
+}
+
+export interface EncryptedMessage {
+  /** The message's dedupe key (the plaintext cache key). */
+  readonly key: string;
+  /** Bare JID of the sending account. */
+  readonly from: string;
+  readonly xml: string;
+  readonly hasPayload: boolean;
+}
