@@ -2,12 +2,11 @@
 // web/dist) in Debian's Chromium (playwright-core), once the way Parley does it (a snapshot, then pages the list
 // asks for) and once one frame per presence; each in a fresh context. Writes JSON to argv[2]:
 // `node bench/big-room-render.mjs <results.json>`. No server, no Prosody (the object's half is bench/big-room.ts).
-import { createServer } from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { build } from "vite";
+import { servePage } from "./page-server.mjs";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: node bench/big-room-render.mjs <results.json>");
@@ -18,36 +17,7 @@ const BUILD_DIR = path.join(root, ".parley/bench-big-room-build");
 const N = Number(process.env.PARLEY_BENCH_BIG_ROOM ?? 10_000);
 
 say("building bench/big-room-page with Vite");
-await build({
-  configFile: false,
-  root: path.join(root, "bench/big-room-page"),
-  base: "/",
-  logLevel: "warn",
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  build: { outDir: BUILD_DIR, emptyOutDir: true, target: "es2022", sourcemap: false, reportCompressedSize: false },
-});
-
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? "/", "http://x");
-  const rel = url.pathname === "/" ? "index.html" : url.pathname.replace(/^\/+/, "");
-  const file = path.join(BUILD_DIR, path.normalize(rel));
-  if (!file.startsWith(BUILD_DIR)) {
-    res.writeHead(403).end();
-    return;
-  }
-  let body;
-  try {
-    body = readFileSync(file);
-  } catch {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(body);
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const address = server.address();
-const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
+const { base, server } = await servePage(path.join(root, "bench/big-room-page"), BUILD_DIR);
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,

@@ -8,12 +8,11 @@
 // Tasks API); a Chromium trace of the run gives every main-thread task, so the longest one is known even below the
 // Long Tasks API's 50 ms floor. Writes results as JSON to argv[2]: `node bench/render.mjs <results.json>`.
 // No server, no Prosody.
-import { createServer } from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { build } from "vite";
+import { servePage } from "./page-server.mjs";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: node bench/render.mjs <results.json>");
@@ -29,34 +28,7 @@ const NAIVE_EVENTS = Number(process.env.PARLEY_BENCH_RENDER_NAIVE_EVENTS ?? 60);
 const TRACE_CATEGORIES = ["disabled-by-default-devtools.timeline", "devtools.timeline", "blink.user_timing"];
 
 say("building bench/render with Vite");
-await build({
-  configFile: false,
-  root: path.join(root, "bench/render"),
-  base: "/",
-  logLevel: "warn",
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  build: { outDir: BUILD_DIR, emptyOutDir: true, target: "es2022", sourcemap: false, reportCompressedSize: false },
-});
-
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? "/", "http://x");
-  const rel = url.pathname === "/" ? "index.html" : url.pathname.replace(/^\/+/, "");
-  const file = path.join(BUILD_DIR, path.normalize(rel));
-  if (!file.startsWith(BUILD_DIR)) {
-    res.writeHead(403).end();
-    return;
-  }
-  try {
-    const body = readFileSync(file);
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const address = server.address();
-const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
+const { base, server } = await servePage(path.join(root, "bench/render"), BUILD_DIR);
 
 /**
  * The renderer main thread's tasks from a trace (RunTask, µs -> ms), with the page's performance marks, so tasks

@@ -126,6 +126,14 @@ function lastIn(server: FakeRoomObject, jid: string): ChatMessage | undefined {
   return server.messages(jid).findLast((m) => m.direction === "in");
 }
 
+/** `tab` (of `jid`) shows the last message it received as `text`, decrypted. */
+async function shows(server: FakeRoomObject, tab: E2EEService, jid: string, text: string): Promise<void> {
+  await vi.waitFor(() => {
+    const m = lastIn(server, jid);
+    expect(m && tab.plaintext(m.key)).toMatchObject({ kind: "text", text });
+  });
+}
+
 describe("OMEMO in a group chat", () => {
   it("encrypts one message for every member's devices; each member decrypts it by the sender's real address", async () => {
     const server = new FakeRoomObject();
@@ -140,15 +148,8 @@ describe("OMEMO in a group chat", () => {
     expect(await alice.groups.encryptFor(ROOM)).toBe(true);
     const sent = await alice.groups.send(ROOM, "hello team");
     expect(sent).toMatchObject({ ok: true });
-    for (const [jid, tab] of [
-      ["bob@localhost", bob],
-      ["carol@localhost", carol],
-    ] as const) {
-      await vi.waitFor(() => {
-        const m = lastIn(server, jid);
-        expect(m && tab.plaintext(m.key)).toMatchObject({ kind: "text", text: "hello team" });
-      });
-    }
+    await shows(server, bob, "bob@localhost", "hello team");
+    await shows(server, carol, "carol@localhost", "hello team");
     // Our own echo shows the text we sent (this device cannot decrypt its own message).
     await vi.waitFor(() => {
       const own = server.messages("alice@localhost").find((m) => m.direction === "out");
@@ -175,10 +176,7 @@ describe("OMEMO in a group chat", () => {
       const m = lastIn(server, "carol@localhost");
       expect(m && carol.plaintext(m.key)).toMatchObject({ kind: "failed", reason: NOT_FOR_US });
     });
-    await vi.waitFor(() => {
-      const m = lastIn(server, "bob@localhost");
-      expect(m && bob.plaintext(m.key)).toMatchObject({ kind: "text", text: "after" });
-    });
+    await shows(server, bob, "bob@localhost", "after");
   }, 30_000);
 
   it("names a member without a device and sends only once the user agrees to leave them out", async () => {
@@ -192,10 +190,7 @@ describe("OMEMO in a group chat", () => {
     expect(refused.ok ? "" : refused.error).toContain("dave@localhost has no OMEMO device");
     expect(server.messages("bob@localhost")).toEqual([]);
     expect(await alice.groups.send(ROOM, "hi", {}, ["dave@localhost"])).toMatchObject({ ok: true });
-    await vi.waitFor(() => {
-      const m = lastIn(server, "bob@localhost");
-      expect(m && bob.plaintext(m.key)).toMatchObject({ kind: "text", text: "hi" });
-    });
+    await shows(server, bob, "bob@localhost", "hi");
   }, 30_000);
 
   it("a room that stopped being a group chat refuses the send and is not encrypted any more", async () => {
